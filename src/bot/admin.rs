@@ -1,0 +1,257 @@
+//! `/admin` for officials: the review queue (eligible with a reviewed cost, or not eligible with a
+//! public reason) and moving the cycle between phases. The official's role is checked on every
+//! command, button and typed answer; every decision is audited and the proposer is told.
+
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardMarkup, MessageId},
+};
+
+use super::{
+    Ctx, HandlerResult, answer, button,
+    callback::{Callback, Verdict},
+    dialogue::Dialogue,
+    propose::parse_cost_for,
+    resident::{card, status_name},
+    resolve_lang,
+};
+use crate::{
+    args,
+    domain::{Phase, Proposal, ProposalStatus, ReviewDecision, proposal::{REASON_MAX_CHARS, parse_reason}},
+    store::{Cycle, ReviewOutcome},
+};
+
+/// Refuses non-officials with a polite message; `true` when the user is an official.
+async fn ensure_official(ctx: &Ctx) -> Result<bool, super::BotError> {
+    if ctx.is_official().await? {
+        return Ok(true);
+    }
+    ctx.send(ctx.t("admin-only")).await?;
+    Ok(false)
+}
+
+async fn current_cycle(ctx: &Ctx) -> Result<Cycle, super::BotError> {
+    Ok(ctx
+        .store
+        .cycle(ctx.config.cycle_year)
+        .await?
+        .ok_or_else(|| format!("cycle {} is missing; was the district applied?", ctx.config.cycle_year))?)
+}
+
+fn phase_name(ctx: &Ctx, phase: Phase) -> String {
+    ctx.t(&format!("phase-{}", phase.as_str()))
+}
+
+pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    if !ensure_official(ctx).await? {
+        return Ok(());
+    }
+    let cycle = current_cycle(ctx).await?;
+    let (_, waiting) = ctx.store.next_for_review(cycle.id, 0).await?;
+    let text = ctx.ta(
+        "admin-menu",
+        args![("year", cycle.year.to_string()), ("phase", phase_name(ctx, cycle.phase)), ("waiting", waiting)],
+    );
+    let keyboard = InlineKeyboardMarkup::new(vec![
+        vec![button(ctx.ta("admin-review-button", args![("waiting", waiting)]), Callback::AdminReview { after: 0 })],
+        vec![button(ctx.t("admin-phases-button"), Callback::AdminPhases)],
+    ]);
+    match message {
+        Some(id) => ctx.edit(id, text, Some(keyboard)).await,
+        None => ctx.send_with(text, keyboard).await.map(drop),
+    }
+}
+
+fn back_to_menu(ctx: &Ctx) -> Vec<teloxide::types::InlineKeyboardButton> {
+    vec![button(ctx.t("admin-back"), Callback::AdminMenu)]
+}
+
+/// Shows the next proposal waiting for review after `after`.
+pub async fn review_next(ctx: &Ctx, after: i64) -> HandlerResult {
+    let cycle = current_cycle(ctx).await?;
+    let (next, waiting) = ctx.store.next_for_review(cycle.id, after).await?;
+    let Some(proposal) = next else {
+        ctx.send_with(ctx.t("admin-review-empty"), InlineKeyboardMarkup::new(vec![back_to_menu(ctx)])).await?;
+        return Ok(());
+    };
+    let text = format!("{}\n\n{}", ctx.ta("admin-review-waiting", args![("waiting", waiting)]), card(ctx, &proposal).await?);
+    let id = proposal.id;
+    let keyboard = InlineKeyboardMarkup::new(vec![
+        vec![
+            button(ctx.t("admin-eligible"), Callback::Review { id, verdict: Verdict::Eligible }),
+            button(ctx.t("admin-ineligible"), Callback::Review { id, verdict: Verdict::Ineligible }),
+        ],
+        vec![button(ctx.t("admin-next"), Callback::Review { id, verdict: Verdict::Next })],
+        back_to_menu(ctx),
+    ]);
+    ctx.send_with(text, keyboard).await?;
+    Ok(())
+}
+
+pub async fn on_verdict(ctx: &Ctx, query: &CallbackQuery, id: i64, verdict: Verdict) -> HandlerResult {
+    if verdict == Verdict::Next {
+        answer(ctx, query, None, false).await?;
+        return review_next(ctx, id).await;
+    }
+    let Some(proposal) = ctx.store.proposal(id).await? else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    if proposal.status != ProposalStatus::Submitted {
+        let notice = ctx.ta("admin-review-already", args![("id", id), ("status", status_name(ctx, proposal.status))]);
+        return answer(ctx, query, Some(notice), true).await;
+    }
+    answer(ctx, query, None, false).await?;
+    let area = ctx.config.area(&proposal.area_key).map(|a| a.pot).unwrap_or(ctx.config.pot);
+    match verdict {
+        Verdict::Eligible => {
+            ctx.save_dialogue(&Dialogue::ReviewCost { proposal_id: id }).await?;
+            let text = ctx.ta(
+                "admin-ask-reviewed-cost",
+                args![
+                    ("id", id),
+                    ("estimated", ctx.lang.money(proposal.estimated_cost)),
+                    ("pot", ctx.lang.money(area)),
+                ],
+            );
+            ctx.send(text).await?;
+        }
+        _ => {
+            ctx.save_dialogue(&Dialogue::ReviewReason { proposal_id: id }).await?;
+            ctx.send(ctx.ta("admin-ask-reason", args![("id", id), ("max", REASON_MAX_CHARS)])).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn on_reviewed_cost(ctx: &Ctx, msg: &Message, id: i64) -> HandlerResult {
+    if !ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    let Some(text) = msg.text() else {
+        ctx.send(ctx.t("propose-need-text")).await?;
+        return Ok(());
+    };
+    let Some(proposal) = ctx.store.proposal(id).await? else {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        ctx.send(ctx.ta("proposal-not-found", args![("id", id)])).await?;
+        return Ok(());
+    };
+    match parse_cost_for(ctx, text, Some(&proposal.area_key)) {
+        Ok(reviewed_cost) => finish_review(ctx, id, ReviewDecision::Eligible { reviewed_cost }).await,
+        Err(problem) => ctx.send(problem).await.map(drop),
+    }
+}
+
+pub async fn on_ineligible_reason(ctx: &Ctx, msg: &Message, id: i64) -> HandlerResult {
+    if !ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    match msg.text().and_then(parse_reason) {
+        Some(reason) => finish_review(ctx, id, ReviewDecision::Ineligible { reason }).await,
+        None => ctx.send(ctx.ta("admin-reason-invalid", args![("max", REASON_MAX_CHARS)])).await.map(drop),
+    }
+}
+
+async fn finish_review(ctx: &Ctx, id: i64, decision: ReviewDecision) -> HandlerResult {
+    match ctx.store.review_proposal(id, &decision, ctx.user_id, ctx.now_ts()).await? {
+        ReviewOutcome::Reviewed(proposal) => {
+            ctx.send(ctx.ta("admin-reviewed", args![("id", id), ("status", status_name(ctx, proposal.status))])).await?;
+            notify_proposer(ctx, &proposal).await;
+            review_next(ctx, id).await
+        }
+        ReviewOutcome::NotPending(status) => {
+            ctx.store.clear_dialogue(ctx.user_id).await?;
+            ctx.send(ctx.ta("admin-review-already", args![("id", id), ("status", status_name(ctx, status))])).await?;
+            Ok(())
+        }
+        ReviewOutcome::NotFound => {
+            ctx.store.clear_dialogue(ctx.user_id).await?;
+            ctx.send(ctx.ta("proposal-not-found", args![("id", id)])).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Tells the proposer, in their own language, what the review decided. A proposer who blocked
+/// the bot or left Telegram does not stop the review.
+async fn notify_proposer(ctx: &Ctx, proposal: &Proposal) {
+    let Some(proposer) = proposal.proposer_id else { return };
+    let lang = match ctx.store.user_language(proposer).await {
+        Ok(known) => resolve_lang(&known, &ctx.config),
+        Err(e) => {
+            tracing::error!(proposer, error = %e, "could not read the proposer's language");
+            ctx.config.default_language
+        }
+    };
+    let text = match (&proposal.reviewed_cost, &proposal.ineligible_reason) {
+        (Some(cost), _) => ctx.locales.text(
+            lang,
+            "notify-eligible",
+            args![("id", proposal.id), ("title", proposal.title.clone()), ("cost", lang.money(*cost))],
+        ),
+        (None, reason) => ctx.locales.text(
+            lang,
+            "notify-ineligible",
+            args![("id", proposal.id), ("title", proposal.title.clone()), ("reason", reason.clone().unwrap_or_default())],
+        ),
+    };
+    if let Err(e) = ctx.bot.send_message(ChatId(proposer), super::fit(text)).await {
+        tracing::warn!(proposer, proposal = proposal.id, error = %e, "could not tell the proposer about the review");
+    }
+}
+
+pub async fn phases(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let cycle = current_cycle(ctx).await?;
+    let since = chrono::DateTime::from_timestamp(cycle.phase_changed_at, 0).unwrap_or_default();
+    let text = ctx.ta(
+        "admin-phases",
+        args![("year", cycle.year.to_string()), ("phase", phase_name(ctx, cycle.phase)), ("since", ctx.lang.datetime(since))],
+    );
+    let mut rows: Vec<_> = Phase::ALL
+        .into_iter()
+        .filter(|p| *p != cycle.phase)
+        .map(|to| vec![button(phase_name(ctx, to), Callback::AdminPhaseAsk { from: cycle.phase, to })])
+        .collect();
+    rows.push(back_to_menu(ctx));
+    let keyboard = InlineKeyboardMarkup::new(rows);
+    match message {
+        Some(id) => ctx.edit(id, text, Some(keyboard)).await,
+        None => ctx.send_with(text, keyboard).await.map(drop),
+    }
+}
+
+pub async fn ask_phase_move(ctx: &Ctx, query: &CallbackQuery, from: Phase, to: Phase) -> HandlerResult {
+    let cycle = current_cycle(ctx).await?;
+    if cycle.phase != from {
+        answer(ctx, query, Some(ctx.t("admin-phase-changed")), true).await?;
+        return phases(ctx, query.regular_message().map(|m| m.id)).await;
+    }
+    answer(ctx, query, None, false).await?;
+    let text = ctx.ta("admin-phase-confirm", args![("from", phase_name(ctx, from)), ("to", phase_name(ctx, to))]);
+    let keyboard = InlineKeyboardMarkup::new(vec![vec![
+        button(ctx.t("admin-phase-yes"), Callback::AdminPhaseMove { from, to }),
+        button(ctx.t("admin-back"), Callback::AdminPhases),
+    ]]);
+    match query.regular_message() {
+        Some(m) => ctx.edit(m.id, text, Some(keyboard)).await,
+        None => ctx.send_with(text, keyboard).await.map(drop),
+    }
+}
+
+pub async fn move_phase(ctx: &Ctx, query: &CallbackQuery, from: Phase, to: Phase) -> HandlerResult {
+    let cycle = current_cycle(ctx).await?;
+    if !ctx.store.move_phase(cycle.id, from, to, ctx.user_id, ctx.now_ts()).await? {
+        answer(ctx, query, Some(ctx.t("admin-phase-changed")), true).await?;
+        return phases(ctx, query.regular_message().map(|m| m.id)).await;
+    }
+    tracing::info!(official = ctx.user_id, from = %from, to = %to, "cycle phase moved");
+    answer(ctx, query, None, false).await?;
+    let text = ctx.ta("admin-phase-moved", args![("from", phase_name(ctx, from)), ("to", phase_name(ctx, to))]);
+    let keyboard = InlineKeyboardMarkup::new(vec![back_to_menu(ctx)]);
+    match query.regular_message() {
+        Some(m) => ctx.edit(m.id, text, Some(keyboard)).await,
+        None => ctx.send_with(text, keyboard).await.map(drop),
+    }
+}

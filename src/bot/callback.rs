@@ -1,0 +1,264 @@
+//! Button payloads: every `callback_data` the bot sends, encoded compactly (Telegram allows at
+//! most 64 bytes) and parsed strictly, so a forged or truncated payload is refused, never guessed.
+
+use std::str::FromStr;
+
+use crate::{domain::Phase, i18n::Lang};
+
+/// Telegram's limit on `callback_data`.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// A step of the proposal dialogue an official or resident can jump back to while editing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Field {
+    Area,
+    Title,
+    Description,
+    Cost,
+    Photo,
+    Location,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [Field::Area, Field::Title, Field::Description, Field::Cost, Field::Photo, Field::Location];
+
+    fn code(self) -> &'static str {
+        match self {
+            Field::Area => "a",
+            Field::Title => "t",
+            Field::Description => "d",
+            Field::Cost => "c",
+            Field::Photo => "p",
+            Field::Location => "l",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+/// What a resident decides on the proposal summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAction {
+    Submit,
+    Edit,
+    Cancel,
+}
+
+/// An official's verdict button in the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Eligible,
+    Ineligible,
+    Next,
+}
+
+/// Every button the bot shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    SetLang(Lang),
+    /// Proposal dialogue buttons carry the dialogue's token, so buttons of an older dialogue
+    /// are recognised as stale.
+    ProposeArea { token: u32, area: String },
+    ProposeSkip { token: u32 },
+    ProposeConfirm { token: u32, action: ConfirmAction },
+    ProposeEdit { token: u32, field: Field },
+    BrowseAreas,
+    BrowseList { area: String, page: u32 },
+    ViewProposal { id: i64 },
+    ViewPhoto { id: i64 },
+    AdminMenu,
+    AdminReview { after: i64 },
+    AdminPhases,
+    AdminPhaseAsk { from: Phase, to: Phase },
+    AdminPhaseMove { from: Phase, to: Phase },
+    Review { id: i64, verdict: Verdict },
+}
+
+impl Callback {
+    pub fn encode(&self) -> String {
+        let data = match self {
+            Callback::SetLang(lang) => format!("lang:{}", lang.code()),
+            Callback::ProposeArea { token, area } => format!("pa:{}:{area}", radix36(*token)),
+            Callback::ProposeSkip { token } => format!("pk:{}", radix36(*token)),
+            Callback::ProposeConfirm { token, action } => {
+                let a = match action {
+                    ConfirmAction::Submit => "s",
+                    ConfirmAction::Edit => "e",
+                    ConfirmAction::Cancel => "c",
+                };
+                format!("pc:{}:{a}", radix36(*token))
+            }
+            Callback::ProposeEdit { token, field } => format!("pe:{}:{}", radix36(*token), field.code()),
+            Callback::BrowseAreas => "la".to_owned(),
+            Callback::BrowseList { area, page } => format!("ls:{area}:{page}"),
+            Callback::ViewProposal { id } => format!("pv:{id}"),
+            Callback::ViewPhoto { id } => format!("ph:{id}"),
+            Callback::AdminMenu => "ad:m".to_owned(),
+            Callback::AdminReview { after } => format!("ad:r:{after}"),
+            Callback::AdminPhases => "ad:p".to_owned(),
+            Callback::AdminPhaseAsk { from, to } => format!("ad:pa:{from}:{to}"),
+            Callback::AdminPhaseMove { from, to } => format!("ad:pm:{from}:{to}"),
+            Callback::Review { id, verdict } => {
+                let v = match verdict {
+                    Verdict::Eligible => "y",
+                    Verdict::Ineligible => "n",
+                    Verdict::Next => "x",
+                };
+                format!("rv:{id}:{v}")
+            }
+        };
+        debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
+        data
+    }
+
+    /// Parses a payload; `None` for anything the bot did not produce.
+    pub fn parse(data: &str) -> Option<Callback> {
+        if data.len() > MAX_CALLBACK_BYTES {
+            return None;
+        }
+        let parts: Vec<&str> = data.split(':').collect();
+        let callback = match parts.as_slice() {
+            ["lang", code] => Callback::SetLang(Lang::from_code(code).filter(|l| l.code() == *code)?),
+            ["pa", token, area] if is_area_key(area) => Callback::ProposeArea { token: token_of(token)?, area: (*area).to_owned() },
+            ["pk", token] => Callback::ProposeSkip { token: token_of(token)? },
+            ["pc", token, action] => Callback::ProposeConfirm {
+                token: token_of(token)?,
+                action: match *action {
+                    "s" => ConfirmAction::Submit,
+                    "e" => ConfirmAction::Edit,
+                    "c" => ConfirmAction::Cancel,
+                    _ => return None,
+                },
+            },
+            ["pe", token, field] => Callback::ProposeEdit { token: token_of(token)?, field: Field::from_code(field)? },
+            ["la"] => Callback::BrowseAreas,
+            ["ls", area, page] if is_area_key(area) => Callback::BrowseList { area: (*area).to_owned(), page: number(page)? },
+            ["pv", id] => Callback::ViewProposal { id: number(id)? },
+            ["ph", id] => Callback::ViewPhoto { id: number(id)? },
+            ["ad", "m"] => Callback::AdminMenu,
+            ["ad", "r", after] => Callback::AdminReview { after: number(after)? },
+            ["ad", "p"] => Callback::AdminPhases,
+            ["ad", "pa", from, to] => Callback::AdminPhaseAsk { from: from.parse().ok()?, to: to.parse().ok()? },
+            ["ad", "pm", from, to] => Callback::AdminPhaseMove { from: from.parse().ok()?, to: to.parse().ok()? },
+            ["rv", id, verdict] => Callback::Review {
+                id: number(id)?,
+                verdict: match *verdict {
+                    "y" => Verdict::Eligible,
+                    "n" => Verdict::Ineligible,
+                    "x" => Verdict::Next,
+                    _ => return None,
+                },
+            },
+            _ => return None,
+        };
+        // Only the canonical spelling is accepted, so `pv:007` or `lang:KO` are refused too.
+        (callback.encode() == data).then_some(callback)
+    }
+
+    /// Whether the button belongs to the officials' menus (checked against the sender every time).
+    pub fn is_admin(&self) -> bool {
+        matches!(
+            self,
+            Callback::AdminMenu
+                | Callback::AdminReview { .. }
+                | Callback::AdminPhases
+                | Callback::AdminPhaseAsk { .. }
+                | Callback::AdminPhaseMove { .. }
+                | Callback::Review { .. }
+        )
+    }
+}
+
+fn number<T: FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn is_area_key(s: &str) -> bool {
+    (1..=24).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn radix36(mut n: u32) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII digits")
+}
+
+fn token_of(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 7 || !s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()) {
+        return None;
+    }
+    u32::from_str_radix(s, 36).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_kinds() -> Vec<Callback> {
+        vec![
+            Callback::SetLang(Lang::Ko),
+            Callback::SetLang(Lang::En),
+            Callback::ProposeArea { token: u32::MAX, area: "namgajwa2".into() },
+            Callback::ProposeArea { token: 0, area: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::ProposeSkip { token: 77 },
+            Callback::ProposeConfirm { token: 1, action: ConfirmAction::Submit },
+            Callback::ProposeConfirm { token: 1, action: ConfirmAction::Edit },
+            Callback::ProposeConfirm { token: 1, action: ConfirmAction::Cancel },
+            Callback::ProposeEdit { token: 9, field: Field::Location },
+            Callback::BrowseAreas,
+            Callback::BrowseList { area: "abcdefghijklmnopqrstuvwx".into(), page: u32::MAX },
+            Callback::ViewProposal { id: i64::MAX },
+            Callback::ViewPhoto { id: 3 },
+            Callback::AdminMenu,
+            Callback::AdminReview { after: i64::MAX },
+            Callback::AdminPhases,
+            Callback::AdminPhaseAsk { from: Phase::DongMeeting1, to: Phase::Execution },
+            Callback::AdminPhaseMove { from: Phase::DongMeeting1, to: Phase::Execution },
+            Callback::Review { id: i64::MAX, verdict: Verdict::Eligible },
+            Callback::Review { id: 1, verdict: Verdict::Ineligible },
+            Callback::Review { id: 1, verdict: Verdict::Next },
+        ]
+    }
+
+    #[test]
+    fn every_payload_round_trips_within_64_bytes() {
+        for cb in all_kinds() {
+            let data = cb.encode();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data} is {} bytes", data.len());
+            assert_eq!(Callback::parse(&data), Some(cb), "{data}");
+        }
+    }
+
+    #[test]
+    fn forged_and_truncated_payloads_are_refused() {
+        for bad in [
+            "", "lang", "lang:KO", "lang:de", "pv:", "pv:-1", "pv:007", "pv:1x", "pa:1:Sinchon",
+            "pa::sinchon", "pc:1:z", "pe:1:q", "ls:sinchon", "ls:sinchon:-1", "ad", "ad:x",
+            "ad:pa:proposals", "ad:pm:proposals:voting", "rv:1", "rv:1:yes", "rv:1:y:extra",
+            "pv:99999999999999999999", "pk:zzzzzzzz",
+        ] {
+            assert_eq!(Callback::parse(bad), None, "{bad:?} was accepted");
+        }
+        assert_eq!(Callback::parse(&"x".repeat(65)), None);
+    }
+
+    #[test]
+    fn admin_buttons_are_flagged() {
+        let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
+        assert_eq!(admin.iter().filter(|a| **a).count(), 8);
+        assert!(!Callback::ViewProposal { id: 1 }.is_admin());
+    }
+}

@@ -1,0 +1,163 @@
+//! Commands and routing: which handler answers a message or a button press.
+
+use teloxide::{
+    prelude::*,
+    types::{BotCommand, BotCommandScope, Recipient},
+};
+
+use super::{
+    Ctx, HandlerResult, admin, answer,
+    callback::Callback,
+    dialogue::Dialogue,
+    propose, resident,
+};
+use crate::{config::Config, i18n::{Lang, Locales}, store::Store};
+
+/// The commands residents see in Telegram's menu, in this order (DESIGN §10).
+const RESIDENT_COMMANDS: [&str; 8] = ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel"];
+
+/// A command as typed: `/proposal@pb_bot 12` → (`proposal`, `12`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Typed<'a> {
+    pub name: String,
+    pub args: &'a str,
+}
+
+/// Reads a command addressed to this bot; `None` for plain text or a command for another bot.
+pub fn parse_command<'a>(text: &'a str, bot_username: Option<&str>) -> Option<Typed<'a>> {
+    let text = text.trim_start();
+    let rest = text.strip_prefix('/')?;
+    let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let (name, target) = head.split_once('@').unwrap_or((head, ""));
+    if !target.is_empty() && bot_username.is_some_and(|me| !me.eq_ignore_ascii_case(target)) {
+        return None;
+    }
+    if name.is_empty() {
+        return None;
+    }
+    Some(Typed { name: name.to_ascii_lowercase(), args: args.trim() })
+}
+
+pub async fn route_message(ctx: &Ctx, msg: &Message) -> HandlerResult {
+    let command = msg.text().and_then(|text| parse_command(text, ctx.bot_username.as_deref()));
+    if let Some(command) = command {
+        return run_command(ctx, &command).await;
+    }
+    match ctx.dialogue().await? {
+        Some(loaded) => match loaded.dialogue {
+            Dialogue::Propose(draft) => propose::on_input(ctx, msg, draft).await,
+            Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
+            Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
+        },
+        None => {
+            ctx.send(ctx.t("not-understood")).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
+    match command.name.as_str() {
+        "start" => resident::start(ctx, command.args).await,
+        "help" => resident::help(ctx).await,
+        "lang" => resident::choose_language(ctx).await,
+        "cancel" => resident::cancel(ctx).await,
+        "propose" => propose::begin(ctx).await,
+        "proposals" => resident::browse_areas(ctx, None).await,
+        "proposal" => resident::show_by_argument(ctx, command.args).await,
+        "myproposals" => resident::my_proposals(ctx).await,
+        "admin" => admin::menu(ctx, None).await,
+        _ => {
+            ctx.send(ctx.t("unknown-command")).await?;
+            Ok(())
+        }
+    }
+}
+
+pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
+    let data = query.data.as_deref().unwrap_or_default();
+    let Some(callback) = Callback::parse(data) else {
+        tracing::info!(user = ctx.user_id, data, "refused an unknown button payload");
+        return answer(ctx, query, Some(ctx.t("button-invalid")), true).await;
+    };
+    if callback.is_admin() && !ctx.is_official().await? {
+        tracing::warn!(user = ctx.user_id, data, "non-official pressed an officials' button");
+        return answer(ctx, query, Some(ctx.t("admin-only")), true).await;
+    }
+    let message = query.regular_message().map(|m| m.id);
+    match callback {
+        Callback::SetLang(lang) => resident::set_language(ctx, query, lang).await,
+        Callback::ProposeArea { .. }
+        | Callback::ProposeSkip { .. }
+        | Callback::ProposeConfirm { .. }
+        | Callback::ProposeEdit { .. } => propose::on_button(ctx, query, callback).await,
+        Callback::BrowseAreas => {
+            answer(ctx, query, None, false).await?;
+            resident::browse_areas(ctx, message).await
+        }
+        Callback::BrowseList { area, page } => resident::browse_list(ctx, query, &area, page).await,
+        Callback::ViewProposal { id } => {
+            answer(ctx, query, None, false).await?;
+            resident::show_proposal(ctx, id).await
+        }
+        Callback::ViewPhoto { id } => resident::show_photo(ctx, query, id).await,
+        Callback::AdminMenu => {
+            answer(ctx, query, None, false).await?;
+            admin::menu(ctx, message).await
+        }
+        Callback::AdminReview { after } => {
+            answer(ctx, query, None, false).await?;
+            admin::review_next(ctx, after).await
+        }
+        Callback::AdminPhases => {
+            answer(ctx, query, None, false).await?;
+            admin::phases(ctx, message).await
+        }
+        Callback::AdminPhaseAsk { from, to } => admin::ask_phase_move(ctx, query, from, to).await,
+        Callback::AdminPhaseMove { from, to } => admin::move_phase(ctx, query, from, to).await,
+        Callback::Review { id, verdict } => admin::on_verdict(ctx, query, id, verdict).await,
+    }
+}
+
+/// Registers the command menu in each language (`setMyCommands` with `language_code`), the
+/// district's default language for everyone else, and `/admin` in each official's own menu.
+pub async fn register_commands(bot: &Bot, config: &Config, store: &Store, locales: &Locales) -> HandlerResult {
+    let commands = |lang: Lang| -> Vec<BotCommand> {
+        RESIDENT_COMMANDS
+            .iter()
+            .map(|name| BotCommand::new(*name, locales.plain(lang, &format!("cmd-{name}"))))
+            .collect()
+    };
+    for lang in Lang::ALL {
+        bot.set_my_commands(commands(lang)).language_code(lang.code()).await?;
+    }
+    bot.set_my_commands(commands(config.default_language)).await?;
+    for official in &config.officials {
+        if !store.is_official(official.telegram_id).await? {
+            continue;
+        }
+        let mut own = commands(config.default_language);
+        own.push(BotCommand::new("admin", locales.plain(config.default_language, "cmd-admin")));
+        let scope = BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(official.telegram_id)) };
+        if let Err(e) = bot.set_my_commands(own).scope(scope).await {
+            // An official who has not opened the bot yet has no chat to attach a menu to.
+            tracing::info!(official = official.telegram_id, error = %e, "no admin menu for this official yet");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_read_with_their_arguments() {
+        assert_eq!(parse_command("/proposal 12", None), Some(Typed { name: "proposal".into(), args: "12" }));
+        assert_eq!(parse_command("/Start@pb_bot  proposal-3 ", Some("pb_bot")), Some(Typed { name: "start".into(), args: "proposal-3" }));
+        assert_eq!(parse_command("/start@other_bot", Some("pb_bot")), None);
+        assert_eq!(parse_command("hello /start", None), None);
+        assert_eq!(parse_command("/", None), None);
+        assert_eq!(parse_command("/propose\nmore", None), Some(Typed { name: "propose".into(), args: "more" }));
+    }
+}

@@ -1,0 +1,138 @@
+//! Multi-step dialogues, kept in the database as JSON so a restart resumes them.
+
+use std::hash::{BuildHasher, Hasher, RandomState};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, callback::Field};
+use crate::{domain::Location, store::StoreError};
+
+/// Where a user is in a multi-step exchange with the bot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Dialogue {
+    Propose(ProposeDraft),
+    /// An official is typing the reviewed cost of a proposal they marked eligible.
+    ReviewCost { proposal_id: i64 },
+    /// An official is typing the public reason a proposal is not eligible.
+    ReviewReason { proposal_id: i64 },
+}
+
+/// A proposal being written, step by step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposeDraft {
+    /// Identifies this dialogue in its buttons, so buttons of an earlier one are stale.
+    pub token: u32,
+    pub step: Step,
+    /// The resident came to this step from the summary and returns there after it.
+    pub editing: bool,
+    pub area: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub cost: Option<i64>,
+    pub photo: Option<String>,
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Ask(Field),
+    Confirm,
+    ChooseEdit,
+}
+
+impl ProposeDraft {
+    pub fn new() -> ProposeDraft {
+        ProposeDraft {
+            token: fresh_token(),
+            step: Step::Ask(Field::Area),
+            editing: false,
+            area: None,
+            title: None,
+            description: None,
+            cost: None,
+            photo: None,
+            location: None,
+        }
+    }
+
+    /// The step after `field` has been answered.
+    pub fn after(&self, field: Field) -> Step {
+        if self.editing {
+            return Step::Confirm;
+        }
+        match field {
+            Field::Area => Step::Ask(Field::Title),
+            Field::Title => Step::Ask(Field::Description),
+            Field::Description => Step::Ask(Field::Cost),
+            Field::Cost => Step::Ask(Field::Photo),
+            Field::Photo => Step::Ask(Field::Location),
+            Field::Location => Step::Confirm,
+        }
+    }
+}
+
+impl Default for ProposeDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A token unlikely to repeat between a user's dialogues; it only has to tell them apart.
+fn fresh_token() -> u32 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    (hasher.finish() & 0xffff_ffff) as u32
+}
+
+/// The stored dialogue and its exact JSON (needed to end it exactly once).
+pub struct Loaded {
+    pub dialogue: Dialogue,
+    pub json: String,
+}
+
+impl Ctx {
+    /// The user's dialogue; an unreadable stored state (e.g. from an older version) is dropped.
+    pub async fn dialogue(&self) -> Result<Option<Loaded>, StoreError> {
+        let Some(json) = self.store.dialogue(self.user_id).await? else { return Ok(None) };
+        match serde_json::from_str(&json) {
+            Ok(dialogue) => Ok(Some(Loaded { dialogue, json })),
+            Err(e) => {
+                tracing::warn!(user = self.user_id, error = %e, "dropping unreadable dialogue state");
+                self.store.clear_dialogue(self.user_id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub async fn save_dialogue(&self, dialogue: &Dialogue) -> Result<String, StoreError> {
+        let json = serde_json::to_string(dialogue).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.store.set_dialogue(self.user_id, &json, self.now_ts()).await?;
+        Ok(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_follow_the_form_and_editing_returns_to_the_summary() {
+        let mut d = ProposeDraft::new();
+        assert_eq!(d.after(Field::Area), Step::Ask(Field::Title));
+        assert_eq!(d.after(Field::Cost), Step::Ask(Field::Photo));
+        assert_eq!(d.after(Field::Location), Step::Confirm);
+        d.editing = true;
+        assert_eq!(d.after(Field::Area), Step::Confirm);
+    }
+
+    #[test]
+    fn state_survives_json() {
+        let mut d = ProposeDraft::new();
+        d.location = Some(Location { latitude: 37.57, longitude: 126.94 });
+        let json = serde_json::to_string(&Dialogue::Propose(d.clone())).unwrap();
+        assert_eq!(serde_json::from_str::<Dialogue>(&json).unwrap(), Dialogue::Propose(d));
+        assert_ne!(ProposeDraft::new().token, ProposeDraft::new().token);
+    }
+}

@@ -1,0 +1,208 @@
+//! Everything that speaks Telegram: the handler tree, commands, dialogues, keyboards, replies.
+//!
+//! [`schema`] builds the whole tree; the district configuration, the store and the locales come
+//! in as dependencies ([`dependencies`]). Every update is answered in the user's language, and
+//! an internal failure is logged and shown as a polite generic message, never as error text.
+
+mod admin;
+pub mod callback;
+mod commands;
+mod dialogue;
+mod propose;
+mod resident;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Seoul;
+use teloxide::{
+    dispatching::UpdateHandler,
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId},
+};
+
+pub use commands::register_commands;
+pub use dialogue::Dialogue;
+
+use crate::{
+    config::Config,
+    i18n::{Args, Lang, Locales},
+    store::{Store, StoreError, UserLanguage},
+};
+use callback::Callback;
+
+pub type BotError = Box<dyn std::error::Error + Send + Sync>;
+pub type HandlerResult = Result<(), BotError>;
+
+/// Telegram's limit on a message's text.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// The handler tree's dependencies: the district, the store and the locales.
+pub fn dependencies(config: Arc<Config>, store: Store, locales: Arc<Locales>) -> DependencyMap {
+    dptree::deps![config, store, locales]
+}
+
+/// The whole handler tree.
+pub fn schema() -> UpdateHandler<BotError> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+/// Everything a handler needs about the update it is answering.
+pub struct Ctx {
+    pub bot: Bot,
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub locales: Arc<Locales>,
+    pub user_id: i64,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
+    pub bot_username: Option<String>,
+}
+
+impl Ctx {
+    pub fn chat(&self) -> ChatId {
+        // The bot works in private chats, where the chat id is the user id.
+        ChatId(self.user_id)
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.locales.plain(self.lang, id)
+    }
+
+    pub fn ta(&self, id: &str, args: Args<'_>) -> String {
+        self.locales.text(self.lang, id, args)
+    }
+
+    pub fn now_ts(&self) -> i64 {
+        self.now.timestamp()
+    }
+
+    pub async fn send(&self, text: String) -> Result<Message, BotError> {
+        Ok(self.bot.send_message(self.chat(), fit(text)).await?)
+    }
+
+    pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<Message, BotError> {
+        Ok(self.bot.send_message(self.chat(), fit(text)).reply_markup(keyboard).await?)
+    }
+
+    /// Replaces the text (and buttons) of one of the bot's messages in this chat.
+    pub async fn edit(&self, message: MessageId, text: String, keyboard: Option<InlineKeyboardMarkup>) -> HandlerResult {
+        let request = self.bot.edit_message_text(self.chat(), message, fit(text));
+        match keyboard {
+            Some(kb) => request.reply_markup(kb).await?,
+            None => request.await?,
+        };
+        Ok(())
+    }
+
+    pub async fn is_official(&self) -> Result<bool, StoreError> {
+        self.store.is_official(self.user_id).await
+    }
+
+    /// The start of today in Seoul, as UTC seconds (the day a daily limit counts from).
+    pub fn seoul_day_start(&self) -> i64 {
+        let today = self.now.with_timezone(&Seoul).date_naive();
+        Seoul
+            .from_local_datetime(&today.and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or(self.now_ts() - 86_400, |t| t.timestamp())
+    }
+
+    pub fn area_name(&self, key: &str) -> String {
+        match self.config.area(key) {
+            Some(area) => match self.lang {
+                Lang::Ko => area.name_ko.clone(),
+                Lang::En => area.name_en.clone(),
+            },
+            None => key.to_owned(),
+        }
+    }
+}
+
+/// The language to speak to a user: their choice, else their Telegram app's, else the district's.
+pub fn resolve_lang(known: &UserLanguage, config: &Config) -> Lang {
+    known
+        .chosen
+        .or_else(|| known.telegram.as_deref().and_then(Lang::from_code))
+        .unwrap_or(config.default_language)
+}
+
+/// Cuts a text to Telegram's limit on a character boundary, marking the cut.
+pub fn fit(text: String) -> String {
+    if text.chars().count() <= MAX_TEXT_CHARS {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label.into(), callback.encode())
+}
+
+async fn context(bot: Bot, config: Arc<Config>, store: Store, locales: Arc<Locales>, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
+    let now = Utc::now();
+    let user_id = i64::try_from(user.id.0)?;
+    let known = store.touch_user(user_id, user.language_code.as_deref(), now.timestamp()).await?;
+    let lang = resolve_lang(&known, &config);
+    Ok(Ctx { bot, config, store, locales, user_id, lang, now, bot_username: me.username.clone() })
+}
+
+async fn on_message(bot: Bot, msg: Message, me: Me, config: Arc<Config>, store: Store, locales: Arc<Locales>) -> HandlerResult {
+    let Some(user) = msg.from.clone() else { return Ok(()) };
+    if user.is_bot {
+        return Ok(());
+    }
+    if !msg.chat.is_private() {
+        return resident::outside_private_chat(&bot, &msg, &me, &config, &locales).await;
+    }
+    let ctx = match context(bot.clone(), config.clone(), store, locales.clone(), &me, &user).await {
+        Ok(ctx) => ctx,
+        Err(e) => return apologise(&bot, msg.chat.id, config.default_language, &locales, e).await,
+    };
+    if let Err(e) = commands::route_message(&ctx, &msg).await {
+        return apologise(&bot, msg.chat.id, ctx.lang, &locales, e).await;
+    }
+    Ok(())
+}
+
+async fn on_callback(bot: Bot, query: CallbackQuery, me: Me, config: Arc<Config>, store: Store, locales: Arc<Locales>) -> HandlerResult {
+    let ctx = match context(bot.clone(), config.clone(), store, locales.clone(), &me, &query.from).await {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            bot.answer_callback_query(query.id.clone()).await?;
+            let chat = ChatId(i64::try_from(query.from.id.0).unwrap_or_default());
+            return apologise(&bot, chat, config.default_language, &locales, e).await;
+        }
+    };
+    match commands::route_callback(&ctx, &query).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            // The query may or may not have been answered; a second answer is harmless to the user.
+            let _ = bot.answer_callback_query(query.id.clone()).await;
+            apologise(&bot, ctx.chat(), ctx.lang, &locales, e).await
+        }
+    }
+}
+
+/// Logs an internal failure with its cause and tells the user, politely, to try again later.
+async fn apologise(bot: &Bot, chat: ChatId, lang: Lang, locales: &Locales, error: BotError) -> HandlerResult {
+    tracing::error!(chat = chat.0, error = %error, "handler failed");
+    if let Err(send_error) = bot.send_message(chat, locales.plain(lang, "error-internal")).await {
+        tracing::warn!(chat = chat.0, error = %send_error, "could not send the apology");
+    }
+    Ok(())
+}
+
+/// Answers a button press, optionally with a short notice or an alert.
+pub async fn answer(ctx: &Ctx, query: &CallbackQuery, notice: Option<String>, alert: bool) -> HandlerResult {
+    let request = ctx.bot.answer_callback_query(query.id.clone());
+    match notice {
+        Some(text) => request.text(text).show_alert(alert).await?,
+        None => request.await?,
+    };
+    Ok(())
+}

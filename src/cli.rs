@@ -1,0 +1,189 @@
+//! The command line: `pb-bot run` and the officials' bulk tools under `pb-bot admin`.
+
+use std::{io::Write, path::{Path, PathBuf}, sync::Arc, time::Duration};
+
+use anyhow::{Context, bail};
+use chrono::{Datelike, Utc};
+use chrono_tz::Asia::Seoul;
+use clap::{Parser, Subcommand};
+use teloxide::{prelude::*, update_listeners::Polling};
+
+use crate::{
+    bot,
+    config::Config,
+    i18n::Locales,
+    store::{Store, redact_url},
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "pb-bot", version, about = "Participatory budgeting in Telegram, in Korean and English")]
+pub struct Cli {
+    /// The district file (TOML).
+    #[arg(long, env = "PB_CONFIG", default_value = "config/seodaemun.toml", global = true)]
+    pub config: PathBuf,
+    /// The database: a SQLite file path or sqlite:// URL (created and migrated on start).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://pb-bot.db", global = true, hide_env_values = true)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bot with long polling (needs TELOXIDE_TOKEN; TELOXIDE_API_URL selects another Bot API server).
+    Run,
+    /// Officials' bulk work on the same database.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Apply a district file to the database: areas, their pots, officials and the cycle.
+    ApplyDistrict {
+        /// The district file to apply.
+        file: PathBuf,
+    },
+    /// Proposals of the cycle.
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// Write every proposal of the cycle as CSV to standard output (no personal data).
+    Export {
+        /// Budget year (default: the district file's cycle).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run => run_bot(&cli.config, &cli.database_url).await,
+        Command::Admin(AdminCommand::ApplyDistrict { file }) => apply_district(&file, &cli.database_url).await,
+        Command::Admin(AdminCommand::Proposals(ProposalsCommand::Export { year })) => {
+            export_proposals(&cli.config, &cli.database_url, year).await
+        }
+    }
+}
+
+fn this_year_in_seoul() -> i32 {
+    Utc::now().with_timezone(&Seoul).year()
+}
+
+/// The district file plus `PB_OFFICIALS`.
+pub fn load_config(path: &Path) -> anyhow::Result<Config> {
+    let mut config = Config::load(path, this_year_in_seoul())?;
+    if let Ok(extra) = std::env::var("PB_OFFICIALS") {
+        config.add_officials_from_env(&extra)?;
+    }
+    Ok(config)
+}
+
+async fn open_store(url: &str) -> anyhow::Result<Store> {
+    Store::open(url).await.with_context(|| format!("cannot open the database {}", redact_url(url)))
+}
+
+async fn run_bot(config_path: &Path, database_url: &str) -> anyhow::Result<()> {
+    if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
+        bail!("TELOXIDE_TOKEN is not set: export the bot token from @BotFather before `pb-bot run`");
+    }
+    let config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let cycle = store.apply_district(&config, Utc::now().timestamp()).await?;
+    let locales = Locales::embedded()?;
+    tracing::info!(
+        district = %config.district_en,
+        areas = config.areas.len(),
+        officials = config.officials.len(),
+        cycle = cycle.year,
+        phase = %cycle.phase,
+        database = %redact_url(database_url),
+        "district applied"
+    );
+
+    let bot = Bot::from_env();
+    let me = bot
+        .get_me()
+        .await
+        .with_context(|| format!("cannot reach the Bot API at {}", bot.api_url()))?;
+    tracing::info!(username = me.username.as_deref().unwrap_or(""), api = %bot.api_url(), "connected to the Bot API");
+
+    let (config, locales) = (Arc::new(config), Arc::new(locales));
+    if let Err(e) = bot::register_commands(&bot, &config, &store, &locales).await {
+        tracing::warn!(error = %e, "could not register the command menus");
+    }
+
+    let listener = Polling::builder(bot.clone()).timeout(Duration::from_secs(25)).delete_webhook().await.build();
+    Dispatcher::builder(bot, bot::schema())
+        .dependencies(bot::dependencies(config, store, locales))
+        .enable_ctrlc_handler()
+        .build()
+        .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener"))
+        .await
+        .context("the Bot API refused the bot")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn apply_district(file: &Path, database_url: &str) -> anyhow::Result<()> {
+    let config = load_config(file)?;
+    let store = open_store(database_url).await?;
+    let cycle = store.apply_district(&config, Utc::now().timestamp()).await?;
+    println!(
+        "Applied {}: {} areas, PB pot {} ({}% of {}), {} officials, cycle {} in phase {}",
+        config.district_en,
+        config.areas.len(),
+        config.pot.format_en(),
+        config.pb_share_percent,
+        config.annual_budget.format_en(),
+        config.officials.len(),
+        cycle.year,
+        cycle.phase,
+    );
+    Ok(())
+}
+
+async fn export_proposals(config_path: &Path, database_url: &str, year: Option<i32>) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let year = year.unwrap_or(config.cycle_year);
+    let Some(cycle) = store.cycle(year).await? else {
+        bail!("there is no {year} cycle in {}", redact_url(database_url));
+    };
+    let proposals = store.all_proposals(cycle.id).await?;
+    let stdout = std::io::stdout();
+    let mut out = csv::Writer::from_writer(stdout.lock());
+    out.write_record([
+        "id", "year", "area", "area_ko", "area_en", "status", "title", "description", "estimated_cost", "reviewed_cost",
+        "ineligible_reason", "has_photo", "latitude", "longitude", "submitted_at",
+    ])?;
+    for p in &proposals {
+        let area = config.area(&p.area_key);
+        let submitted = chrono::DateTime::from_timestamp(p.created_at, 0).unwrap_or_default().with_timezone(&Seoul);
+        out.write_record([
+            p.id.to_string(),
+            year.to_string(),
+            p.area_key.clone(),
+            area.map(|a| a.name_ko.clone()).unwrap_or_default(),
+            area.map(|a| a.name_en.clone()).unwrap_or_default(),
+            p.status.to_string(),
+            p.title.clone(),
+            p.description.clone(),
+            p.estimated_cost.to_i64().to_string(),
+            p.reviewed_cost.map(|c| c.to_i64().to_string()).unwrap_or_default(),
+            p.ineligible_reason.clone().unwrap_or_default(),
+            p.photo_file_id.is_some().to_string(),
+            p.location.map(|l| l.latitude.to_string()).unwrap_or_default(),
+            p.location.map(|l| l.longitude.to_string()).unwrap_or_default(),
+            submitted.to_rfc3339(),
+        ])?;
+    }
+    out.flush()?;
+    drop(out);
+    std::io::stdout().flush()?;
+    Ok(())
+}

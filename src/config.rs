@@ -1,0 +1,425 @@
+//! The district file (TOML) and the environment, read and validated once at start.
+//!
+//! Every problem is reported as `file: key: what is wrong`, so an official editing the file can
+//! fix it without reading code. Secrets never live in this file; they come from the environment.
+
+use std::{
+    collections::HashSet,
+    path::{Path, PathBuf},
+};
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::{
+    domain::{Area, AreaKind, Phase, Won},
+    i18n::Lang,
+};
+
+/// The validated district configuration the whole bot runs on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub district_ko: String,
+    pub district_en: String,
+    pub default_language: Lang,
+    pub annual_budget: Won,
+    pub pb_share_percent: Decimal,
+    /// The PB pot: `pb_share_percent` of the annual budget.
+    pub pot: Won,
+    /// Dongs first (in file order), then the district-wide area if any.
+    pub areas: Vec<Area>,
+    /// The budget year whose cycle a fresh database opens.
+    pub cycle_year: i32,
+    pub start_phase: Phase,
+    pub proposals_per_day: u32,
+    pub officials: Vec<Official>,
+    pub verification: Verification,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Official {
+    pub telegram_id: i64,
+    pub name: String,
+}
+
+/// Which verification methods the district uses (DESIGN §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub phone: bool,
+    pub codes: bool,
+    pub min_age: Option<u32>,
+}
+
+/// A configuration problem, naming where it is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read the district file: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: {key}: {problem}")]
+    Invalid { file: String, key: String, problem: String },
+    #[error("PB_OFFICIALS: `{0}` is not a Telegram user id (expected comma-separated numbers)")]
+    OfficialsEnv(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    district: DistrictSection,
+    budget: BudgetSection,
+    #[serde(default)]
+    cycle: CycleSection,
+    #[serde(default)]
+    proposals: ProposalsSection,
+    dongs: Vec<AreaSection>,
+    district_area: Option<AreaSection>,
+    #[serde(default)]
+    officials: Vec<OfficialSection>,
+    #[serde(default)]
+    verification: VerificationSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistrictSection {
+    name_ko: String,
+    name_en: String,
+    #[serde(default = "default_language")]
+    default_language: String,
+}
+
+fn default_language() -> String {
+    "ko".to_owned()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BudgetSection {
+    annual: i64,
+    pb_share_percent: toml::Value,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CycleSection {
+    year: Option<i32>,
+    start_phase: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposalsSection {
+    #[serde(default = "default_per_day")]
+    per_resident_per_day: u32,
+}
+
+impl Default for ProposalsSection {
+    fn default() -> Self {
+        Self { per_resident_per_day: default_per_day() }
+    }
+}
+
+fn default_per_day() -> u32 {
+    3
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreaSection {
+    key: Option<String>,
+    ko: String,
+    en: String,
+    pot: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficialSection {
+    name: String,
+    telegram_id: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerificationSection {
+    #[serde(default = "yes")]
+    phone: bool,
+    #[serde(default = "yes")]
+    codes: bool,
+    min_age: Option<u32>,
+}
+
+impl Default for VerificationSection {
+    fn default() -> Self {
+        Self { phone: true, codes: true, min_age: None }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    /// Reads and validates a district file. `this_year` is the current year in the district's
+    /// time zone, used when the file names no cycle year.
+    pub fn load(path: &Path, this_year: i32) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { file: file.clone(), source })?;
+        Config::parse(&text, path, this_year)
+    }
+
+    pub fn parse(text: &str, path: &Path, this_year: i32) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let raw: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            file: file.clone(),
+            message: one_line(&e.to_string()),
+        })?;
+        let invalid = |key: &str, problem: String| ConfigError::Invalid {
+            file: file.clone(),
+            key: key.to_owned(),
+            problem,
+        };
+
+        for (key, value) in [("district.name_ko", &raw.district.name_ko), ("district.name_en", &raw.district.name_en)] {
+            if value.trim().is_empty() {
+                return Err(invalid(key, "must not be empty".into()));
+            }
+        }
+        let default_language = Lang::from_code(&raw.district.default_language)
+            .ok_or_else(|| invalid("district.default_language", format!("`{}` is not `ko` or `en`", raw.district.default_language)))?;
+
+        let annual_budget = Won::from_i64(raw.budget.annual)
+            .filter(|w| !w.is_zero())
+            .ok_or_else(|| invalid("budget.annual", format!("{} is not a positive number of won", raw.budget.annual)))?;
+        let share = match &raw.budget.pb_share_percent {
+            toml::Value::Integer(i) => Some(Decimal::from(*i)),
+            toml::Value::Float(f) => Decimal::try_from(*f).ok(),
+            toml::Value::String(s) => s.trim().trim_end_matches('%').trim().parse().ok(),
+            _ => None,
+        }
+        .filter(|d: &Decimal| *d > Decimal::ZERO && *d <= Decimal::from(100))
+        .ok_or_else(|| invalid("budget.pb_share_percent", "must be a percentage above 0 and at most 100, e.g. 1 or \"1.5\"".into()))?;
+        let pot = annual_budget
+            .percent(share)
+            .ok_or_else(|| invalid("budget.pb_share_percent", "gives no whole-won pot".into()))?;
+
+        if raw.dongs.is_empty() {
+            return Err(invalid("dongs", "at least one dong is needed".into()));
+        }
+        let mut areas = Vec::new();
+        let mut keys = HashSet::new();
+        let mut total = Won::ZERO;
+        let district = raw.district_area.iter().map(|a| (a, AreaKind::District, "district_area".to_owned()));
+        let dongs = raw.dongs.iter().enumerate().map(|(i, a)| (a, AreaKind::Dong, format!("dongs[{i}]")));
+        for (section, kind, where_) in dongs.chain(district) {
+            let key = match (&section.key, kind) {
+                (Some(k), _) => k.clone(),
+                (None, AreaKind::District) => "district".to_owned(),
+                (None, AreaKind::Dong) => return Err(invalid(&format!("{where_}.key"), "is missing".into())),
+            };
+            if !is_area_key(&key) {
+                return Err(invalid(
+                    &format!("{where_}.key"),
+                    format!("`{key}` must be 1-24 characters of a-z, 0-9 and -"),
+                ));
+            }
+            if !keys.insert(key.clone()) {
+                return Err(invalid(&format!("{where_}.key"), format!("`{key}` is used twice")));
+            }
+            if section.ko.trim().is_empty() || section.en.trim().is_empty() {
+                return Err(invalid(&format!("{where_}.ko/en"), "names must not be empty".into()));
+            }
+            let area_pot = Won::from_i64(section.pot)
+                .filter(|w| !w.is_zero())
+                .ok_or_else(|| invalid(&format!("{where_}.pot"), format!("{} is not a positive number of won", section.pot)))?;
+            total = total
+                .checked_add(area_pot)
+                .ok_or_else(|| invalid(&format!("{where_}.pot"), "too large".into()))?;
+            areas.push(Area {
+                key,
+                kind,
+                name_ko: section.ko.trim().to_owned(),
+                name_en: section.en.trim().to_owned(),
+                pot: area_pot,
+            });
+        }
+        if total > pot {
+            return Err(invalid(
+                "dongs/district_area",
+                format!(
+                    "the areas' pots add up to {} won, more than the PB pot of {} won ({}% of {})",
+                    total.to_i64(),
+                    pot.to_i64(),
+                    share,
+                    annual_budget.to_i64()
+                ),
+            ));
+        }
+
+        let cycle_year = raw.cycle.year.unwrap_or(this_year);
+        if !(2000..=2100).contains(&cycle_year) {
+            return Err(invalid("cycle.year", format!("{cycle_year} is not a plausible budget year")));
+        }
+        let start_phase = match &raw.cycle.start_phase {
+            None => Phase::Proposals,
+            Some(p) => p.parse().map_err(|e: crate::domain::phase::UnknownPhase| invalid("cycle.start_phase", e.to_string()))?,
+        };
+        if raw.proposals.per_resident_per_day == 0 {
+            return Err(invalid("proposals.per_resident_per_day", "must be at least 1".into()));
+        }
+
+        let mut officials = Vec::new();
+        for (i, o) in raw.officials.iter().enumerate() {
+            if o.telegram_id < 0 {
+                return Err(invalid(&format!("officials[{i}].telegram_id"), "must be a Telegram user id (0 = not assigned yet)".into()));
+            }
+            // 0 marks a placeholder seat the district has not filled in yet.
+            if o.telegram_id > 0 {
+                officials.push(Official { telegram_id: o.telegram_id, name: o.name.clone() });
+            }
+        }
+        if raw.verification.min_age.is_some_and(|age| age > 120) {
+            return Err(invalid("verification.min_age", "must be at most 120".into()));
+        }
+
+        Ok(Config {
+            path: path.to_owned(),
+            district_ko: raw.district.name_ko,
+            district_en: raw.district.name_en,
+            default_language,
+            annual_budget,
+            pb_share_percent: share,
+            pot,
+            areas,
+            cycle_year,
+            start_phase,
+            proposals_per_day: raw.proposals.per_resident_per_day,
+            officials,
+            verification: Verification {
+                phone: raw.verification.phone,
+                codes: raw.verification.codes,
+                min_age: raw.verification.min_age,
+            },
+        })
+    }
+
+    /// Adds the officials named in `PB_OFFICIALS` (comma-separated Telegram user ids).
+    pub fn add_officials_from_env(&mut self, value: &str) -> Result<(), ConfigError> {
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let id: i64 = part
+                .parse()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ConfigError::OfficialsEnv(part.to_owned()))?;
+            if !self.officials.iter().any(|o| o.telegram_id == id) {
+                self.officials.push(Official { telegram_id: id, name: "PB_OFFICIALS".into() });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn area(&self, key: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.key == key)
+    }
+
+    pub fn district_name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ko => &self.district_ko,
+            Lang::En => &self.district_en,
+        }
+    }
+}
+
+fn is_area_key(key: &str) -> bool {
+    (1..=24).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+        [district]
+        name_ko = "서대문구"
+        name_en = "Seodaemun-gu"
+        [budget]
+        annual = 1000000000
+        pb_share_percent = 1
+        [[dongs]]
+        key = "sinchon"
+        ko = "신촌동"
+        en = "Sinchon-dong"
+        pot = 6000000
+        [district_area]
+        ko = "구 전체"
+        en = "District-wide"
+        pot = 4000000
+    "#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("d.toml"), 2027)
+    }
+
+    #[test]
+    fn minimal_file_gets_defaults() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.pot, Won::from_i64(10_000_000).unwrap());
+        assert_eq!(c.areas.len(), 2);
+        assert_eq!(c.areas[1].key, "district");
+        assert_eq!(c.areas[1].kind, AreaKind::District);
+        assert_eq!(c.cycle_year, 2027);
+        assert_eq!(c.start_phase, Phase::Proposals);
+        assert_eq!(c.proposals_per_day, 3);
+        assert_eq!(c.default_language, Lang::Ko);
+    }
+
+    #[test]
+    fn errors_name_file_key_and_problem() {
+        let over = MINIMAL.replace("pot = 6000000", "pot = 6000001");
+        let e = parse(&over).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: dongs/district_area: the areas' pots add up to 10000001"), "{e}");
+
+        let bad_key = MINIMAL.replace("key = \"sinchon\"", "key = \"Sinchon Dong\"");
+        let e = parse(&bad_key).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: dongs[0].key: `Sinchon Dong`"), "{e}");
+
+        let bad_phase = format!("{MINIMAL}\n[cycle]\nstart_phase = \"voting\"\n");
+        let e = parse(&bad_phase).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: cycle.start_phase: unknown phase `voting`"), "{e}");
+
+        let unknown = format!("{MINIMAL}\n[extra]\nx = 1\n");
+        let e = parse(&unknown).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: ") && e.contains("extra"), "{e}");
+        assert!(!e.contains('\n'));
+
+        let share = MINIMAL.replace("pb_share_percent = 1", "pb_share_percent = 0");
+        let e = parse(&share).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: budget.pb_share_percent:"), "{e}");
+    }
+
+    #[test]
+    fn officials_from_env_are_added_once_and_placeholders_skipped() {
+        let with_placeholder = format!("{MINIMAL}\n[[officials]]\nname = \"x\"\ntelegram_id = 0\n[[officials]]\nname = \"y\"\ntelegram_id = 42\n");
+        let mut c = parse(&with_placeholder).unwrap();
+        assert_eq!(c.officials, vec![Official { telegram_id: 42, name: "y".into() }]);
+        c.add_officials_from_env(" 42, 7 ,").unwrap();
+        assert_eq!(c.officials.iter().map(|o| o.telegram_id).collect::<Vec<_>>(), vec![42, 7]);
+        assert!(c.add_officials_from_env("7,abc").unwrap_err().to_string().contains("`abc`"));
+    }
+
+    #[test]
+    fn shipped_seodaemun_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/seodaemun.toml");
+        let c = Config::load(&path, 2027).unwrap();
+        assert_eq!(c.areas.iter().filter(|a| a.kind == AreaKind::Dong).count(), 14);
+        assert_eq!(c.areas.iter().filter(|a| a.kind == AreaKind::District).count(), 1);
+        assert_eq!(c.pot, c.annual_budget.percent(Decimal::ONE).unwrap());
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure participatory-budgeting logic: money, areas, phases, proposals.
+//!
+//! Nothing here knows about Telegram, databases or async runtimes, so every rule can be unit
+//! tested on its own and reused by the bot, the command line and later the tally engine.
+
+pub mod area;
+pub mod money;
+pub mod phase;
+pub mod proposal;
+
+pub use area::{Area, AreaKind};
+pub use money::{AmountError, Won};
+pub use phase::Phase;
+pub use proposal::{HistoryEntry, Location, NewProposal, Proposal, ProposalError, ProposalStatus, ReviewDecision};

@@ -1,0 +1,379 @@
+//! The only place that knows SQL: opens and migrates the database and turns rows into domain
+//! values.
+//!
+//! Queries are written once in SQL that SQLite and PostgreSQL both accept (`$1` parameters,
+//! `ON CONFLICT`, `RETURNING`) and run through sqlx's `Any` driver, so one body of store code
+//! serves both databases. Timestamps are UTC seconds (BIGINT), money is whole won (BIGINT).
+
+mod proposals;
+
+use std::str::FromStr;
+
+use sqlx::{
+    AnyPool, Row,
+    any::{AnyPoolOptions, AnyRow},
+    migrate::Migrator,
+};
+
+pub use proposals::{ReviewOutcome, SubmitOutcome};
+
+use crate::{
+    config::{Config, Official},
+    domain::Phase,
+    i18n::Lang,
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// A failure of the database itself, never a resident's mistake.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL `{0}`: use a SQLite file path or sqlite:// URL")]
+    UnsupportedUrl(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database, shared by every handler (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// A budget year's cycle and the phase it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    pub id: i64,
+    pub year: i32,
+    pub phase: Phase,
+    pub phase_changed_at: i64,
+}
+
+/// What the bot knows of a user's language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserLanguage {
+    pub chosen: Option<Lang>,
+    pub telegram: Option<String>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    /// Opens the database named by `url` (a SQLite path or `sqlite://` URL), creating the file if
+    /// needed, and applies every pending migration.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let url = sqlite_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets residents browse while another resident's proposal is written.
+                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Brings the database in line with the district file: areas (added, renamed, re-potted, or
+    /// retired when dropped), the configured officials, and the cycle of the file's year, which a
+    /// fresh database opens in the file's starting phase. Returns that cycle.
+    pub async fn apply_district(&self, config: &Config, now: i64) -> StoreResult<Cycle> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE areas SET active = FALSE").execute(&mut *tx).await?;
+        for (position, area) in config.areas.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO areas (key, kind, name_ko, name_en, pot, position, active)
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE)
+                 ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, name_ko = excluded.name_ko,
+                   name_en = excluded.name_en, pot = excluded.pot, position = excluded.position,
+                   active = TRUE",
+            )
+            .bind(&area.key)
+            .bind(area.kind.as_str())
+            .bind(&area.name_ko)
+            .bind(&area.name_en)
+            .bind(area.pot.to_i64())
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sync_config_officials(&mut tx, &config.officials, now).await?;
+        let created = sqlx::query(
+            "INSERT INTO cycles (year, phase, phase_changed_at, created_at) VALUES ($1, $2, $3, $3)
+             ON CONFLICT (year) DO NOTHING",
+        )
+        .bind(config.cycle_year)
+        .bind(config.start_phase.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let detail = serde_json::json!({
+            "file": config.path.display().to_string(),
+            "areas": config.areas.len(),
+            "pot": config.pot.to_i64(),
+            "cycle_created": created == 1,
+        });
+        insert_audit(&mut tx, now, None, "district.apply", Some(&config.cycle_year.to_string()), Some(&detail.to_string())).await?;
+        tx.commit().await?;
+        self.cycle(config.cycle_year)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("cycle {} missing after apply", config.cycle_year)))
+    }
+
+    pub async fn cycle(&self, year: i32) -> StoreResult<Option<Cycle>> {
+        let row = sqlx::query("SELECT id, year, phase, phase_changed_at FROM cycles WHERE year = $1")
+            .bind(year)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| cycle_from_row(&r)).transpose()
+    }
+
+    /// Moves a cycle from `from` to `to`; `false` when it was no longer in `from` (another
+    /// official moved it meanwhile). Audited.
+    pub async fn move_phase(&self, cycle_id: i64, from: Phase, to: Phase, actor: i64, now: i64) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query("UPDATE cycles SET phase = $1, phase_changed_at = $2 WHERE id = $3 AND phase = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(cycle_id)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if moved {
+            let detail = serde_json::json!({ "from": from.as_str(), "to": to.as_str() }).to_string();
+            insert_audit(&mut tx, now, Some(actor), "cycle.phase", Some(&cycle_id.to_string()), Some(&detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Records that a user was seen and returns what is known of their language.
+    pub async fn touch_user(&self, telegram_id: i64, telegram_language: Option<&str>, now: i64) -> StoreResult<UserLanguage> {
+        let row = sqlx::query(
+            "INSERT INTO users (telegram_id, telegram_language, first_seen, last_seen) VALUES ($1, $2, $3, $3)
+             ON CONFLICT (telegram_id) DO UPDATE SET
+               telegram_language = COALESCE(excluded.telegram_language, users.telegram_language),
+               last_seen = excluded.last_seen
+             RETURNING chosen_language, telegram_language",
+        )
+        .bind(telegram_id)
+        .bind(telegram_language)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        user_language_from_row(&row)
+    }
+
+    pub async fn user_language(&self, telegram_id: i64) -> StoreResult<UserLanguage> {
+        let row = sqlx::query("SELECT chosen_language, telegram_language FROM users WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_language_from_row(&r)).transpose().map(Option::unwrap_or_default)
+    }
+
+    pub async fn set_language(&self, telegram_id: i64, lang: Lang) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET chosen_language = $1 WHERE telegram_id = $2")
+            .bind(lang.code())
+            .bind(telegram_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_official(&self, telegram_id: i64) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 FROM officials WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The dialogue a user is in, as stored JSON.
+    pub async fn dialogue(&self, telegram_id: i64) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT state FROM dialogues WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("state")).transpose()?)
+    }
+
+    pub async fn set_dialogue(&self, telegram_id: i64, state: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO dialogues (telegram_id, state, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (telegram_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(telegram_id)
+        .bind(state)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_dialogue(&self, telegram_id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends to the audit log outside any other change.
+    pub async fn audit(&self, now: i64, actor: Option<i64>, action: &str, subject: Option<&str>, detail: Option<&str>) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, now, actor, action, subject, detail).await
+    }
+
+    /// The audit log, oldest first.
+    pub async fn audit_log(&self) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT at, actor_id, action, subject, detail FROM audit_log ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Accepts `sqlite://file`, `sqlite:file` or a plain file path; the file is created if missing.
+fn sqlite_url(url: &str) -> StoreResult<String> {
+    let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        rest
+    } else if url.contains("://") {
+        return Err(StoreError::UnsupportedUrl(redact_url(url)));
+    } else {
+        url
+    };
+    if path.is_empty() {
+        return Err(StoreError::UnsupportedUrl(redact_url(url)));
+    }
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("mode=")).collect();
+    params.push("mode=rwc");
+    Ok(format!("sqlite://{path}?{}", params.join("&")))
+}
+
+/// A database URL without its password, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn sync_config_officials(conn: &mut sqlx::AnyConnection, officials: &[Official], now: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM officials WHERE source = 'config'").execute(&mut *conn).await?;
+    for o in officials {
+        sqlx::query(
+            "INSERT INTO officials (telegram_id, name, source, added_at) VALUES ($1, $2, 'config', $3)
+             ON CONFLICT (telegram_id) DO NOTHING",
+        )
+        .bind(o.telegram_id)
+        .bind(&o.name)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_audit(
+    conn: &mut sqlx::AnyConnection,
+    now: i64,
+    actor: Option<i64>,
+    action: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(now)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn cycle_from_row(row: &AnyRow) -> StoreResult<Cycle> {
+    let phase: String = row.try_get("phase")?;
+    let year: i64 = row.try_get("year")?;
+    Ok(Cycle {
+        id: row.try_get("id")?,
+        year: i32::try_from(year).map_err(|_| StoreError::Corrupt(format!("cycle year {year}")))?,
+        phase: Phase::from_str(&phase).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        phase_changed_at: row.try_get("phase_changed_at")?,
+    })
+}
+
+fn user_language_from_row(row: &AnyRow) -> StoreResult<UserLanguage> {
+    let chosen: Option<String> = row.try_get("chosen_language")?;
+    Ok(UserLanguage {
+        chosen: chosen.as_deref().and_then(Lang::from_code),
+        telegram: row.try_get("telegram_language")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_are_normalised_and_others_refused() {
+        assert_eq!(sqlite_url("pb-bot.db").unwrap(), "sqlite://pb-bot.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite://x/y.db").unwrap(), "sqlite://x/y.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite:y.db?mode=ro").unwrap(), "sqlite://y.db?mode=rwc");
+        assert!(sqlite_url("mysql://u:secret@h/db").unwrap_err().to_string().contains("u:***@h/db"));
+        assert!(sqlite_url("").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://pb:hunter2@db:5432/pb"), "postgres://pb:***@db:5432/pb");
+        assert_eq!(redact_url("pb-bot.db"), "pb-bot.db");
+    }
+}
