@@ -6,8 +6,8 @@ button-invalid = This button isn't valid. Please use the buttons of the bot's la
 button-stale = This button is out of date. Please use the latest message.
 error-internal = Sorry, something went wrong on our side. Please try again in a moment — what you entered so far is kept.
 private-only = Let's talk in a private chat, so your proposals and choices stay yours: { $link }
-yes = yes
-no = no
+attached-yes = yes
+attached-no = no
 
 ## /start and phases
 

@@ -6,8 +6,8 @@ button-invalid = 사용할 수 없는 버튼이에요. 가장 최근 메시지�
 button-stale = 지난 메시지의 버튼이에요. 가장 최근 메시지에서 다시 눌러 주세요.
 error-internal = 죄송해요, 잠시 문제가 생겼어요. 조금 뒤에 다시 시도해 주세요. 지금까지 입력하신 내용은 그대로 있어요.
 private-only = 제안과 투표 내용은 소중한 개인 정보라서 1:1 대화에서만 안내해 드려요: { $link }
-yes = 있음
-no = 없음
+attached-yes = 있음
+attached-no = 없음
 
 ## /start 와 단계
 

@@ -127,8 +127,8 @@ fn summary(ctx: &Ctx, draft: &ProposeDraft) -> String {
             ("title", draft.title.clone().unwrap_or_default()),
             ("description", draft.description.clone().unwrap_or_default()),
             ("cost", cost),
-            ("photo", ctx.t(if draft.photo.is_some() { "yes" } else { "no" })),
-            ("location", ctx.t(if draft.location.is_some() { "yes" } else { "no" })),
+            ("photo", ctx.t(if draft.photo.is_some() { "attached-yes" } else { "attached-no" })),
+            ("location", ctx.t(if draft.location.is_some() { "attached-yes" } else { "attached-no" })),
         ],
     )
 }

@@ -1,1 +1,11 @@
-fn main(){}
+//! The integration tests: flows through the bot against teloxide_tests' mock server, the store,
+//! the locales, and the real binary against a fake Bot API server.
+
+mod admin;
+mod browse;
+mod e2e;
+mod fake_api;
+mod helpers;
+mod locales;
+mod propose;
+mod start;

@@ -1,0 +1,183 @@
+//! Shared set-up: a fresh database per test, the shipped district file with one official, and
+//! builders for what residents send.
+
+use std::{path::PathBuf, sync::Arc};
+
+use pb_bot::{
+    bot::{self, BotError},
+    config::Config,
+    i18n::Locales,
+    store::Store,
+};
+use teloxide::types::{Message, User};
+use teloxide_tests::{
+    MockBot, MockCallbackQuery, MockMessageLocation, MockMessagePhoto, MockMessageSticker, MockMessageText,
+    MockPrivateChat, MockUser, mock_bot::DistributionKey,
+};
+
+/// The official configured in every test district.
+pub const OFFICIAL: u64 = 900_001;
+/// A Korean-speaking resident.
+pub const KIM: u64 = 100_001;
+/// An English-speaking resident.
+pub const ALEX: u64 = 100_002;
+
+pub type Bot = MockBot<BotError, DistributionKey>;
+
+/// One deployment: the shipped Seodaemun-gu file, a SQLite file in a temporary directory.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub locales: Arc<Locales>,
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+impl World {
+    pub async fn new() -> World {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A world whose configuration `adjust` may change before the district is applied.
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::load(&repo_path("config/seodaemun.toml"), 2027).unwrap();
+        config.add_officials_from_env(&OFFICIAL.to_string()).unwrap();
+        adjust(&mut config);
+        let store = Store::open(&Self::db_url(&dir)).await.unwrap();
+        store.apply_district(&config, chrono::Utc::now().timestamp()).await.unwrap();
+        World { dir, config: Arc::new(config), store, locales: Arc::new(Locales::embedded().unwrap()) }
+    }
+
+    fn db_url(dir: &tempfile::TempDir) -> String {
+        format!("sqlite://{}", dir.path().join("pb.db").display())
+    }
+
+    /// The same database opened again, as after a restart of the bot.
+    pub async fn restart(&mut self) {
+        self.store = Store::open(&Self::db_url(&self.dir)).await.unwrap();
+    }
+
+    pub fn bot(&self, first: impl teloxide_tests::IntoUpdate) -> Bot {
+        let mut bot = MockBot::new(first, bot::schema());
+        bot.dependencies(bot::dependencies(self.config.clone(), self.store.clone(), self.locales.clone()));
+        bot
+    }
+
+    pub async fn cycle_id(&self) -> i64 {
+        self.store.cycle(self.config.cycle_year).await.unwrap().unwrap().id
+    }
+}
+
+pub fn user(id: u64, language: &str) -> User {
+    MockUser::new().id(id).first_name("Resident").language_code(language.to_owned()).build()
+}
+
+fn private_chat(id: u64) -> teloxide::types::Chat {
+    MockPrivateChat::new().id(id as i64).build()
+}
+
+pub fn text(from: &User, text: &str) -> MockMessageText {
+    MockMessageText::new().text(text).from(from.clone()).chat(private_chat(from.id.0))
+}
+
+pub fn photo(from: &User) -> MockMessagePhoto {
+    MockMessagePhoto::new().from(from.clone()).chat(private_chat(from.id.0))
+}
+
+pub fn sticker(from: &User) -> MockMessageSticker {
+    MockMessageSticker::new().from(from.clone()).chat(private_chat(from.id.0))
+}
+
+pub fn location(from: &User, latitude: f64, longitude: f64) -> MockMessageLocation {
+    MockMessageLocation::new().latitude(latitude).longitude(longitude).from(from.clone()).chat(private_chat(from.id.0))
+}
+
+/// A press of the button `data` under `message` (a message the bot sent).
+pub fn press(from: &User, message: &Message, data: &str) -> MockCallbackQuery {
+    MockCallbackQuery::new().from(from.clone()).data(data).message(message.clone())
+}
+
+/// A press of a button on a message the bot never sent in this chat (forwarded or forged).
+pub fn press_detached(from: &User, data: &str) -> MockCallbackQuery {
+    let message = MockMessageText::new().text("forwarded").id(4242).chat(private_chat(from.id.0)).build();
+    MockCallbackQuery::new().from(from.clone()).data(data).message(message)
+}
+
+/// Texts of the messages sent in the last dispatch.
+pub fn sent(bot: &Bot) -> Vec<String> {
+    bot.get_responses().sent_messages.iter().filter_map(|m| m.text().map(str::to_owned)).collect()
+}
+
+/// The last message sent in the last dispatch.
+pub fn last_sent(bot: &Bot) -> Message {
+    bot.get_responses().sent_messages.last().cloned().expect("the bot sent nothing")
+}
+
+pub fn last_text(bot: &Bot) -> String {
+    last_sent(bot).text().unwrap_or_default().to_owned()
+}
+
+/// Texts of the messages edited in the last dispatch.
+pub fn edited(bot: &Bot) -> Vec<String> {
+    bot.get_responses().edited_messages_text.iter().map(|e| e.bot_request.text.clone()).collect()
+}
+
+/// Alerts and notices shown for button presses in the last dispatch.
+pub fn notices(bot: &Bot) -> Vec<String> {
+    bot.get_responses().answered_callback_queries.iter().filter_map(|a| a.text.clone()).collect()
+}
+
+/// `(label, callback_data)` of every inline button of a message.
+pub fn buttons(message: &Message) -> Vec<(String, String)> {
+    message
+        .reply_markup()
+        .map(|markup| {
+            markup
+                .inline_keyboard
+                .iter()
+                .flatten()
+                .filter_map(|b| match &b.kind {
+                    teloxide::types::InlineKeyboardButtonKind::CallbackData(data) => Some((b.text.clone(), data.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The callback data of the button labelled `label` (exactly) on `message`.
+pub fn button_data(message: &Message, label: &str) -> String {
+    buttons(message)
+        .into_iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, d)| d)
+        .unwrap_or_else(|| panic!("no button {label:?} in {:?}", buttons(message)))
+}
+
+impl World {
+    /// Stores a submitted proposal directly, as if `proposer` had gone through `/propose`.
+    pub async fn seed(&self, proposer: u64, area: &str, title: &str, cost: i64) -> i64 {
+        use pb_bot::domain::{NewProposal, Won, proposal::{ProposalDescription, ProposalTitle}};
+        use pb_bot::store::SubmitOutcome;
+        let now = chrono::Utc::now().timestamp();
+        let marker = format!("seed-{title}");
+        self.store.touch_user(proposer as i64, None, now).await.unwrap();
+        self.store.set_dialogue(proposer as i64, &marker, now).await.unwrap();
+        let proposal = NewProposal {
+            area_key: area.to_owned(),
+            title: ProposalTitle::parse(title).unwrap(),
+            description: ProposalDescription::parse("설명").unwrap(),
+            estimated_cost: Won::from_i64(cost).unwrap(),
+            photo_file_id: None,
+            location: None,
+        };
+        match self.store.submit_proposal(self.cycle_id().await, proposer as i64, &proposal, &marker, 0, u32::MAX, now).await.unwrap() {
+            SubmitOutcome::Submitted { id } => id,
+            other => panic!("seeding failed: {other:?}"),
+        }
+    }
+}

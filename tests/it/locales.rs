@@ -1,0 +1,92 @@
+//! Both languages carry exactly the same messages, every message renders in both, and every id
+//! the code asks for exists.
+
+use std::collections::BTreeSet;
+
+use fluent_syntax::{ast, parser};
+use pb_bot::i18n::{Lang, Locales};
+
+use crate::helpers::repo_path;
+
+fn ids(lang: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for entry in std::fs::read_dir(repo_path(&format!("locales/{lang}"))).unwrap() {
+        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let resource = parser::parse(source.as_str()).expect("valid Fluent");
+        for item in resource.body {
+            if let ast::Entry::Message(m) = item {
+                assert!(ids.insert(m.id.name.to_owned()), "{lang}: {} defined twice", m.id.name);
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn korean_and_english_have_exactly_the_same_message_ids() {
+    let (ko, en) = (ids("ko"), ids("en"));
+    let only_ko: Vec<_> = ko.difference(&en).collect();
+    let only_en: Vec<_> = en.difference(&ko).collect();
+    assert!(only_ko.is_empty() && only_en.is_empty(), "only in ko: {only_ko:?}; only in en: {only_en:?}");
+    assert!(ko.len() > 100);
+}
+
+#[test]
+fn every_message_renders_in_both_languages_with_its_arguments() {
+    let locales = Locales::embedded().unwrap();
+    let names = [
+        "area", "count", "cost", "description", "district", "estimated", "from", "id", "lat", "len", "limit", "link",
+        "location", "lon", "max", "now", "page", "pages", "phase", "photo", "pot", "reason", "share", "since", "status",
+        "title", "to", "waiting", "year",
+    ];
+    for id in ids("ko") {
+        for lang in Lang::ALL {
+            let args = names.iter().map(|n| (*n, fluent_bundle::FluentValue::from(2))).collect();
+            let text = locales.text(lang, &id, args);
+            assert!(!text.trim().is_empty() && text != id, "{id} in {lang:?} renders as {text:?}");
+            assert!(!text.contains("{$") && !text.contains("{ $"), "{id} in {lang:?} has an unfilled placeable: {text}");
+        }
+    }
+}
+
+/// Every message id the code names literally, or builds from a phase, status or field name.
+#[test]
+fn every_id_the_code_uses_exists() {
+    let known = ids("en");
+    let mut used = BTreeSet::new();
+    let mut sources = vec![];
+    for dir in ["src", "src/bot"] {
+        for entry in std::fs::read_dir(repo_path(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                sources.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    for source in &sources {
+        for call in ["t(\"", "ta(\"", "plain(lang, \"", "text(lang, \"", "plain(config.default_language, \"", "=> \"", "{ \""] {
+            for piece in source.split(call).skip(1) {
+                let id: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                if id.contains('-') && piece[id.len()..].starts_with('"') {
+                    used.insert(id);
+                }
+            }
+        }
+    }
+    for phase in pb_bot::domain::Phase::ALL {
+        used.insert(format!("phase-{phase}"));
+        used.insert(format!("phase-hint-{phase}"));
+    }
+    for status in ["submitted", "eligible", "ineligible"] {
+        used.insert(format!("status-{status}"));
+    }
+    for field in ["area", "title", "description", "cost", "photo", "location"] {
+        used.insert(format!("field-{field}"));
+    }
+    for command in ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel", "admin"] {
+        used.insert(format!("cmd-{command}"));
+    }
+    let missing: Vec<_> = used.iter().filter(|id| !known.contains(*id)).collect();
+    assert!(missing.is_empty(), "ids used in code but missing in the locales: {missing:?}");
+    assert!(used.len() > 80, "the scan found only {} ids", used.len());
+}
