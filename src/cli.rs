@@ -1,6 +1,11 @@
 //! The command line: `pb-bot run` and the officials' bulk tools under `pb-bot admin`.
 
-use std::{io::Write, path::{Path, PathBuf}, sync::Arc, time::Duration};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use chrono::{Datelike, Utc};
@@ -106,10 +111,7 @@ async fn run_bot(config_path: &Path, database_url: &str) -> anyhow::Result<()> {
     );
 
     let bot = Bot::from_env();
-    let me = bot
-        .get_me()
-        .await
-        .with_context(|| format!("cannot reach the Bot API at {}", bot.api_url()))?;
+    let me = bot.get_me().await.with_context(|| format!("cannot reach the Bot API at {}", bot.api_url()))?;
     tracing::info!(username = me.username.as_deref().unwrap_or(""), api = %bot.api_url(), "connected to the Bot API");
 
     let (config, locales) = (Arc::new(config), Arc::new(locales));
@@ -158,8 +160,21 @@ async fn export_proposals(config_path: &Path, database_url: &str, year: Option<i
     let stdout = std::io::stdout();
     let mut out = csv::Writer::from_writer(stdout.lock());
     out.write_record([
-        "id", "year", "area", "area_ko", "area_en", "status", "title", "description", "estimated_cost", "reviewed_cost",
-        "ineligible_reason", "has_photo", "latitude", "longitude", "submitted_at",
+        "id",
+        "year",
+        "area",
+        "area_ko",
+        "area_en",
+        "status",
+        "title",
+        "description",
+        "estimated_cost",
+        "reviewed_cost",
+        "ineligible_reason",
+        "has_photo",
+        "latitude",
+        "longitude",
+        "submitted_at",
     ])?;
     for p in &proposals {
         let area = config.area(&p.area_key);

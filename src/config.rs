@@ -166,34 +166,29 @@ impl Config {
     /// time zone, used when the file names no cycle year.
     pub fn load(path: &Path, this_year: i32) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { file: file.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { file: file.clone(), source })?;
         Config::parse(&text, path, this_year)
     }
 
     pub fn parse(text: &str, path: &Path, this_year: i32) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let raw: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            file: file.clone(),
-            message: one_line(&e.to_string()),
-        })?;
-        let invalid = |key: &str, problem: String| ConfigError::Invalid {
-            file: file.clone(),
-            key: key.to_owned(),
-            problem,
-        };
+        let raw: File = toml::from_str(text)
+            .map_err(|e| ConfigError::Syntax { file: file.clone(), message: one_line(&e.to_string()) })?;
+        let invalid =
+            |key: &str, problem: String| ConfigError::Invalid { file: file.clone(), key: key.to_owned(), problem };
 
         for (key, value) in [("district.name_ko", &raw.district.name_ko), ("district.name_en", &raw.district.name_en)] {
             if value.trim().is_empty() {
                 return Err(invalid(key, "must not be empty".into()));
             }
         }
-        let default_language = Lang::from_code(&raw.district.default_language)
-            .ok_or_else(|| invalid("district.default_language", format!("`{}` is not `ko` or `en`", raw.district.default_language)))?;
+        let default_language = Lang::from_code(&raw.district.default_language).ok_or_else(|| {
+            invalid("district.default_language", format!("`{}` is not `ko` or `en`", raw.district.default_language))
+        })?;
 
-        let annual_budget = Won::from_i64(raw.budget.annual)
-            .filter(|w| !w.is_zero())
-            .ok_or_else(|| invalid("budget.annual", format!("{} is not a positive number of won", raw.budget.annual)))?;
+        let annual_budget = Won::from_i64(raw.budget.annual).filter(|w| !w.is_zero()).ok_or_else(|| {
+            invalid("budget.annual", format!("{} is not a positive number of won", raw.budget.annual))
+        })?;
         let share = match &raw.budget.pb_share_percent {
             toml::Value::Integer(i) => Some(Decimal::from(*i)),
             toml::Value::Float(f) => Decimal::try_from(*f).ok(),
@@ -201,7 +196,9 @@ impl Config {
             _ => None,
         }
         .filter(|d: &Decimal| *d > Decimal::ZERO && *d <= Decimal::from(100))
-        .ok_or_else(|| invalid("budget.pb_share_percent", "must be a percentage above 0 and at most 100, e.g. 1 or \"1.5\"".into()))?;
+        .ok_or_else(|| {
+            invalid("budget.pb_share_percent", "must be a percentage above 0 and at most 100, e.g. 1 or \"1.5\"".into())
+        })?;
         let pot = annual_budget
             .percent(share)
             .ok_or_else(|| invalid("budget.pb_share_percent", "gives no whole-won pot".into()))?;
@@ -232,12 +229,10 @@ impl Config {
             if section.ko.trim().is_empty() || section.en.trim().is_empty() {
                 return Err(invalid(&format!("{where_}.ko/en"), "names must not be empty".into()));
             }
-            let area_pot = Won::from_i64(section.pot)
-                .filter(|w| !w.is_zero())
-                .ok_or_else(|| invalid(&format!("{where_}.pot"), format!("{} is not a positive number of won", section.pot)))?;
-            total = total
-                .checked_add(area_pot)
-                .ok_or_else(|| invalid(&format!("{where_}.pot"), "too large".into()))?;
+            let area_pot = Won::from_i64(section.pot).filter(|w| !w.is_zero()).ok_or_else(|| {
+                invalid(&format!("{where_}.pot"), format!("{} is not a positive number of won", section.pot))
+            })?;
+            total = total.checked_add(area_pot).ok_or_else(|| invalid(&format!("{where_}.pot"), "too large".into()))?;
             areas.push(Area {
                 key,
                 kind,
@@ -265,7 +260,9 @@ impl Config {
         }
         let start_phase = match &raw.cycle.start_phase {
             None => Phase::Proposals,
-            Some(p) => p.parse().map_err(|e: crate::domain::phase::UnknownPhase| invalid("cycle.start_phase", e.to_string()))?,
+            Some(p) => p
+                .parse()
+                .map_err(|e: crate::domain::phase::UnknownPhase| invalid("cycle.start_phase", e.to_string()))?,
         };
         if raw.proposals.per_resident_per_day == 0 {
             return Err(invalid("proposals.per_resident_per_day", "must be at least 1".into()));
@@ -274,7 +271,10 @@ impl Config {
         let mut officials = Vec::new();
         for (i, o) in raw.officials.iter().enumerate() {
             if o.telegram_id < 0 {
-                return Err(invalid(&format!("officials[{i}].telegram_id"), "must be a Telegram user id (0 = not assigned yet)".into()));
+                return Err(invalid(
+                    &format!("officials[{i}].telegram_id"),
+                    "must be a Telegram user id (0 = not assigned yet)".into(),
+                ));
             }
             // 0 marks a placeholder seat the district has not filled in yet.
             if o.telegram_id > 0 {
@@ -309,11 +309,8 @@ impl Config {
     /// Adds the officials named in `PB_OFFICIALS` (comma-separated Telegram user ids).
     pub fn add_officials_from_env(&mut self, value: &str) -> Result<(), ConfigError> {
         for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let id: i64 = part
-                .parse()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| ConfigError::OfficialsEnv(part.to_owned()))?;
+            let id: i64 =
+                part.parse().ok().filter(|id| *id > 0).ok_or_else(|| ConfigError::OfficialsEnv(part.to_owned()))?;
             if !self.officials.iter().any(|o| o.telegram_id == id) {
                 self.officials.push(Official { telegram_id: id, name: "PB_OFFICIALS".into() });
             }
@@ -406,7 +403,9 @@ mod tests {
 
     #[test]
     fn officials_from_env_are_added_once_and_placeholders_skipped() {
-        let with_placeholder = format!("{MINIMAL}\n[[officials]]\nname = \"x\"\ntelegram_id = 0\n[[officials]]\nname = \"y\"\ntelegram_id = 42\n");
+        let with_placeholder = format!(
+            "{MINIMAL}\n[[officials]]\nname = \"x\"\ntelegram_id = 0\n[[officials]]\nname = \"y\"\ntelegram_id = 42\n"
+        );
         let mut c = parse(&with_placeholder).unwrap();
         assert_eq!(c.officials, vec![Official { telegram_id: 42, name: "y".into() }]);
         c.add_officials_from_env(" 42, 7 ,").unwrap();

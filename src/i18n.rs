@@ -106,17 +106,15 @@ impl Locales {
         let mut ko = new_bundle(Lang::Ko);
         let mut en = new_bundle(Lang::En);
         for (lang, file, source) in SOURCES {
-            let resource = FluentResource::try_new(source.to_owned()).map_err(|(_, errors)| {
-                LocaleError::Syntax { file: file.to_owned(), errors: format!("{errors:?}") }
-            })?;
+            let resource = FluentResource::try_new(source.to_owned())
+                .map_err(|(_, errors)| LocaleError::Syntax { file: file.to_owned(), errors: format!("{errors:?}") })?;
             let bundle = match lang {
                 Lang::Ko => &mut ko,
                 Lang::En => &mut en,
             };
-            bundle.add_resource(resource).map_err(|errors| LocaleError::Duplicate {
-                file: file.to_owned(),
-                ids: format!("{errors:?}"),
-            })?;
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| LocaleError::Duplicate { file: file.to_owned(), ids: format!("{errors:?}") })?;
         }
         Ok(Locales { ko, en })
     }

@@ -17,7 +17,10 @@ use super::{
 };
 use crate::{
     args,
-    domain::{Phase, Proposal, ProposalStatus, ReviewDecision, proposal::{REASON_MAX_CHARS, parse_reason}},
+    domain::{
+        Phase, Proposal, ProposalStatus, ReviewDecision,
+        proposal::{REASON_MAX_CHARS, parse_reason},
+    },
     store::{Cycle, ReviewOutcome},
 };
 
@@ -74,7 +77,8 @@ pub async fn review_next(ctx: &Ctx, after: i64) -> HandlerResult {
         ctx.send_with(ctx.t("admin-review-empty"), InlineKeyboardMarkup::new(vec![back_to_menu(ctx)])).await?;
         return Ok(());
     };
-    let text = format!("{}\n\n{}", ctx.ta("admin-review-waiting", args![("waiting", waiting)]), card(ctx, &proposal).await?);
+    let text =
+        format!("{}\n\n{}", ctx.ta("admin-review-waiting", args![("waiting", waiting)]), card(ctx, &proposal).await?);
     let id = proposal.id;
     let keyboard = InlineKeyboardMarkup::new(vec![
         vec![
@@ -157,7 +161,8 @@ pub async fn on_ineligible_reason(ctx: &Ctx, msg: &Message, id: i64) -> HandlerR
 async fn finish_review(ctx: &Ctx, id: i64, decision: ReviewDecision) -> HandlerResult {
     match ctx.store.review_proposal(id, &decision, ctx.user_id, ctx.now_ts()).await? {
         ReviewOutcome::Reviewed(proposal) => {
-            ctx.send(ctx.ta("admin-reviewed", args![("id", id), ("status", status_name(ctx, proposal.status))])).await?;
+            ctx.send(ctx.ta("admin-reviewed", args![("id", id), ("status", status_name(ctx, proposal.status))]))
+                .await?;
             notify_proposer(ctx, &proposal).await;
             review_next(ctx, id).await
         }
@@ -194,7 +199,11 @@ async fn notify_proposer(ctx: &Ctx, proposal: &Proposal) {
         (None, reason) => ctx.locales.text(
             lang,
             "notify-ineligible",
-            args![("id", proposal.id), ("title", proposal.title.clone()), ("reason", reason.clone().unwrap_or_default())],
+            args![
+                ("id", proposal.id),
+                ("title", proposal.title.clone()),
+                ("reason", reason.clone().unwrap_or_default())
+            ],
         ),
     };
     if let Err(e) = ctx.bot.send_message(ChatId(proposer), super::fit(text)).await {
@@ -207,7 +216,11 @@ pub async fn phases(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
     let since = chrono::DateTime::from_timestamp(cycle.phase_changed_at, 0).unwrap_or_default();
     let text = ctx.ta(
         "admin-phases",
-        args![("year", cycle.year.to_string()), ("phase", phase_name(ctx, cycle.phase)), ("since", ctx.lang.datetime(since))],
+        args![
+            ("year", cycle.year.to_string()),
+            ("phase", phase_name(ctx, cycle.phase)),
+            ("since", ctx.lang.datetime(since))
+        ],
     );
     let mut rows: Vec<_> = Phase::ALL
         .into_iter()

@@ -20,7 +20,8 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [Field::Area, Field::Title, Field::Description, Field::Cost, Field::Photo, Field::Location];
+    pub const ALL: [Field; 6] =
+        [Field::Area, Field::Title, Field::Description, Field::Cost, Field::Photo, Field::Location];
 
     fn code(self) -> &'static str {
         match self {
@@ -60,20 +61,49 @@ pub enum Callback {
     SetLang(Lang),
     /// Proposal dialogue buttons carry the dialogue's token, so buttons of an older dialogue
     /// are recognised as stale.
-    ProposeArea { token: u32, area: String },
-    ProposeSkip { token: u32 },
-    ProposeConfirm { token: u32, action: ConfirmAction },
-    ProposeEdit { token: u32, field: Field },
+    ProposeArea {
+        token: u32,
+        area: String,
+    },
+    ProposeSkip {
+        token: u32,
+    },
+    ProposeConfirm {
+        token: u32,
+        action: ConfirmAction,
+    },
+    ProposeEdit {
+        token: u32,
+        field: Field,
+    },
     BrowseAreas,
-    BrowseList { area: String, page: u32 },
-    ViewProposal { id: i64 },
-    ViewPhoto { id: i64 },
+    BrowseList {
+        area: String,
+        page: u32,
+    },
+    ViewProposal {
+        id: i64,
+    },
+    ViewPhoto {
+        id: i64,
+    },
     AdminMenu,
-    AdminReview { after: i64 },
+    AdminReview {
+        after: i64,
+    },
     AdminPhases,
-    AdminPhaseAsk { from: Phase, to: Phase },
-    AdminPhaseMove { from: Phase, to: Phase },
-    Review { id: i64, verdict: Verdict },
+    AdminPhaseAsk {
+        from: Phase,
+        to: Phase,
+    },
+    AdminPhaseMove {
+        from: Phase,
+        to: Phase,
+    },
+    Review {
+        id: i64,
+        verdict: Verdict,
+    },
 }
 
 impl Callback {
@@ -121,7 +151,9 @@ impl Callback {
         let parts: Vec<&str> = data.split(':').collect();
         let callback = match parts.as_slice() {
             ["lang", code] => Callback::SetLang(Lang::from_code(code).filter(|l| l.code() == *code)?),
-            ["pa", token, area] if is_area_key(area) => Callback::ProposeArea { token: token_of(token)?, area: (*area).to_owned() },
+            ["pa", token, area] if is_area_key(area) => {
+                Callback::ProposeArea { token: token_of(token)?, area: (*area).to_owned() }
+            }
             ["pk", token] => Callback::ProposeSkip { token: token_of(token)? },
             ["pc", token, action] => Callback::ProposeConfirm {
                 token: token_of(token)?,
@@ -134,7 +166,9 @@ impl Callback {
             },
             ["pe", token, field] => Callback::ProposeEdit { token: token_of(token)?, field: Field::from_code(field)? },
             ["la"] => Callback::BrowseAreas,
-            ["ls", area, page] if is_area_key(area) => Callback::BrowseList { area: (*area).to_owned(), page: number(page)? },
+            ["ls", area, page] if is_area_key(area) => {
+                Callback::BrowseList { area: (*area).to_owned(), page: number(page)? }
+            }
             ["pv", id] => Callback::ViewProposal { id: number(id)? },
             ["ph", id] => Callback::ViewPhoto { id: number(id)? },
             ["ad", "m"] => Callback::AdminMenu,
@@ -245,10 +279,29 @@ mod tests {
     #[test]
     fn forged_and_truncated_payloads_are_refused() {
         for bad in [
-            "", "lang", "lang:KO", "lang:de", "pv:", "pv:-1", "pv:007", "pv:1x", "pa:1:Sinchon",
-            "pa::sinchon", "pc:1:z", "pe:1:q", "ls:sinchon", "ls:sinchon:-1", "ad", "ad:x",
-            "ad:pa:proposals", "ad:pm:proposals:voting", "rv:1", "rv:1:yes", "rv:1:y:extra",
-            "pv:99999999999999999999", "pk:zzzzzzzz",
+            "",
+            "lang",
+            "lang:KO",
+            "lang:de",
+            "pv:",
+            "pv:-1",
+            "pv:007",
+            "pv:1x",
+            "pa:1:Sinchon",
+            "pa::sinchon",
+            "pc:1:z",
+            "pe:1:q",
+            "ls:sinchon",
+            "ls:sinchon:-1",
+            "ad",
+            "ad:x",
+            "ad:pa:proposals",
+            "ad:pm:proposals:voting",
+            "rv:1",
+            "rv:1:yes",
+            "rv:1:y:extra",
+            "pv:99999999999999999999",
+            "pk:zzzzzzzz",
         ] {
             assert_eq!(Callback::parse(bad), None, "{bad:?} was accepted");
         }

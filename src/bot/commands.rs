@@ -5,16 +5,16 @@ use teloxide::{
     types::{BotCommand, BotCommandScope, Recipient},
 };
 
-use super::{
-    Ctx, HandlerResult, admin, answer,
-    callback::Callback,
-    dialogue::Dialogue,
-    propose, resident,
+use super::{Ctx, HandlerResult, admin, answer, callback::Callback, dialogue::Dialogue, propose, resident};
+use crate::{
+    config::Config,
+    i18n::{Lang, Locales},
+    store::Store,
 };
-use crate::{config::Config, i18n::{Lang, Locales}, store::Store};
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-const RESIDENT_COMMANDS: [&str; 8] = ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel"];
+const RESIDENT_COMMANDS: [&str; 8] =
+    ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel"];
 
 /// A command as typed: `/proposal@pb_bot 12` → (`proposal`, `12`).
 #[derive(Debug, PartialEq, Eq)]
@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn commands_are_read_with_their_arguments() {
         assert_eq!(parse_command("/proposal 12", None), Some(Typed { name: "proposal".into(), args: "12" }));
-        assert_eq!(parse_command("/Start@pb_bot  proposal-3 ", Some("pb_bot")), Some(Typed { name: "start".into(), args: "proposal-3" }));
+        assert_eq!(
+            parse_command("/Start@pb_bot  proposal-3 ", Some("pb_bot")),
+            Some(Typed { name: "start".into(), args: "proposal-3" })
+        );
         assert_eq!(parse_command("/start@other_bot", Some("pb_bot")), None);
         assert_eq!(parse_command("hello /start", None), None);
         assert_eq!(parse_command("/", None), None);

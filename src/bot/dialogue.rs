@@ -13,9 +13,13 @@ use crate::{domain::Location, store::StoreError};
 pub enum Dialogue {
     Propose(ProposeDraft),
     /// An official is typing the reviewed cost of a proposal they marked eligible.
-    ReviewCost { proposal_id: i64 },
+    ReviewCost {
+        proposal_id: i64,
+    },
     /// An official is typing the public reason a proposal is not eligible.
-    ReviewReason { proposal_id: i64 },
+    ReviewReason {
+        proposal_id: i64,
+    },
 }
 
 /// A proposal being written, step by step.

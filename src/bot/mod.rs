@@ -88,7 +88,12 @@ impl Ctx {
     }
 
     /// Replaces the text (and buttons) of one of the bot's messages in this chat.
-    pub async fn edit(&self, message: MessageId, text: String, keyboard: Option<InlineKeyboardMarkup>) -> HandlerResult {
+    pub async fn edit(
+        &self,
+        message: MessageId,
+        text: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> HandlerResult {
         let request = self.bot.edit_message_text(self.chat(), message, fit(text));
         match keyboard {
             Some(kb) => request.reply_markup(kb).await?,
@@ -123,10 +128,7 @@ impl Ctx {
 
 /// The language to speak to a user: their choice, else their Telegram app's, else the district's.
 pub fn resolve_lang(known: &UserLanguage, config: &Config) -> Lang {
-    known
-        .chosen
-        .or_else(|| known.telegram.as_deref().and_then(Lang::from_code))
-        .unwrap_or(config.default_language)
+    known.chosen.or_else(|| known.telegram.as_deref().and_then(Lang::from_code)).unwrap_or(config.default_language)
 }
 
 /// Cuts a text to Telegram's limit on a character boundary, marking the cut.
@@ -143,7 +145,14 @@ pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardBut
     InlineKeyboardButton::callback(label.into(), callback.encode())
 }
 
-async fn context(bot: Bot, config: Arc<Config>, store: Store, locales: Arc<Locales>, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
+async fn context(
+    bot: Bot,
+    config: Arc<Config>,
+    store: Store,
+    locales: Arc<Locales>,
+    me: &Me,
+    user: &teloxide::types::User,
+) -> Result<Ctx, BotError> {
     let now = Utc::now();
     let user_id = i64::try_from(user.id.0)?;
     let known = store.touch_user(user_id, user.language_code.as_deref(), now.timestamp()).await?;
@@ -151,7 +160,14 @@ async fn context(bot: Bot, config: Arc<Config>, store: Store, locales: Arc<Local
     Ok(Ctx { bot, config, store, locales, user_id, lang, now, bot_username: me.username.clone() })
 }
 
-async fn on_message(bot: Bot, msg: Message, me: Me, config: Arc<Config>, store: Store, locales: Arc<Locales>) -> HandlerResult {
+async fn on_message(
+    bot: Bot,
+    msg: Message,
+    me: Me,
+    config: Arc<Config>,
+    store: Store,
+    locales: Arc<Locales>,
+) -> HandlerResult {
     let Some(user) = msg.from.clone() else { return Ok(()) };
     if user.is_bot {
         return Ok(());
@@ -169,7 +185,14 @@ async fn on_message(bot: Bot, msg: Message, me: Me, config: Arc<Config>, store: 
     Ok(())
 }
 
-async fn on_callback(bot: Bot, query: CallbackQuery, me: Me, config: Arc<Config>, store: Store, locales: Arc<Locales>) -> HandlerResult {
+async fn on_callback(
+    bot: Bot,
+    query: CallbackQuery,
+    me: Me,
+    config: Arc<Config>,
+    store: Store,
+    locales: Arc<Locales>,
+) -> HandlerResult {
     let ctx = match context(bot.clone(), config.clone(), store, locales.clone(), &me, &query.from).await {
         Ok(ctx) => ctx,
         Err(e) => {

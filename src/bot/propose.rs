@@ -17,9 +17,9 @@ use crate::{
     args,
     domain::{
         AmountError, Location, NewProposal, ProposalError, Won,
-        proposal::{ProposalDescription, ProposalTitle, check_cost, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS},
+        proposal::{DESCRIPTION_MAX_CHARS, ProposalDescription, ProposalTitle, TITLE_MAX_CHARS, check_cost},
     },
-    store::SubmitOutcome,
+    store::{DailyLimit, SubmitOutcome},
 };
 
 pub async fn begin(ctx: &Ctx) -> HandlerResult {
@@ -99,7 +99,12 @@ fn edit_keyboard(ctx: &Ctx, token: u32) -> InlineKeyboardMarkup {
         .chunks(2)
         .map(|pair| {
             pair.iter()
-                .map(|field| button(ctx.t(&format!("field-{}", field_name(*field))), Callback::ProposeEdit { token, field: *field }))
+                .map(|field| {
+                    button(
+                        ctx.t(&format!("field-{}", field_name(*field))),
+                        Callback::ProposeEdit { token, field: *field },
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -178,13 +183,15 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: ProposeDraft) -> Hand
                 None
             }
         },
-        Field::Photo => match msg.photo().and_then(|sizes| sizes.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height))) {
-            Some(largest) => {
-                draft.photo = Some(largest.file.id.0.clone());
-                None
+        Field::Photo => {
+            match msg.photo().and_then(|sizes| sizes.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height))) {
+                Some(largest) => {
+                    draft.photo = Some(largest.file.id.0.clone());
+                    None
+                }
+                None => Some(ctx.t("propose-need-photo")),
             }
-            None => Some(ctx.t("propose-need-photo")),
-        },
+        }
         Field::Location => match msg.location() {
             Some(l) => {
                 draft.location = Some(Location { latitude: l.latitude, longitude: l.longitude });
@@ -254,7 +261,9 @@ pub async fn on_button(ctx: &Ctx, query: &CallbackQuery, callback: Callback) -> 
             }
             advance(ctx, draft, field).await
         }
-        (Callback::ProposeConfirm { action: ConfirmAction::Submit, .. }, Step::Confirm) => submit(ctx, query, message, draft, &json).await,
+        (Callback::ProposeConfirm { action: ConfirmAction::Submit, .. }, Step::Confirm) => {
+            submit(ctx, query, message, draft, &json).await
+        }
         (Callback::ProposeConfirm { action: ConfirmAction::Edit, .. }, Step::Confirm) => {
             answer(ctx, query, None, false).await?;
             draft.step = Step::ChooseEdit;
@@ -289,7 +298,13 @@ async fn close_prompt(ctx: &Ctx, message: Option<MessageId>, text: String) -> Ha
     }
 }
 
-async fn submit(ctx: &Ctx, query: &CallbackQuery, message: Option<MessageId>, draft: ProposeDraft, json: &str) -> HandlerResult {
+async fn submit(
+    ctx: &Ctx,
+    query: &CallbackQuery,
+    message: Option<MessageId>,
+    draft: ProposeDraft,
+    json: &str,
+) -> HandlerResult {
     answer(ctx, query, None, false).await?;
     if !proposals_open(ctx).await? {
         ctx.store.clear_dialogue(ctx.user_id).await?;
@@ -310,12 +325,20 @@ async fn submit(ctx: &Ctx, query: &CallbackQuery, message: Option<MessageId>, dr
     };
     let outcome = ctx
         .store
-        .submit_proposal(cycle.id, ctx.user_id, &proposal, json, ctx.seoul_day_start(), ctx.config.proposals_per_day, ctx.now_ts())
+        .submit_proposal(
+            cycle.id,
+            ctx.user_id,
+            &proposal,
+            json,
+            DailyLimit { day_start: ctx.seoul_day_start(), max: ctx.config.proposals_per_day },
+            ctx.now_ts(),
+        )
         .await?;
     match outcome {
         SubmitOutcome::Submitted { id } => {
             close_prompt(ctx, message, summary(ctx, &draft)).await?;
-            ctx.send(ctx.ta("propose-submitted", args![("id", id), ("title", proposal.title.as_str().to_owned())])).await?;
+            ctx.send(ctx.ta("propose-submitted", args![("id", id), ("title", proposal.title.as_str().to_owned())]))
+                .await?;
         }
         SubmitOutcome::DailyLimitReached { limit } => {
             ctx.send(ctx.ta("propose-limit-kept", args![("limit", limit)])).await?;
@@ -330,9 +353,10 @@ async fn submit(ctx: &Ctx, query: &CallbackQuery, message: Option<MessageId>, dr
 /// Turns a finished draft into a checked proposal.
 fn complete(ctx: &Ctx, draft: &ProposeDraft) -> Result<NewProposal, String> {
     let area = draft.area.as_deref().and_then(|k| ctx.config.area(k)).ok_or_else(|| ctx.t("propose-area-unknown"))?;
-    let title = ProposalTitle::parse(draft.title.as_deref().unwrap_or_default()).map_err(|e| proposal_error_text(ctx, &e))?;
-    let description =
-        ProposalDescription::parse(draft.description.as_deref().unwrap_or_default()).map_err(|e| proposal_error_text(ctx, &e))?;
+    let title =
+        ProposalTitle::parse(draft.title.as_deref().unwrap_or_default()).map_err(|e| proposal_error_text(ctx, &e))?;
+    let description = ProposalDescription::parse(draft.description.as_deref().unwrap_or_default())
+        .map_err(|e| proposal_error_text(ctx, &e))?;
     let cost = draft.cost.and_then(Won::from_i64).ok_or_else(|| amount_error_text(ctx, &AmountError::Empty))?;
     let estimated_cost = check_cost(cost, area.pot).map_err(|e| proposal_error_text(ctx, &e))?;
     Ok(NewProposal {
@@ -377,7 +401,9 @@ pub fn amount_error_text(ctx: &Ctx, error: &AmountError) -> String {
 pub fn proposal_error_text(ctx: &Ctx, error: &ProposalError) -> String {
     match error {
         ProposalError::TitleEmpty => ctx.t("propose-title-empty"),
-        ProposalError::TitleTooLong { len, max } => ctx.ta("propose-title-too-long", args![("len", *len), ("max", *max)]),
+        ProposalError::TitleTooLong { len, max } => {
+            ctx.ta("propose-title-too-long", args![("len", *len), ("max", *max)])
+        }
         ProposalError::DescriptionEmpty => ctx.t("propose-description-empty"),
         ProposalError::DescriptionTooLong { len, max } => {
             ctx.ta("propose-description-too-long", args![("len", *len), ("max", *max)])

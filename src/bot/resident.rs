@@ -88,7 +88,8 @@ pub fn area_keyboard(ctx: &Ctx, to: impl Fn(&str) -> Callback) -> Vec<Vec<teloxi
 
 /// `/proposals`: choose an area (edits `message` in place when coming back from a list).
 pub async fn browse_areas(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
-    let keyboard = InlineKeyboardMarkup::new(area_keyboard(ctx, |key| Callback::BrowseList { area: key.to_owned(), page: 0 }));
+    let keyboard =
+        InlineKeyboardMarkup::new(area_keyboard(ctx, |key| Callback::BrowseList { area: key.to_owned(), page: 0 }));
     let text = ctx.t("browse-choose-area");
     match message {
         Some(id) => ctx.edit(id, text, Some(keyboard)).await,
@@ -107,10 +108,8 @@ pub async fn browse_list(ctx: &Ctx, query: &CallbackQuery, area: &str, page: u32
     let (_, total) = ctx.store.proposals_in_area(cycle.id, area, 0, 0).await?;
     let pages = u32::try_from(total).unwrap_or(u32::MAX).div_ceil(PAGE_SIZE).max(1);
     let page = page.min(pages - 1);
-    let (proposals, _) = ctx
-        .store
-        .proposals_in_area(cycle.id, area, i64::from(page * PAGE_SIZE), i64::from(PAGE_SIZE))
-        .await?;
+    let (proposals, _) =
+        ctx.store.proposals_in_area(cycle.id, area, i64::from(page * PAGE_SIZE), i64::from(PAGE_SIZE)).await?;
     answer(ctx, query, None, false).await?;
 
     let area_name = ctx.area_name(area);
@@ -178,7 +177,8 @@ pub async fn show_proposal(ctx: &Ctx, id: i64) -> HandlerResult {
     let text = card(ctx, &proposal).await?;
     match proposal.photo_file_id {
         Some(_) => {
-            let keyboard = InlineKeyboardMarkup::new(vec![vec![button(ctx.t("card-show-photo"), Callback::ViewPhoto { id })]]);
+            let keyboard =
+                InlineKeyboardMarkup::new(vec![vec![button(ctx.t("card-show-photo"), Callback::ViewPhoto { id })]]);
             ctx.send_with(text, keyboard).await?;
         }
         None => {
@@ -253,11 +253,14 @@ pub async fn my_proposals(ctx: &Ctx) -> HandlerResult {
 }
 
 /// In groups the bot only points people to a private chat, where their data stays theirs.
-pub async fn outside_private_chat(bot: &Bot, msg: &Message, me: &Me, config: &Config, locales: &Locales) -> HandlerResult {
-    let addressed = msg
-        .text()
-        .and_then(|t| super::commands::parse_command(t, me.username.as_deref()))
-        .is_some();
+pub async fn outside_private_chat(
+    bot: &Bot,
+    msg: &Message,
+    me: &Me,
+    config: &Config,
+    locales: &Locales,
+) -> HandlerResult {
+    let addressed = msg.text().and_then(|t| super::commands::parse_command(t, me.username.as_deref())).is_some();
     if !addressed {
         return Ok(());
     }

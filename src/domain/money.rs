@@ -120,10 +120,7 @@ impl Won {
             }
             if let Some(unit) = small_unit(c) {
                 let n = number.take().unwrap_or(Decimal::ONE);
-                group = n
-                    .checked_mul(unit)
-                    .and_then(|v| group.checked_add(v))
-                    .ok_or(AmountError::TooLarge)?;
+                group = n.checked_mul(unit).and_then(|v| group.checked_add(v)).ok_or(AmountError::TooLarge)?;
             } else if let Some(unit) = big_unit(c) {
                 if last_big.is_some_and(|previous| unit >= previous) {
                     return Err(AmountError::NotANumber);
@@ -132,19 +129,14 @@ impl Won {
                 // A bare unit (`만`) means one of it; an explicit zero (`0만`) stays zero.
                 let bare = number.is_none() && group.is_zero();
                 let value = if bare { Decimal::ONE } else { group + number.take().unwrap_or(Decimal::ZERO) };
-                total = value
-                    .checked_mul(unit)
-                    .and_then(|v| total.checked_add(v))
-                    .ok_or(AmountError::TooLarge)?;
+                total = value.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or(AmountError::TooLarge)?;
                 group = Decimal::ZERO;
             } else {
                 return Err(AmountError::NotANumber);
             }
             i += 1;
         }
-        total = total
-            .checked_add(group + number.unwrap_or(Decimal::ZERO))
-            .ok_or(AmountError::TooLarge)?;
+        total = total.checked_add(group + number.unwrap_or(Decimal::ZERO)).ok_or(AmountError::TooLarge)?;
 
         if total.is_zero() {
             return Err(AmountError::Zero);
@@ -216,7 +208,7 @@ pub fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

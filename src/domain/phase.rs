@@ -50,17 +50,16 @@ impl fmt::Display for Phase {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown phase `{0}` (expected one of: proposals, dong_meeting_1, review, dong_voting, committee, published, execution)")]
+#[error(
+    "unknown phase `{0}` (expected one of: proposals, dong_meeting_1, review, dong_voting, committee, published, execution)"
+)]
 pub struct UnknownPhase(pub String);
 
 impl FromStr for Phase {
     type Err = UnknownPhase;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| UnknownPhase(s.to_owned()))
+        Phase::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownPhase(s.to_owned()))
     }
 }
 

@@ -67,11 +67,7 @@ impl ProposalDescription {
 
 /// An estimated or reviewed cost must fit the pot of the proposal's area.
 pub fn check_cost(cost: Won, pot: Won) -> Result<Won, ProposalError> {
-    if cost > pot {
-        Err(ProposalError::CostAbovePot { cost, pot })
-    } else {
-        Ok(cost)
-    }
+    if cost > pot { Err(ProposalError::CostAbovePot { cost, pot }) } else { Ok(cost) }
 }
 
 /// Where a proposal stands after submission.

@@ -15,7 +15,7 @@ use sqlx::{
     migrate::Migrator,
 };
 
-pub use proposals::{ReviewOutcome, SubmitOutcome};
+pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 
 use crate::{
     config::{Config, Official},
@@ -139,7 +139,15 @@ impl Store {
             "pot": config.pot.to_i64(),
             "cycle_created": created == 1,
         });
-        insert_audit(&mut tx, now, None, "district.apply", Some(&config.cycle_year.to_string()), Some(&detail.to_string())).await?;
+        insert_audit(
+            &mut tx,
+            now,
+            None,
+            "district.apply",
+            Some(&config.cycle_year.to_string()),
+            Some(&detail.to_string()),
+        )
+        .await?;
         tx.commit().await?;
         self.cycle(config.cycle_year)
             .await?
@@ -176,7 +184,12 @@ impl Store {
     }
 
     /// Records that a user was seen and returns what is known of their language.
-    pub async fn touch_user(&self, telegram_id: i64, telegram_language: Option<&str>, now: i64) -> StoreResult<UserLanguage> {
+    pub async fn touch_user(
+        &self,
+        telegram_id: i64,
+        telegram_language: Option<&str>,
+        now: i64,
+    ) -> StoreResult<UserLanguage> {
         let row = sqlx::query(
             "INSERT INTO users (telegram_id, telegram_language, first_seen, last_seen) VALUES ($1, $2, $3, $3)
              ON CONFLICT (telegram_id) DO UPDATE SET
@@ -240,15 +253,19 @@ impl Store {
     }
 
     pub async fn clear_dialogue(&self, telegram_id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1")
-            .bind(telegram_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1").bind(telegram_id).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Appends to the audit log outside any other change.
-    pub async fn audit(&self, now: i64, actor: Option<i64>, action: &str, subject: Option<&str>, detail: Option<&str>) -> StoreResult<()> {
+    pub async fn audit(
+        &self,
+        now: i64,
+        actor: Option<i64>,
+        action: &str,
+        subject: Option<&str>,
+        detail: Option<&str>,
+    ) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
         insert_audit(&mut conn, now, actor, action, subject, detail).await
     }

@@ -8,18 +8,29 @@ use crate::domain::{HistoryEntry, Location, NewProposal, Proposal, ProposalStatu
 /// What became of a submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
-    Submitted { id: i64 },
+    Submitted {
+        id: i64,
+    },
     /// The resident already submitted `limit` proposals today; the draft is kept.
-    DailyLimitReached { limit: u32 },
+    DailyLimitReached {
+        limit: u32,
+    },
     /// The dialogue that produced this submission was already submitted or replaced (a double
     /// tap, or a second device); nothing was stored.
     AlreadyHandled,
 }
 
+/// How many proposals a resident may submit per day, and when their day began (UTC seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyLimit {
+    pub day_start: i64,
+    pub max: u32,
+}
+
 /// What became of a review decision.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReviewOutcome {
-    Reviewed(Proposal),
+    Reviewed(Box<Proposal>),
     /// Another official reviewed it first; its current status is given.
     NotPending(ProposalStatus),
     NotFound,
@@ -38,8 +49,7 @@ impl Store {
         proposer: i64,
         proposal: &NewProposal,
         dialogue_state: &str,
-        day_start: i64,
-        limit: u32,
+        limit: DailyLimit,
         now: i64,
     ) -> StoreResult<SubmitOutcome> {
         let mut tx = self.pool().begin().await?;
@@ -54,14 +64,14 @@ impl Store {
         }
         let today: i64 = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE proposer_id = $1 AND created_at >= $2")
             .bind(proposer)
-            .bind(day_start)
+            .bind(limit.day_start)
             .fetch_one(&mut *tx)
             .await?
             .try_get("n")?;
-        if today >= i64::from(limit) {
+        if today >= i64::from(limit.max) {
             // Rolling back keeps the draft, so the resident can submit it on another day.
             tx.rollback().await?;
-            return Ok(SubmitOutcome::DailyLimitReached { limit });
+            return Ok(SubmitOutcome::DailyLimitReached { limit: limit.max });
         }
         let id: i64 = sqlx::query(
             "INSERT INTO proposals (cycle_id, area_key, proposer_id, title, description, estimated_cost,
@@ -122,7 +132,13 @@ impl Store {
     }
 
     /// One page of an area's proposals in a cycle, oldest first, and how many there are in all.
-    pub async fn proposals_in_area(&self, cycle_id: i64, area_key: &str, offset: i64, limit: i64) -> StoreResult<(Vec<Proposal>, i64)> {
+    pub async fn proposals_in_area(
+        &self,
+        cycle_id: i64,
+        area_key: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Proposal>, i64)> {
         let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND area_key = $2")
             .bind(cycle_id)
             .bind(area_key)
@@ -143,22 +159,24 @@ impl Store {
 
     /// The proposals a resident submitted, newest first.
     pub async fn proposals_by(&self, proposer: i64, limit: i64) -> StoreResult<Vec<Proposal>> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE proposer_id = $1 ORDER BY id DESC LIMIT $2"))
-            .bind(proposer)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE proposer_id = $1 ORDER BY id DESC LIMIT $2"))
+                .bind(proposer)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(proposal_from_row).collect()
     }
 
     /// The next proposal waiting for review after `after_id`, wrapping around to the oldest, and
     /// how many are waiting.
     pub async fn next_for_review(&self, cycle_id: i64, after_id: i64) -> StoreResult<(Option<Proposal>, i64)> {
-        let waiting: i64 = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND status = 'submitted'")
-            .bind(cycle_id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
+        let waiting: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND status = 'submitted'")
+                .bind(cycle_id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
         let query = format!(
             "SELECT {COLUMNS} FROM proposals WHERE cycle_id = $1 AND status = 'submitted'
              ORDER BY CASE WHEN id > $2 THEN 0 ELSE 1 END, id LIMIT 1"
@@ -169,7 +187,13 @@ impl Store {
 
     /// Records a department's decision on a submitted proposal, with its history and audit
     /// entries, and ends the official's dialogue, in one transaction.
-    pub async fn review_proposal(&self, id: i64, decision: &ReviewDecision, official: i64, now: i64) -> StoreResult<ReviewOutcome> {
+    pub async fn review_proposal(
+        &self,
+        id: i64,
+        decision: &ReviewDecision,
+        official: i64,
+        now: i64,
+    ) -> StoreResult<ReviewOutcome> {
         let mut tx = self.pool().begin().await?;
         let (reviewed_cost, reason) = match decision {
             ReviewDecision::Eligible { reviewed_cost } => (Some(reviewed_cost.to_i64()), None),
@@ -189,26 +213,23 @@ impl Store {
         .await?
         .rows_affected();
         if updated == 0 {
-            let current = sqlx::query("SELECT status FROM proposals WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let current =
+                sqlx::query("SELECT status FROM proposals WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
             return match current {
                 None => Ok(ReviewOutcome::NotFound),
                 Some(row) => Ok(ReviewOutcome::NotPending(parse_status(&row.try_get::<String, _>("status")?)?)),
             };
         }
         insert_history(&mut tx, id, status, reason, Some(official), now).await?;
-        let detail = serde_json::json!({ "status": status.as_str(), "reviewed_cost": reviewed_cost, "reason": reason }).to_string();
+        let detail = serde_json::json!({ "status": status.as_str(), "reviewed_cost": reviewed_cost, "reason": reason })
+            .to_string();
         insert_audit(&mut tx, now, Some(official), "proposal.review", Some(&id.to_string()), Some(&detail)).await?;
         sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1").bind(official).execute(&mut *tx).await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
         let proposal = proposal_from_row(&row)?;
         tx.commit().await?;
-        Ok(ReviewOutcome::Reviewed(proposal))
+        Ok(ReviewOutcome::Reviewed(Box::new(proposal)))
     }
 
     /// Every proposal of a cycle in id order, for export.
