@@ -14,7 +14,13 @@ async fn everyone_but_officials_is_refused_on_every_path() {
     assert_eq!(last_text(&bot), "구청 담당 공무원만 사용할 수 있는 기능이에요.");
 
     // Buttons obtained by forwarding an official's message are checked against the presser.
-    for data in [format!("rv:{id}:y"), format!("rv:{id}:n"), "ad:pm:proposals:review".to_owned(), "ad:m".to_owned(), "ad:r:0".to_owned()] {
+    for data in [
+        format!("rv:{id}:y"),
+        format!("rv:{id}:n"),
+        "ad:pm:proposals:review".to_owned(),
+        "ad:m".to_owned(),
+        "ad:r:0".to_owned(),
+    ] {
         bot.update(press_detached(&kim, &data));
         bot.dispatch().await;
         assert_eq!(notices(&bot), ["구청 담당 공무원만 사용할 수 있는 기능이에요."], "{data}");
@@ -46,7 +52,10 @@ async fn an_official_reviews_and_each_proposer_is_told_in_their_own_language() {
 
     bot.update(press(&official, &card, &button_data(&card, "✅ 적격")));
     bot.dispatch().await;
-    assert!(last_text(&bot).starts_with("#1 제안을 적격으로 처리합니다. 검토 사업비를 입력해 주세요. 제안자 예상 금액은 1,000,000원"));
+    assert!(
+        last_text(&bot)
+            .starts_with("#1 제안을 적격으로 처리합니다. 검토 사업비를 입력해 주세요. 제안자 예상 금액은 1,000,000원")
+    );
     bot.update(text(&official, "4억"));
     bot.dispatch().await;
     assert_eq!(last_text(&bot), "4억 원은 이 지역의 배정 예산(3억 원)보다 많아요. 더 적은 금액을 입력해 주세요.");
@@ -54,10 +63,13 @@ async fn an_official_reviews_and_each_proposer_is_told_in_their_own_language() {
     bot.dispatch().await;
     let texts = sent(&bot);
     assert_eq!(texts[0], "#1 제안을 「적격」(으)로 처리했고, 제안자에게 알렸어요.");
-    let to_alex = bot.get_responses().sent_messages.iter().find(|m| m.chat.id.0 == ALEX as i64).cloned().expect("Alex was told");
+    let to_alex =
+        bot.get_responses().sent_messages.iter().find(|m| m.chat.id.0 == ALEX as i64).cloned().expect("Alex was told");
     assert_eq!(
         to_alex.text(),
-        Some("Your proposal #1 “Bench” was reviewed and is eligible, with a reviewed cost of ₩1,200,000. It goes on to the residents' vote.")
+        Some(
+            "Your proposal #1 “Bench” was reviewed and is eligible, with a reviewed cost of ₩1,200,000. It goes on to the residents' vote."
+        )
     );
     let next = last_sent(&bot);
     assert!(next.text().unwrap().starts_with("검토 대기 1건\n\n제안 #2 · 연희동"), "the queue moves on");
@@ -69,10 +81,13 @@ async fn an_official_reviews_and_each_proposer_is_told_in_their_own_language() {
     assert_eq!(last_text(&bot), "부적격 사유를 500자 이내의 글로 입력해 주세요.");
     bot.update(text(&official, "사유지 내 시설로 구 예산 집행이 불가합니다."));
     bot.dispatch().await;
-    let to_kim = bot.get_responses().sent_messages.iter().find(|m| m.chat.id.0 == KIM as i64).cloned().expect("Kim was told");
+    let to_kim =
+        bot.get_responses().sent_messages.iter().find(|m| m.chat.id.0 == KIM as i64).cloned().expect("Kim was told");
     assert_eq!(
         to_kim.text(),
-        Some("제안하신 #2 「주차장 확장」 사업이 부서 검토 결과 부적격으로 판정되었습니다. 부적격 사유: 사유지 내 시설로 구 예산 집행이 불가합니다.")
+        Some(
+            "제안하신 #2 「주차장 확장」 사업이 부서 검토 결과 부적격으로 판정되었습니다. 부적격 사유: 사유지 내 시설로 구 예산 집행이 불가합니다."
+        )
     );
     assert_eq!(last_text(&bot), "검토를 기다리는 제안이 없어요.");
 
@@ -119,7 +134,8 @@ async fn an_official_moves_the_phase_and_a_stale_confirmation_is_refused() {
     assert_eq!(notices(&bot), ["The phase was changed meanwhile. Here it is as it stands now."]);
     assert_eq!(world.store.cycle(2027).await.unwrap().unwrap().phase, Phase::Review);
 
-    let moves: Vec<_> = world.store.audit_log().await.unwrap().into_iter().filter(|e| e.action == "cycle.phase").collect();
+    let moves: Vec<_> =
+        world.store.audit_log().await.unwrap().into_iter().filter(|e| e.action == "cycle.phase").collect();
     assert_eq!(moves.len(), 1);
     assert_eq!(moves[0].detail.as_deref(), Some(r#"{"from":"proposals","to":"review"}"#));
 }

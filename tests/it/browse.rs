@@ -62,13 +62,19 @@ async fn an_area_without_proposals_says_so() {
 async fn a_proposal_card_shows_status_costs_and_history() {
     let world = World::new().await;
     let id = world.seed(KIM, "sinchon", "작은 도서관", 3_000_000).await;
-    let decision = pb_bot::domain::ReviewDecision::Eligible { reviewed_cost: pb_bot::domain::Won::from_i64(2_500_000).unwrap() };
+    let decision =
+        pb_bot::domain::ReviewDecision::Eligible { reviewed_cost: pb_bot::domain::Won::from_i64(2_500_000).unwrap() };
     world.store.review_proposal(id, &decision, OFFICIAL as i64, chrono::Utc::now().timestamp()).await.unwrap();
     let kim = user(KIM, "ko");
     let mut bot = world.bot(text(&kim, &format!("/proposal #{id}")));
     bot.dispatch().await;
     let card = last_text(&bot);
-    assert!(card.starts_with("제안 #1 · 신촌동\n<작은 도서관>\n\n설명\n\n예상 사업비: 3,000,000원\n검토 사업비: 2,500,000원\n상태: 적격"), "{card}");
+    assert!(
+        card.starts_with(
+            "제안 #1 · 신촌동\n<작은 도서관>\n\n설명\n\n예상 사업비: 3,000,000원\n검토 사업비: 2,500,000원\n상태: 적격"
+        ),
+        "{card}"
+    );
     assert!(card.contains("진행 기록\n· "), "{card}");
     assert!(card.ends_with(" — 적격"), "{card}");
     assert_eq!(card.matches("\n· ").count(), 2, "submitted, then eligible: {card}");
@@ -101,7 +107,11 @@ async fn my_proposals_lists_only_mine_newest_first() {
     let mut bot = world.bot(text(&alex, "/myproposals"));
     bot.dispatch().await;
     let reply = last_text(&bot);
-    assert!(reply.starts_with("Your 2 proposals:\n\n#3 Bike lanes · ₩90,000,000 · under review — District-wide\n\n#1 Bench"), "{reply}");
+    assert!(
+        reply
+            .starts_with("Your 2 proposals:\n\n#3 Bike lanes · ₩90,000,000 · under review — District-wide\n\n#1 Bench"),
+        "{reply}"
+    );
     assert!(!reply.contains("Not Alex's"));
 
     bot.update(text(&user(100_009, "en"), "/myproposals"));

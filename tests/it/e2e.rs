@@ -1,1 +1,291 @@
-//! placeholder
+//! The real `pb-bot` binary against the fake Bot API server, as a deployment would run it:
+//! residents in Korean and English, a proposal taken by message across a `kill -9` and restart,
+//! browsing, the CSV export, and one-line errors for a bad start.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::Duration,
+};
+
+use crate::{
+    fake_api::{Call, FakeApi},
+    helpers::{ALEX, KIM, OFFICIAL, repo_path},
+};
+
+const TOKEN: &str = "123456789:TEST-secret-token-never-logged";
+
+fn pb_bot() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pb-bot"));
+    command.current_dir(repo_path("")).env_clear().env("RUST_LOG", "info");
+    command
+}
+
+fn spawn_bot(api: &FakeApi, db: &Path, log: &Path) -> Child {
+    pb_bot()
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", &api.url)
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("PB_OFFICIALS", OFFICIAL.to_string())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("the pb-bot binary starts")
+}
+
+struct Deployment {
+    api: FakeApi,
+    dir: tempfile::TempDir,
+    bot: Option<Child>,
+    logs: Vec<PathBuf>,
+}
+
+impl Deployment {
+    async fn start() -> Deployment {
+        let api = FakeApi::start(TOKEN).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Deployment { api, dir, bot: None, logs: vec![] };
+        d.launch();
+        d
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("pb.db")
+    }
+
+    fn launch(&mut self) {
+        let log = self.dir.path().join(format!("bot-{}.log", self.logs.len()));
+        self.bot = Some(spawn_bot(&self.api, &self.db(), &log));
+        self.logs.push(log);
+    }
+
+    /// `kill -9`, as a crash or an out-of-memory kill would.
+    fn kill(&mut self) {
+        if let Some(mut bot) = self.bot.take() {
+            bot.kill().unwrap();
+            bot.wait().unwrap();
+        }
+    }
+
+    /// Sends a message and waits for the bot's first answer in that chat.
+    async fn say(&self, user: u64, language: &str, text: &str) -> Call {
+        let before = self.api.calls().len();
+        self.api.send_text(user, language, text);
+        self.api.next_in(before, user).await
+    }
+
+    /// Presses a button and waits for the first message sent or edited in that chat.
+    async fn tap(&self, user: u64, language: &str, on: &Call, label: &str) -> Call {
+        let before = self.api.calls().len();
+        self.api.press(user, language, on, &on.button(label));
+        self.api.next_in(before, user).await
+    }
+
+    /// Waits for a message in `user`'s chat whose text starts with `prefix`, after `before` calls.
+    async fn expect(&self, before: usize, user: u64, prefix: &str) -> Call {
+        self.api
+            .wait_for(before, prefix, |c| {
+                c.chat() == Some(user) && c.text().starts_with(prefix) && !c.method.starts_with("REFUSED")
+            })
+            .await
+    }
+
+    fn logs(&self) -> String {
+        self.logs.iter().map(|l| std::fs::read_to_string(l).unwrap_or_default()).collect()
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            eprintln!("--- pb-bot logs ---\n{}", self.logs());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_residents_in_both_languages_and_survives_a_kill() {
+    let mut d = Deployment::start().await;
+
+    // Command menus are registered per language.
+    let ko_menu =
+        d.api.wait_for(0, "Korean menu", |c| c.method == "setMyCommands" && c.params["language_code"] == "ko").await;
+    let en_menu =
+        d.api.wait_for(0, "English menu", |c| c.method == "setMyCommands" && c.params["language_code"] == "en").await;
+    assert_eq!(ko_menu.params["commands"][3]["description"], "사업 제안하기");
+    assert_eq!(en_menu.params["commands"][3]["description"], "Propose a project");
+
+    let welcome = d.say(KIM, "ko", "/start").await;
+    assert!(welcome.text().starts_with("안녕하세요! 서대문구 주민참여예산 안내 봇이에요."), "{}", welcome.text());
+    let welcome = d.say(ALEX, "en", "/start").await;
+    assert!(
+        welcome.text().starts_with("Hello! This is the participatory budgeting (PB) bot of Seodaemun-gu."),
+        "{}",
+        welcome.text()
+    );
+
+    // A proposal by message, interrupted by a crash after the title.
+    let before = d.api.calls().len();
+    d.api.send_text(ALEX, "en", "/propose");
+    let area_prompt = d.expect(before, ALEX, "1/6").await;
+    let title_prompt = d.tap(ALEX, "en", &area_prompt, "Sinchon-dong").await;
+    assert_eq!(title_prompt.text(), "Area: Sinchon-dong");
+    let before = d.api.calls().len();
+    d.api.send_text(ALEX, "en", "Night lights on the Sinchon stairs");
+    d.expect(before, ALEX, "3/6").await;
+    d.api.settle(Duration::from_millis(300)).await;
+    d.kill();
+
+    d.launch();
+    let cost_prompt = d.say(ALEX, "en", "Solar lamps along the 120 steps behind the station.").await;
+    assert!(cost_prompt.text().starts_with("4/6"), "resumed after the restart: {}", cost_prompt.text());
+    let photo_prompt = d.say(ALEX, "en", "1,200만").await;
+    assert!(photo_prompt.text().starts_with("5/6"));
+    let before = d.api.calls().len();
+    d.api.press(ALEX, "en", &photo_prompt, &photo_prompt.button("Skip"));
+    let location_prompt = d.expect(before, ALEX, "6/6 ·").await;
+    let before = d.api.calls().len();
+    d.api.press(ALEX, "en", &location_prompt, &location_prompt.button("Skip"));
+    let summary = d.expect(before, ALEX, "Please check your proposal").await;
+    assert!(
+        summary.text().contains("Title: Night lights on the Sinchon stairs\nCost: ₩12,000,000"),
+        "{}",
+        summary.text()
+    );
+    let before = d.api.calls().len();
+    d.api.press(ALEX, "en", &summary, &summary.button("✅ Submit"));
+    let thanks = d.expect(before, ALEX, "Thank you!").await;
+    assert!(thanks.text().contains("Your proposal #1 “Night lights on the Sinchon stairs” was submitted."));
+
+    // Korean residents see it in /proposals.
+    let chooser = d.say(KIM, "ko", "/proposals").await;
+    let list = d.tap(KIM, "ko", &chooser, "신촌동").await;
+    assert!(list.text().starts_with("신촌동 제안 1건 (1/1쪽)"), "{}", list.text());
+    assert!(list.text().contains("#1 Night lights on the Sinchon stairs · 12,000,000원 · 검토 중"), "{}", list.text());
+
+    // The official's CSV export, from the command line on the same database.
+    let export = pb_bot()
+        .args(["admin", "proposals", "export"])
+        .env("DATABASE_URL", format!("sqlite://{}", d.db().display()))
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let mut reader = csv::Reader::from_reader(export.stdout.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let field = |name: &str| rows[0].get(header.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
+    assert_eq!(field("id"), "1");
+    assert_eq!(field("area"), "sinchon");
+    assert_eq!(field("area_ko"), "신촌동");
+    assert_eq!(field("title"), "Night lights on the Sinchon stairs");
+    assert_eq!(field("estimated_cost"), "12000000");
+    assert_eq!(field("status"), "submitted");
+    assert!(field("submitted_at").ends_with("+09:00"), "shown in Seoul time: {}", field("submitted_at"));
+    assert!(!header.iter().any(|h| h.contains("proposer")), "no personal data in the export");
+
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
+    d.kill();
+    let logs = d.logs();
+    assert!(logs.contains("connected to the Bot API"), "{logs}");
+    assert!(!logs.contains("TEST-secret-token"), "the token never reaches the logs");
+}
+
+fn one_line_error(output: &Output) -> String {
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line, no panic: {stderr}");
+    assert!(!stderr.contains("panicked"));
+    lines[0].to_owned()
+}
+
+#[test]
+fn a_bad_start_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+
+    let no_token = pb_bot().arg("run").env("DATABASE_URL", &db).output().unwrap();
+    assert_eq!(
+        one_line_error(&no_token),
+        "pb-bot: TELOXIDE_TOKEN is not set: export the bot token from @BotFather before `pb-bot run`"
+    );
+
+    let no_file =
+        pb_bot().args(["run", "--config", "/nonexistent/district.toml"]).env("TELOXIDE_TOKEN", TOKEN).output().unwrap();
+    assert_eq!(
+        one_line_error(&no_file),
+        "pb-bot: /nonexistent/district.toml: cannot read the district file: No such file or directory (os error 2)"
+    );
+
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(repo_path("config/seodaemun.toml"))
+            .unwrap()
+            .replace("pb_share_percent = 1", "pb_share_percent = 0.5"),
+    )
+    .unwrap();
+    let over_budget =
+        pb_bot().args(["admin", "apply-district"]).arg(&broken).env("DATABASE_URL", &db).output().unwrap();
+    let line = one_line_error(&over_budget);
+    assert!(
+        line.starts_with(&format!(
+            "pb-bot: {}: dongs/district_area: the areas' pots add up to 7800000000 won",
+            broken.display()
+        )),
+        "{line}"
+    );
+
+    let bad_db = pb_bot()
+        .args(["admin", "proposals", "export"])
+        .env("DATABASE_URL", "mysql://pb:hunter2@db/pb")
+        .output()
+        .unwrap();
+    let line = one_line_error(&bad_db);
+    assert!(line.contains("unsupported DATABASE_URL `mysql://pb:***@db/pb`"), "{line}");
+    assert!(!line.contains("hunter2"));
+
+    let bad_officials = pb_bot()
+        .args(["admin", "apply-district", "config/seodaemun.toml"])
+        .env("DATABASE_URL", &db)
+        .env("PB_OFFICIALS", "12,abc")
+        .output()
+        .unwrap();
+    assert_eq!(
+        one_line_error(&bad_officials),
+        "pb-bot: PB_OFFICIALS: `abc` is not a Telegram user id (expected comma-separated numbers)"
+    );
+}
+
+#[test]
+fn apply_district_and_help_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    let applied =
+        pb_bot().args(["admin", "apply-district", "config/seodaemun.toml"]).env("DATABASE_URL", &db).output().unwrap();
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    let said = String::from_utf8_lossy(&applied.stdout);
+    assert!(
+        said.starts_with(
+            "Applied Seodaemun-gu: 15 areas, PB pot ₩7,800,000,000 (1% of ₩780,000,000,000), 0 officials, cycle "
+        ),
+        "{said}"
+    );
+    assert!(said.trim_end().ends_with("in phase proposals"), "{said}");
+
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["admin", "--help"],
+        &["admin", "apply-district", "--help"],
+        &["admin", "proposals", "export", "--help"],
+    ] {
+        let help = pb_bot().args(args).output().unwrap();
+        assert!(help.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: pb-bot"), "{args:?}");
+    }
+}

@@ -1,1 +1,520 @@
-//! placeholder
+//! A fake Telegram Bot API server on loopback for running the real `pb-bot` binary.
+//!
+//! Every request is checked against the Bot API spec (`tests/data/telegram-bot-api.json`):
+//! known method, known parameters, required parameters present, values of the declared types
+//! (objects checked field by field, recursively), and Telegram's limits (text ≤ 4096 characters,
+//! callback_data ≤ 64 bytes, answerCallbackQuery text ≤ 200, command names and descriptions).
+//! Like Telegram it refuses to message a chat that never wrote to the bot, to edit a message that
+//! does not exist or would not change, and to answer a callback query twice. Anything refused is
+//! recorded as a violation, and tests assert there are none.
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::any,
+};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use super::helpers::repo_path;
+
+pub const BOT_ID: i64 = 7_000_000_001;
+pub const BOT_USERNAME: &str = "pb_test_bot";
+
+/// One request the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+    /// The message the fake server returned, for sends and edits.
+    pub message: Option<Value>,
+}
+
+impl Call {
+    pub fn chat(&self) -> Option<u64> {
+        self.params.get("chat_id").and_then(Value::as_u64)
+    }
+
+    pub fn text(&self) -> &str {
+        self.params.get("text").or_else(|| self.params.get("caption")).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// `(label, callback_data)` of the inline buttons the request carried.
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        self.params
+            .pointer("/reply_markup/inline_keyboard")
+            .and_then(Value::as_array)
+            .map(|rows| {
+                rows.iter()
+                    .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+                    .filter_map(|b| Some((b["text"].as_str()?.to_owned(), b["callback_data"].as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn button(&self, label: &str) -> String {
+        self.buttons()
+            .into_iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, d)| d)
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.buttons()))
+    }
+}
+
+struct Spec {
+    methods: HashMap<String, Value>,
+    types: HashMap<String, Value>,
+}
+
+#[derive(Default)]
+struct Inner {
+    token: String,
+    /// Updates not yet confirmed by an `offset`.
+    updates: Vec<Value>,
+    next_update_id: i64,
+    next_message_id: HashMap<i64, i64>,
+    /// Chats that wrote to the bot, with their first name.
+    known_chats: HashMap<i64, String>,
+    /// Current text and markup of every message, by (chat, message id).
+    messages: HashMap<(i64, i64), Value>,
+    open_queries: HashSet<String>,
+    calls: Vec<Call>,
+    violations: Vec<String>,
+}
+
+/// A running fake server; dropped, it stops.
+pub struct FakeApi {
+    pub url: String,
+    state: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+struct Shared {
+    spec: Spec,
+    inner: Mutex<Inner>,
+    new_update: Notify,
+}
+
+impl Drop for FakeApi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeApi {
+    pub async fn start(token: &str) -> FakeApi {
+        let raw: Value =
+            serde_json::from_str(&std::fs::read_to_string(repo_path("tests/data/telegram-bot-api.json")).unwrap())
+                .unwrap();
+        // Telegram matches method names case-insensitively (teloxide sends `GetMe`).
+        let methods: HashMap<String, Value> = serde_json::from_value(raw["methods"].clone()).unwrap();
+        let spec = Spec {
+            methods: methods.into_iter().map(|(name, m)| (name.to_lowercase(), m)).collect(),
+            types: serde_json::from_value(raw["types"].clone()).unwrap(),
+        };
+        let state = Arc::new(Shared {
+            spec,
+            inner: Mutex::new(Inner { token: token.to_owned(), next_update_id: 1, ..Inner::default() }),
+            new_update: Notify::new(),
+        });
+        let app = Router::new().route("/{token}/{method}", any(handle)).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeApi { url, state, server }
+    }
+
+    fn user_json(id: i64, language: &str) -> Value {
+        json!({ "id": id, "is_bot": false, "first_name": format!("Resident {id}"), "language_code": language })
+    }
+
+    fn push(&self, make: impl FnOnce(&mut Inner, i64) -> Value) {
+        let mut inner = self.state.inner.lock().unwrap();
+        let id = inner.next_update_id;
+        inner.next_update_id += 1;
+        let mut update = make(&mut inner, id);
+        update["update_id"] = json!(id);
+        inner.updates.push(update);
+        drop(inner);
+        self.state.new_update.notify_waiters();
+    }
+
+    /// A private text message from a user whose app speaks `language`.
+    pub fn send_text(&self, from: u64, language: &str, text: &str) {
+        let from = from as i64;
+        self.push(|inner, _| {
+            inner.known_chats.insert(from, format!("Resident {from}"));
+            let message_id = next_message_id(inner, from);
+            let mut message = json!({
+                "message_id": message_id,
+                "date": chrono::Utc::now().timestamp(),
+                "chat": { "id": from, "type": "private", "first_name": format!("Resident {from}") },
+                "from": Self::user_json(from, language),
+                "text": text,
+            });
+            if let Some(command) = text.strip_prefix('/') {
+                let length = 1 + command.split_whitespace().next().unwrap_or("").encode_utf16().count();
+                message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
+            }
+            json!({ "message": message })
+        });
+    }
+
+    /// A press of the button `data` on the bot's message returned by `call`.
+    pub fn press(&self, from: u64, language: &str, call: &Call, data: &str) {
+        let from = from as i64;
+        let message = call.message.clone().expect("a call that returned a message");
+        self.push(|inner, update_id| {
+            let query_id = format!("q{update_id}");
+            inner.open_queries.insert(query_id.clone());
+            json!({ "callback_query": {
+                "id": query_id,
+                "from": Self::user_json(from, language),
+                "chat_instance": format!("ci{from}"),
+                "message": message,
+                "data": data,
+            }})
+        });
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.inner.lock().unwrap().calls.clone()
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.state.inner.lock().unwrap().violations.clone()
+    }
+
+    /// Waits for the first call after the `skip` first ones that satisfies `wanted`.
+    pub async fn wait_for(&self, skip: usize, what: &str, wanted: impl Fn(&Call) -> bool) -> Call {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(call) = self.calls().into_iter().skip(skip).find(|c| wanted(c)) {
+                return call;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; calls: {:#?}; violations: {:?}", self.calls(), self.violations());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for the bot's next message (sent or edited) in `chat` after the `skip` first calls.
+    pub async fn next_in(&self, skip: usize, chat: u64) -> Call {
+        self.wait_for(skip, &format!("a message in chat {chat}"), |c| {
+            (c.method == "sendMessage" || c.method == "editMessageText") && c.chat() == Some(chat)
+        })
+        .await
+    }
+
+    /// Waits until every update was fetched by the bot and nothing happened for `quiet`.
+    pub async fn settle(&self, quiet: Duration) {
+        let mut last = usize::MAX;
+        loop {
+            let now = self.calls().len();
+            if now == last && self.state.inner.lock().unwrap().updates.is_empty() {
+                return;
+            }
+            last = now;
+            tokio::time::sleep(quiet).await;
+        }
+    }
+}
+
+fn next_message_id(inner: &mut Inner, chat: i64) -> i64 {
+    let counter = inner.next_message_id.entry(chat).or_insert(0);
+    *counter += 1;
+    *counter
+}
+
+fn reply(result: Value) -> Response {
+    axum::Json(json!({ "ok": true, "result": result })).into_response()
+}
+
+fn refuse(status: StatusCode, description: String) -> Response {
+    (status, axum::Json(json!({ "ok": false, "error_code": status.as_u16(), "description": description })))
+        .into_response()
+}
+
+async fn handle(
+    State(state): State<Arc<Shared>>,
+    Path((token, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let method = canonical(&state.spec, &method);
+    let expected = format!("bot{}", state.inner.lock().unwrap().token);
+    if token != expected {
+        return refuse(StatusCode::UNAUTHORIZED, "Unauthorized".into());
+    }
+    let params = match parse_params(&headers, &body) {
+        Ok(p) => p,
+        Err(e) => return violation(&state, &method, Value::Null, format!("unreadable parameters: {e}")),
+    };
+    if let Err(problem) = check(&state.spec, &method, &params) {
+        return violation(&state, &method, params, problem);
+    }
+    if method == "getUpdates" {
+        return get_updates(&state, &params).await;
+    }
+    let mut inner = state.inner.lock().unwrap();
+    let outcome = respond(&mut inner, &method, &params);
+    match outcome {
+        Ok((result, message)) => {
+            inner.calls.push(Call { method, params, message });
+            reply(result)
+        }
+        Err(problem) => {
+            drop(inner);
+            violation(&state, &method, params, problem)
+        }
+    }
+}
+
+/// The spec's spelling of a method name (`GetMe` → `getMe`); unknown names stay as they are.
+fn canonical(spec: &Spec, method: &str) -> String {
+    spec.methods.get(&method.to_lowercase()).and_then(|m| m["name"].as_str()).unwrap_or(method).to_owned()
+}
+
+fn violation(state: &Shared, method: &str, params: Value, problem: String) -> Response {
+    let mut inner = state.inner.lock().unwrap();
+    inner.violations.push(format!("{method}: {problem}"));
+    inner.calls.push(Call { method: format!("REFUSED {method}"), params, message: None });
+    refuse(StatusCode::BAD_REQUEST, format!("Bad Request: {problem}"))
+}
+
+fn parse_params(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if body.is_empty() {
+        return Ok(json!({}));
+    }
+    if content_type.starts_with("application/json") {
+        return serde_json::from_slice(body).map_err(|e| e.to_string());
+    }
+    Err(format!("content type {content_type:?} is not handled by the fake server"))
+}
+
+async fn get_updates(state: &Shared, params: &Value) -> Response {
+    let offset = params.get("offset").and_then(Value::as_i64).unwrap_or(0);
+    // Long polling, but never longer than a second, so a test's bot stops promptly.
+    let wait = Duration::from_secs(params.get("timeout").and_then(Value::as_u64).unwrap_or(0).min(1));
+    let deadline = Instant::now() + wait;
+    loop {
+        let notified = state.new_update.notified();
+        {
+            let mut inner = state.inner.lock().unwrap();
+            inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            if !inner.updates.is_empty() || Instant::now() >= deadline {
+                let updates = inner.updates.clone();
+                return reply(Value::Array(updates));
+            }
+        }
+        let _ = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), notified).await;
+    }
+}
+
+fn bot_user() -> Value {
+    json!({ "id": BOT_ID, "is_bot": true, "first_name": "PB bot", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false, "has_topics_enabled": false,
+            "allows_users_to_create_topics": false, "can_manage_bots": false, "supports_guest_queries": false,
+            "supports_join_request_queries": false })
+}
+
+/// What the fake Telegram answers, and the message it created or changed.
+fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Option<Value>), String> {
+    match method {
+        "getMe" => Ok((bot_user(), None)),
+        "getWebhookInfo" => {
+            Ok((json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }), None))
+        }
+        "deleteWebhook" | "setMyCommands" => Ok((json!(true), None)),
+        "answerCallbackQuery" => {
+            let id = params["callback_query_id"].as_str().unwrap_or_default();
+            if !inner.open_queries.remove(id) {
+                return Err("query is too old and response timeout expired or query ID is invalid".into());
+            }
+            Ok((json!(true), None))
+        }
+        "sendMessage" | "sendPhoto" => {
+            let chat = params["chat_id"].as_i64().ok_or("chat_id must be a private chat's id here")?;
+            let Some(first_name) = inner.known_chats.get(&chat).cloned() else {
+                return Err("chat not found".into());
+            };
+            let message_id = next_message_id(inner, chat);
+            let mut message = json!({
+                "message_id": message_id,
+                "date": chrono::Utc::now().timestamp(),
+                "chat": { "id": chat, "type": "private", "first_name": first_name },
+                "from": bot_user(),
+            });
+            if method == "sendMessage" {
+                message["text"] = params["text"].clone();
+            } else {
+                message["photo"] =
+                    json!([{ "file_id": params["photo"], "file_unique_id": "u", "width": 800, "height": 600 }]);
+                if let Some(caption) = params.get("caption") {
+                    message["caption"] = caption.clone();
+                }
+            }
+            if let Some(markup) = params.get("reply_markup").filter(|m| m.get("inline_keyboard").is_some()) {
+                message["reply_markup"] = markup.clone();
+            }
+            inner.messages.insert((chat, message_id), message.clone());
+            Ok((message.clone(), Some(message)))
+        }
+        "editMessageText" => {
+            let chat = params["chat_id"].as_i64().ok_or("editMessageText needs chat_id here")?;
+            let id = params["message_id"].as_i64().ok_or("editMessageText needs message_id here")?;
+            let Some(current) = inner.messages.get(&(chat, id)).cloned() else {
+                return Err("message to edit not found".into());
+            };
+            let mut edited = current.clone();
+            edited["text"] = params["text"].clone();
+            match params.get("reply_markup") {
+                Some(markup) => edited["reply_markup"] = markup.clone(),
+                None => {
+                    edited.as_object_mut().unwrap().remove("reply_markup");
+                }
+            }
+            if edited == current {
+                return Err("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message".into());
+            }
+            edited["edit_date"] = json!(chrono::Utc::now().timestamp());
+            inner.messages.insert((chat, id), edited.clone());
+            Ok((edited.clone(), Some(edited)))
+        }
+        other => Err(format!("the fake server does not implement {other}")),
+    }
+}
+
+/// Checks a request against the spec and Telegram's limits.
+fn check(spec: &Spec, method: &str, params: &Value) -> Result<(), String> {
+    let m = spec.methods.get(&method.to_lowercase()).ok_or_else(|| format!("unknown method {method}"))?;
+    let fields = m["fields"].as_array().cloned().unwrap_or_default();
+    check_object(spec, method, &fields, params)?;
+    let text_limit = |key: &str, max: usize| -> Result<(), String> {
+        match params.get(key).and_then(Value::as_str) {
+            Some(t) if t.chars().count() > max => {
+                Err(format!("{key} has {} characters, more than {max}", t.chars().count()))
+            }
+            Some(t) if t.trim().is_empty() && key == "text" => Err("message text is empty".into()),
+            _ => Ok(()),
+        }
+    };
+    match method {
+        "sendMessage" | "editMessageText" => text_limit("text", 4096),
+        "sendPhoto" => text_limit("caption", 1024),
+        "answerCallbackQuery" => text_limit("text", 200),
+        "setMyCommands" => {
+            let commands = params["commands"].as_array().cloned().unwrap_or_default();
+            if commands.len() > 100 {
+                return Err("more than 100 commands".into());
+            }
+            for c in commands {
+                let name = c["command"].as_str().unwrap_or_default();
+                let description = c["description"].as_str().unwrap_or_default().chars().count();
+                if !(1..=32).contains(&name.len())
+                    || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                {
+                    return Err(format!("bad command name {name:?}"));
+                }
+                if !(1..=256).contains(&description) {
+                    return Err(format!("command {name} has a description of {description} characters"));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_object(spec: &Spec, path: &str, fields: &[Value], value: &Value) -> Result<(), String> {
+    let object = value.as_object().ok_or_else(|| format!("{path} must be an object"))?;
+    for (key, v) in object {
+        let field = fields
+            .iter()
+            .find(|f| f["name"] == key.as_str())
+            .ok_or_else(|| format!("{path} has no parameter {key}"))?;
+        if v.is_null() {
+            continue;
+        }
+        let types: Vec<String> = serde_json::from_value(field["types"].clone()).unwrap_or_default();
+        check_value(spec, &format!("{path}.{key}"), &types, v)?;
+    }
+    for field in fields {
+        let name = field["name"].as_str().unwrap_or_default();
+        if field["required"] == true && object.get(name).is_none_or(Value::is_null) {
+            return Err(format!("{path} is missing the required {name}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_value(spec: &Spec, path: &str, types: &[String], value: &Value) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for ty in types {
+        match check_type(spec, path, ty, value) {
+            Ok(()) => return Ok(()),
+            Err(p) => problems.push(p),
+        }
+    }
+    Err(problems.join(" / "))
+}
+
+fn check_type(spec: &Spec, path: &str, ty: &str, value: &Value) -> Result<(), String> {
+    let ok = |good: bool| if good { Ok(()) } else { Err(format!("{path} is not {ty}: {value}")) };
+    match ty {
+        "Integer" => ok(value.is_i64() || value.is_u64()),
+        "Float" => ok(value.is_number()),
+        "String" | "InputFile" => ok(value.is_string()),
+        "Boolean" => ok(value.is_boolean()),
+        "True" => ok(value == &Value::Bool(true)),
+        _ => {
+            if let Some(inner) = ty.strip_prefix("Array of ") {
+                let items = value.as_array().ok_or_else(|| format!("{path} is not an array"))?;
+                for (i, item) in items.iter().enumerate() {
+                    check_value(spec, &format!("{path}[{i}]"), &[inner.to_owned()], item)?;
+                }
+                return Ok(());
+            }
+            let t = spec.types.get(ty).ok_or_else(|| format!("{path}: unknown type {ty}"))?;
+            if let Some(subtypes) = t["subtypes"].as_array().filter(|s| !s.is_empty()) {
+                let names: Vec<String> = subtypes.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect();
+                return check_value(spec, path, &names, value);
+            }
+            let fields = t["fields"].as_array().cloned().unwrap_or_default();
+            check_object(spec, path, &fields, value)?;
+            if ty == "InlineKeyboardButton" {
+                if let Some(data) = value.get("callback_data").and_then(Value::as_str)
+                    && (data.is_empty() || data.len() > 64)
+                {
+                    return Err(format!("{path}.callback_data is {} bytes (1-64 allowed)", data.len()));
+                }
+                let actions = value.as_object().map_or(0, |o| {
+                    o.keys().filter(|k| !["text", "icon_custom_emoji_id", "style"].contains(&k.as_str())).count()
+                });
+                if actions != 1 {
+                    return Err(format!("{path} must have exactly one action, has {actions}"));
+                }
+                if value["text"].as_str().is_none_or(|t| t.trim().is_empty()) {
+                    return Err(format!("{path} has an empty label"));
+                }
+            }
+            Ok(())
+        }
+    }
+}

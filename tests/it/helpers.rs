@@ -141,7 +141,9 @@ pub fn buttons(message: &Message) -> Vec<(String, String)> {
                 .iter()
                 .flatten()
                 .filter_map(|b| match &b.kind {
-                    teloxide::types::InlineKeyboardButtonKind::CallbackData(data) => Some((b.text.clone(), data.clone())),
+                    teloxide::types::InlineKeyboardButtonKind::CallbackData(data) => {
+                        Some((b.text.clone(), data.clone()))
+                    }
                     _ => None,
                 })
                 .collect()
@@ -161,8 +163,11 @@ pub fn button_data(message: &Message, label: &str) -> String {
 impl World {
     /// Stores a submitted proposal directly, as if `proposer` had gone through `/propose`.
     pub async fn seed(&self, proposer: u64, area: &str, title: &str, cost: i64) -> i64 {
-        use pb_bot::domain::{NewProposal, Won, proposal::{ProposalDescription, ProposalTitle}};
-        use pb_bot::store::SubmitOutcome;
+        use pb_bot::domain::{
+            NewProposal, Won,
+            proposal::{ProposalDescription, ProposalTitle},
+        };
+        use pb_bot::store::{DailyLimit, SubmitOutcome};
         let now = chrono::Utc::now().timestamp();
         let marker = format!("seed-{title}");
         self.store.touch_user(proposer as i64, None, now).await.unwrap();
@@ -175,7 +180,19 @@ impl World {
             photo_file_id: None,
             location: None,
         };
-        match self.store.submit_proposal(self.cycle_id().await, proposer as i64, &proposal, &marker, 0, u32::MAX, now).await.unwrap() {
+        match self
+            .store
+            .submit_proposal(
+                self.cycle_id().await,
+                proposer as i64,
+                &proposal,
+                &marker,
+                DailyLimit { day_start: 0, max: u32::MAX },
+                now,
+            )
+            .await
+            .unwrap()
+        {
             SubmitOutcome::Submitted { id } => id,
             other => panic!("seeding failed: {other:?}"),
         }

@@ -35,16 +35,45 @@ fn korean_and_english_have_exactly_the_same_message_ids() {
 fn every_message_renders_in_both_languages_with_its_arguments() {
     let locales = Locales::embedded().unwrap();
     let names = [
-        "area", "count", "cost", "description", "district", "estimated", "from", "id", "lat", "len", "limit", "link",
-        "location", "lon", "max", "now", "page", "pages", "phase", "photo", "pot", "reason", "share", "since", "status",
-        "title", "to", "waiting", "year",
+        "area",
+        "count",
+        "cost",
+        "description",
+        "district",
+        "estimated",
+        "from",
+        "id",
+        "lat",
+        "len",
+        "limit",
+        "link",
+        "location",
+        "lon",
+        "max",
+        "now",
+        "page",
+        "pages",
+        "phase",
+        "photo",
+        "pot",
+        "reason",
+        "share",
+        "since",
+        "status",
+        "title",
+        "to",
+        "waiting",
+        "year",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
             let args = names.iter().map(|n| (*n, fluent_bundle::FluentValue::from(2))).collect();
             let text = locales.text(lang, &id, args);
             assert!(!text.trim().is_empty() && text != id, "{id} in {lang:?} renders as {text:?}");
-            assert!(!text.contains("{$") && !text.contains("{ $"), "{id} in {lang:?} has an unfilled placeable: {text}");
+            assert!(
+                !text.contains("{$") && !text.contains("{ $"),
+                "{id} in {lang:?} has an unfilled placeable: {text}"
+            );
         }
     }
 }
@@ -64,9 +93,12 @@ fn every_id_the_code_uses_exists() {
         }
     }
     for source in &sources {
-        for call in ["t(\"", "ta(\"", "plain(lang, \"", "text(lang, \"", "plain(config.default_language, \"", "=> \"", "{ \""] {
+        for call in
+            ["t(\"", "ta(\"", "plain(lang, \"", "text(lang, \"", "plain(config.default_language, \"", "=> \"", "{ \""]
+        {
             for piece in source.split(call).skip(1) {
-                let id: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                let id: String =
+                    piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
                 if id.contains('-') && piece[id.len()..].starts_with('"') {
                     used.insert(id);
                 }

@@ -9,3 +9,4 @@ mod helpers;
 mod locales;
 mod propose;
 mod start;
+mod store;

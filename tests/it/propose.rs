@@ -7,7 +7,13 @@ use crate::helpers::*;
 
 /// Walks a resident from `/propose` to the summary (skipping photo and location) and returns the
 /// summary message.
-pub async fn walk_to_summary(bot: &mut Bot, who: &teloxide::types::User, area: &str, title: &str, cost: &str) -> Message {
+pub async fn walk_to_summary(
+    bot: &mut Bot,
+    who: &teloxide::types::User,
+    area: &str,
+    title: &str,
+    cost: &str,
+) -> Message {
     bot.update(text(who, "/propose"));
     bot.dispatch().await;
     let area_prompt = last_sent(bot);
@@ -66,7 +72,10 @@ async fn a_resident_proposes_with_photo_and_location_in_korean() {
     bot.dispatch().await;
     let summary = last_sent(&bot);
     let shown = summary.text().unwrap();
-    assert!(shown.contains("지역: 신촌동\n사업명: 신촌 작은 도서관\n예상 사업비: 3,000,000원\n사진: 있음 · 위치: 있음"), "{shown}");
+    assert!(
+        shown.contains("지역: 신촌동\n사업명: 신촌 작은 도서관\n예상 사업비: 3,000,000원\n사진: 있음 · 위치: 있음"),
+        "{shown}"
+    );
 
     submit(&mut bot, &kim, &summary, "✅ 제출하기").await;
     let reply = last_text(&bot);
@@ -131,9 +140,15 @@ async fn every_bad_answer_is_explained_and_nothing_is_stored_half_way() {
     for (typed, expected) in [
         ("0", "The amount must be more than zero."),
         ("-300000", "The amount can't be negative."),
-        ("three million", "I couldn't read that amount. Please type digits, optionally with 만 or 억: e.g. 3000000, 3,000,000, 300만 or 1.5억."),
+        (
+            "three million",
+            "I couldn't read that amount. Please type digits, optionally with 만 or 억: e.g. 3000000, 3,000,000, 300만 or 1.5억.",
+        ),
         ("12.5", "Please give the amount in whole won."),
-        ("4억", "₩400,000,000 is more than the whole budget of this area (₩300,000,000). Please enter a smaller amount."),
+        (
+            "4억",
+            "₩400,000,000 is more than the whole budget of this area (₩300,000,000). Please enter a smaller amount.",
+        ),
     ] {
         bot.update(text(&alex, typed));
         bot.dispatch().await;
@@ -276,7 +291,9 @@ async fn a_draft_confirmed_after_the_phase_closed_is_not_stored() {
     let cycle = world.cycle_id().await;
     world.store.move_phase(cycle, Phase::Proposals, Phase::DongMeeting1, OFFICIAL as i64, 0).await.unwrap();
     submit(&mut bot, &alex, &summary, "✅ Submit").await;
-    assert!(sent(&bot)[0].starts_with("Proposals aren't being taken now: the cycle is in the phase “first dong meetings”."));
+    assert!(
+        sent(&bot)[0].starts_with("Proposals aren't being taken now: the cycle is in the phase “first dong meetings”.")
+    );
     assert!(world.store.all_proposals(cycle).await.unwrap().is_empty());
 }
 
@@ -291,7 +308,10 @@ async fn the_daily_limit_keeps_the_extra_draft_for_another_day() {
     }
     bot.update(text(&alex, "/propose"));
     bot.dispatch().await;
-    assert_eq!(last_text(&bot), "You have already submitted 2 proposals today, the daily limit. Please come back tomorrow.");
+    assert_eq!(
+        last_text(&bot),
+        "You have already submitted 2 proposals today, the daily limit. Please come back tomorrow."
+    );
     assert!(world.store.dialogue(ALEX as i64).await.unwrap().is_none());
     assert_eq!(world.store.all_proposals(world.cycle_id().await).await.unwrap().len(), 2);
 }

@@ -1,0 +1,118 @@
+//! The store's guarantees, checked on the data itself.
+
+use pb_bot::{
+    domain::{
+        NewProposal, Phase, ProposalStatus, ReviewDecision, Won,
+        proposal::{ProposalDescription, ProposalTitle},
+    },
+    store::{DailyLimit, ReviewOutcome, SubmitOutcome},
+};
+
+use crate::helpers::*;
+
+fn bench() -> NewProposal {
+    NewProposal {
+        area_key: "sinchon".into(),
+        title: ProposalTitle::parse("Bench").unwrap(),
+        description: ProposalDescription::parse("By the stream").unwrap(),
+        estimated_cost: Won::from_i64(1_000_000).unwrap(),
+        photo_file_id: None,
+        location: None,
+    }
+}
+
+#[tokio::test]
+async fn a_submission_over_the_daily_limit_keeps_the_draft_and_stores_nothing() {
+    let world = World::new().await;
+    let cycle = world.cycle_id().await;
+    let user = ALEX as i64;
+    world.store.touch_user(user, Some("en"), 10).await.unwrap();
+    world.store.set_dialogue(user, "draft-1", 10).await.unwrap();
+    let limit = DailyLimit { day_start: 0, max: 1 };
+    assert_eq!(
+        world.store.submit_proposal(cycle, user, &bench(), "draft-1", limit, 20).await.unwrap(),
+        SubmitOutcome::Submitted { id: 1 }
+    );
+
+    world.store.set_dialogue(user, "draft-2", 30).await.unwrap();
+    let outcome = world.store.submit_proposal(cycle, user, &bench(), "draft-2", limit, 40).await.unwrap();
+    assert_eq!(outcome, SubmitOutcome::DailyLimitReached { limit: 1 });
+    assert_eq!(world.store.dialogue(user).await.unwrap().as_deref(), Some("draft-2"), "the draft is kept");
+    assert_eq!(world.store.all_proposals(cycle).await.unwrap().len(), 1);
+
+    // The next day (day_start after the first submission) the same draft goes through.
+    let tomorrow = DailyLimit { day_start: 25, max: 1 };
+    assert_eq!(
+        world.store.submit_proposal(cycle, user, &bench(), "draft-2", tomorrow, 50).await.unwrap(),
+        SubmitOutcome::Submitted { id: 2 }
+    );
+}
+
+#[tokio::test]
+async fn a_replaced_or_finished_dialogue_cannot_submit_again() {
+    let world = World::new().await;
+    let cycle = world.cycle_id().await;
+    let user = KIM as i64;
+    world.store.touch_user(user, None, 0).await.unwrap();
+    world.store.set_dialogue(user, "newer", 0).await.unwrap();
+    let limit = DailyLimit { day_start: 0, max: 10 };
+    assert_eq!(
+        world.store.submit_proposal(cycle, user, &bench(), "older", limit, 1).await.unwrap(),
+        SubmitOutcome::AlreadyHandled
+    );
+    assert!(world.store.all_proposals(cycle).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_proposal_is_reviewed_once() {
+    let world = World::new().await;
+    let id = world.seed(KIM, "sinchon", "Bench", 1_000_000).await;
+    let eligible = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(900_000).unwrap() };
+    let ReviewOutcome::Reviewed(p) = world.store.review_proposal(id, &eligible, OFFICIAL as i64, 5).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(p.status, ProposalStatus::Eligible);
+    let again = ReviewDecision::Ineligible { reason: "late".into() };
+    assert_eq!(
+        world.store.review_proposal(id, &again, OFFICIAL as i64, 6).await.unwrap(),
+        ReviewOutcome::NotPending(ProposalStatus::Eligible)
+    );
+    assert_eq!(world.store.review_proposal(99, &again, OFFICIAL as i64, 6).await.unwrap(), ReviewOutcome::NotFound);
+    assert_eq!(world.store.proposal_history(id).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only() {
+    let world = World::new().await;
+    let cycle = world.cycle_id().await;
+    world.store.move_phase(cycle, Phase::Proposals, Phase::Review, OFFICIAL as i64, 1).await.unwrap();
+    let entries = world.store.audit_log().await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["district.apply", "cycle.phase"]);
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", world.dir.path().join("pb.db").display())).await.unwrap();
+    let update = sqlx::query("UPDATE audit_log SET action = 'x'").execute(&pool).await.unwrap_err();
+    assert!(update.to_string().contains("audit_log is append-only"), "{update}");
+    let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await.unwrap_err();
+    assert!(delete.to_string().contains("audit_log is append-only"), "{delete}");
+}
+
+#[tokio::test]
+async fn reapplying_the_district_keeps_the_cycle_and_retires_dropped_areas() {
+    let mut world = World::new().await;
+    let cycle = world.cycle_id().await;
+    world.store.move_phase(cycle, Phase::Proposals, Phase::Review, OFFICIAL as i64, 1).await.unwrap();
+    let mut config = (*world.config).clone();
+    config.areas.retain(|a| a.key != "sinchon");
+    let again = world.store.apply_district(&config, 2).await.unwrap();
+    assert_eq!((again.id, again.phase), (cycle, Phase::Review), "the running cycle keeps its phase");
+    world.restart().await;
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", world.dir.path().join("pb.db").display())).await.unwrap();
+    let active: Vec<(String, bool)> =
+        sqlx::query_as("SELECT key, active FROM areas WHERE key IN ('sinchon', 'yeonhui') ORDER BY key")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(active, [("sinchon".to_owned(), false), ("yeonhui".to_owned(), true)]);
+}
