@@ -19,7 +19,8 @@ CREATE TABLE areas (
     pot       BIGINT NOT NULL CHECK (pot >= 0),
     position  INTEGER NOT NULL,
     -- An area dropped from the district file stays for its proposals but takes no new ones.
-    active    BOOLEAN NOT NULL DEFAULT TRUE
+    -- 0/1 rather than BOOLEAN: sqlx's Any driver cannot read SQLite's BOOLEAN.
+    active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 );
 
 CREATE TABLE cycles (

@@ -4,6 +4,9 @@
 //! Queries are written once in SQL that SQLite and PostgreSQL both accept (`$1` parameters,
 //! `ON CONFLICT`, `RETURNING`) and run through sqlx's `Any` driver, so one body of store code
 //! serves both databases. Timestamps are UTC seconds (BIGINT), money is whole won (BIGINT).
+//! The `Any` driver was chosen over generics or a trait with two implementations because the
+//! queries are identical on both databases; where a clause differs (row locking), [`Backend`]
+//! says which one to use.
 
 mod proposals;
 
@@ -24,6 +27,7 @@ use crate::{
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// A failure of the database itself, never a resident's mistake.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +36,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported DATABASE_URL `{0}`: use a SQLite file path or sqlite:// URL")]
+    #[error("unsupported DATABASE_URL `{0}`: use a SQLite file path, a sqlite:// URL or a postgres:// URL")]
     UnsupportedUrl(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -44,6 +48,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    backend: Backend,
 }
 
 /// A budget year's cycle and the phase it is in.
@@ -72,11 +77,36 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
+/// Which database the store talks to; the SQL is the same, a few clauses are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 impl Store {
-    /// Opens the database named by `url` (a SQLite path or `sqlite://` URL), creating the file if
-    /// needed, and applies every pending migration.
+    /// Opens the database named by `url` and applies every pending migration: PostgreSQL for a
+    /// `postgres://` or `postgresql://` URL, otherwise a SQLite file (path or `sqlite://` URL),
+    /// created if missing.
     pub async fn open(url: &str) -> StoreResult<Store> {
+        Store::open_with(url, true).await
+    }
+
+    /// Like [`Store::open`]; with `keep_idle_connections` false every connection is closed when
+    /// released. Only for test harnesses that run each step in a Tokio runtime of its own: a
+    /// PostgreSQL connection cannot outlive the runtime it was opened in.
+    pub async fn open_with(url: &str, keep_idle_connections: bool) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .after_release(move |_, _| Box::pin(async move { Ok(keep_idle_connections) }))
+                .connect(url)
+                .await?;
+            // sqlx takes an advisory lock while migrating, so replicas starting together are safe.
+            POSTGRES_MIGRATIONS.run(&pool).await?;
+            return Ok(Store { pool, backend: Backend::Postgres });
+        }
         let url = sqlite_url(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
@@ -92,7 +122,11 @@ impl Store {
             .connect(&url)
             .await?;
         SQLITE_MIGRATIONS.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, backend: Backend::Sqlite })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -104,14 +138,14 @@ impl Store {
     /// fresh database opens in the file's starting phase. Returns that cycle.
     pub async fn apply_district(&self, config: &Config, now: i64) -> StoreResult<Cycle> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE areas SET active = FALSE").execute(&mut *tx).await?;
+        sqlx::query("UPDATE areas SET active = 0").execute(&mut *tx).await?;
         for (position, area) in config.areas.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO areas (key, kind, name_ko, name_en, pot, position, active)
-                 VALUES ($1, $2, $3, $4, $5, $6, TRUE)
+                 VALUES ($1, $2, $3, $4, $5, $6, 1)
                  ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, name_ko = excluded.name_ko,
                    name_en = excluded.name_en, pot = excluded.pot, position = excluded.position,
-                   active = TRUE",
+                   active = 1",
             )
             .bind(&area.key)
             .bind(area.kind.as_str())

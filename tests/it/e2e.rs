@@ -10,7 +10,7 @@ use std::{
 
 use crate::{
     fake_api::{Call, FakeApi},
-    helpers::{ALEX, KIM, OFFICIAL, repo_path},
+    helpers::{ALEX, KIM, OFFICIAL, TestDb, repo_path},
 };
 
 const TOKEN: &str = "123456789:TEST-secret-token-never-logged";
@@ -21,12 +21,12 @@ fn pb_bot() -> Command {
     command
 }
 
-fn spawn_bot(api: &FakeApi, db: &Path, log: &Path) -> Child {
+fn spawn_bot(api: &FakeApi, database_url: &str, log: &Path) -> Child {
     pb_bot()
         .arg("run")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", database_url)
         .env("PB_OFFICIALS", OFFICIAL.to_string())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
@@ -36,7 +36,7 @@ fn spawn_bot(api: &FakeApi, db: &Path, log: &Path) -> Child {
 
 struct Deployment {
     api: FakeApi,
-    dir: tempfile::TempDir,
+    db: TestDb,
     bot: Option<Child>,
     logs: Vec<PathBuf>,
 }
@@ -44,19 +44,15 @@ struct Deployment {
 impl Deployment {
     async fn start() -> Deployment {
         let api = FakeApi::start(TOKEN).await;
-        let dir = tempfile::tempdir().unwrap();
-        let mut d = Deployment { api, dir, bot: None, logs: vec![] };
+        let db = TestDb::new().await;
+        let mut d = Deployment { api, db, bot: None, logs: vec![] };
         d.launch();
         d
     }
 
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("pb.db")
-    }
-
     fn launch(&mut self) {
-        let log = self.dir.path().join(format!("bot-{}.log", self.logs.len()));
-        self.bot = Some(spawn_bot(&self.api, &self.db(), &log));
+        let log = self.db.dir.path().join(format!("bot-{}.log", self.logs.len()));
+        self.bot = Some(spawn_bot(&self.api, &self.db.url, &log));
         self.logs.push(log);
     }
 
@@ -168,7 +164,7 @@ async fn the_binary_serves_residents_in_both_languages_and_survives_a_kill() {
     // The official's CSV export, from the command line on the same database.
     let export = pb_bot()
         .args(["admin", "proposals", "export"])
-        .env("DATABASE_URL", format!("sqlite://{}", d.db().display()))
+        .env("DATABASE_URL", &d.db.url)
         .output()
         .unwrap();
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
@@ -203,12 +199,12 @@ fn one_line_error(output: &Output) -> String {
     lines[0].to_owned()
 }
 
-#[test]
-fn a_bad_start_is_a_one_line_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+#[tokio::test]
+async fn a_bad_start_is_a_one_line_error() {
+    let test_db = TestDb::new().await;
+    let (dir, db) = (&test_db.dir, &test_db.url);
 
-    let no_token = pb_bot().arg("run").env("DATABASE_URL", &db).output().unwrap();
+    let no_token = pb_bot().arg("run").env("DATABASE_URL", db).output().unwrap();
     assert_eq!(
         one_line_error(&no_token),
         "pb-bot: TELOXIDE_TOKEN is not set: export the bot token from @BotFather before `pb-bot run`"
@@ -230,7 +226,7 @@ fn a_bad_start_is_a_one_line_error() {
     )
     .unwrap();
     let over_budget =
-        pb_bot().args(["admin", "apply-district"]).arg(&broken).env("DATABASE_URL", &db).output().unwrap();
+        pb_bot().args(["admin", "apply-district"]).arg(&broken).env("DATABASE_URL", db).output().unwrap();
     let line = one_line_error(&over_budget);
     assert!(
         line.starts_with(&format!(
@@ -251,7 +247,7 @@ fn a_bad_start_is_a_one_line_error() {
 
     let bad_officials = pb_bot()
         .args(["admin", "apply-district", "config/seodaemun.toml"])
-        .env("DATABASE_URL", &db)
+        .env("DATABASE_URL", db)
         .env("PB_OFFICIALS", "12,abc")
         .output()
         .unwrap();
@@ -261,12 +257,12 @@ fn a_bad_start_is_a_one_line_error() {
     );
 }
 
-#[test]
-fn apply_district_and_help_work_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+#[tokio::test]
+async fn apply_district_and_help_work_from_the_command_line() {
+    let test_db = TestDb::new().await;
+    let db = &test_db.url;
     let applied =
-        pb_bot().args(["admin", "apply-district", "config/seodaemun.toml"]).env("DATABASE_URL", &db).output().unwrap();
+        pb_bot().args(["admin", "apply-district", "config/seodaemun.toml"]).env("DATABASE_URL", db).output().unwrap();
     assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
     let said = String::from_utf8_lossy(&applied.stdout);
     assert!(

@@ -24,9 +24,67 @@ pub const ALEX: u64 = 100_002;
 
 pub type Bot = MockBot<BotError, DistributionKey>;
 
-/// One deployment: the shipped Seodaemun-gu file, a SQLite file in a temporary directory.
-pub struct World {
+/// A database of its own for one test: a SQLite file in a temporary directory or, when
+/// `TEST_DATABASE_URL` names a PostgreSQL server, a fresh database there, dropped afterwards.
+pub struct TestDb {
     pub dir: tempfile::TempDir,
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+            let url = format!("sqlite://{}", dir.path().join("pb.db").display());
+            return TestDb { dir, url, postgres: None };
+        };
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "pbtest_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+            chrono::Utc::now().timestamp_subsec_nanos()
+        );
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&server).await.expect("TEST_DATABASE_URL reachable");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let url = with_database(&server, &name);
+        TestDb { dir, url, postgres: Some((server, name)) }
+    }
+
+}
+
+/// `postgres://user@host:port/db?x` with another database name.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').filter(|(head, _)| head.ends_with(|c: char| c != '/')).map_or(base, |(head, _)| head);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else { return };
+        // Drop runs outside async code: a small runtime of its own removes the database.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// One deployment: the shipped Seodaemun-gu file and a database of its own.
+pub struct World {
+    pub db: TestDb,
     pub config: Arc<Config>,
     pub store: Store,
     pub locales: Arc<Locales>,
@@ -43,22 +101,24 @@ impl World {
 
     /// A world whose configuration `adjust` may change before the district is applied.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> World {
-        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::new().await;
         let mut config = Config::load(&repo_path("config/seodaemun.toml"), 2027).unwrap();
         config.add_officials_from_env(&OFFICIAL.to_string()).unwrap();
         adjust(&mut config);
-        let store = Store::open(&Self::db_url(&dir)).await.unwrap();
+        let store = Store::open_with(&db.url, false).await.unwrap();
         store.apply_district(&config, chrono::Utc::now().timestamp()).await.unwrap();
-        World { dir, config: Arc::new(config), store, locales: Arc::new(Locales::embedded().unwrap()) }
-    }
-
-    fn db_url(dir: &tempfile::TempDir) -> String {
-        format!("sqlite://{}", dir.path().join("pb.db").display())
+        World { db, config: Arc::new(config), store, locales: Arc::new(Locales::embedded().unwrap()) }
     }
 
     /// The same database opened again, as after a restart of the bot.
     pub async fn restart(&mut self) {
-        self.store = Store::open(&Self::db_url(&self.dir)).await.unwrap();
+        self.store = Store::open_with(&self.db.url, false).await.unwrap();
+    }
+
+    /// A raw connection pool to the world's database, to check the data itself.
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db.url).await.unwrap()
     }
 
     pub fn bot(&self, first: impl teloxide_tests::IntoUpdate) -> Bot {

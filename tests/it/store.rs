@@ -89,8 +89,7 @@ async fn the_audit_log_is_append_only() {
     world.store.move_phase(cycle, Phase::Proposals, Phase::Review, OFFICIAL as i64, 1).await.unwrap();
     let entries = world.store.audit_log().await.unwrap();
     assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["district.apply", "cycle.phase"]);
-    let pool =
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", world.dir.path().join("pb.db").display())).await.unwrap();
+    let pool = world.raw().await;
     let update = sqlx::query("UPDATE audit_log SET action = 'x'").execute(&pool).await.unwrap_err();
     assert!(update.to_string().contains("audit_log is append-only"), "{update}");
     let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await.unwrap_err();
@@ -107,12 +106,11 @@ async fn reapplying_the_district_keeps_the_cycle_and_retires_dropped_areas() {
     let again = world.store.apply_district(&config, 2).await.unwrap();
     assert_eq!((again.id, again.phase), (cycle, Phase::Review), "the running cycle keeps its phase");
     world.restart().await;
-    let pool =
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", world.dir.path().join("pb.db").display())).await.unwrap();
-    let active: Vec<(String, bool)> =
+    let pool = world.raw().await;
+    let active: Vec<(String, i64)> =
         sqlx::query_as("SELECT key, active FROM areas WHERE key IN ('sinchon', 'yeonhui') ORDER BY key")
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(active, [("sinchon".to_owned(), false), ("yeonhui".to_owned(), true)]);
+    assert_eq!(active, [("sinchon".to_owned(), 0), ("yeonhui".to_owned(), 1)]);
 }
