@@ -2,16 +2,21 @@
 
 use std::{
     io::Write,
+    net::SocketAddr,
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
 };
 
 use anyhow::{Context, bail};
+use axum::{http::StatusCode, routing::get};
 use chrono::{Datelike, Utc};
 use chrono_tz::Asia::Seoul;
 use clap::{Parser, Subcommand};
-use teloxide::{prelude::*, update_listeners::Polling};
+use teloxide::{
+    prelude::*,
+    update_listeners::{Polling, webhooks},
+};
 
 use crate::{
     bot,
@@ -35,11 +40,24 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the bot with long polling (needs TELOXIDE_TOKEN; TELOXIDE_API_URL selects another Bot API server).
-    Run,
+    /// Run the bot (needs TELOXIDE_TOKEN; TELOXIDE_API_URL selects another Bot API server).
+    Run(RunArgs),
     /// Officials' bulk work on the same database.
     #[command(subcommand)]
     Admin(AdminCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Receive updates by webhook (for production and several replicas) instead of long polling.
+    #[arg(long, requires = "public_url")]
+    pub webhook: bool,
+    /// Address the webhook server listens on; it also serves GET /healthz.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+    /// Public HTTPS URL Telegram posts updates to (behind your load balancer).
+    #[arg(long, env = "PB_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +85,7 @@ pub enum ProposalsCommand {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run => run_bot(&cli.config, &cli.database_url).await,
+        Command::Run(args) => run_bot(&cli.config, &cli.database_url, &args).await,
         Command::Admin(AdminCommand::ApplyDistrict { file }) => apply_district(&file, &cli.database_url).await,
         Command::Admin(AdminCommand::Proposals(ProposalsCommand::Export { year })) => {
             export_proposals(&cli.config, &cli.database_url, year).await
@@ -92,10 +110,24 @@ async fn open_store(url: &str) -> anyhow::Result<Store> {
     Store::open(url).await.with_context(|| format!("cannot open the database {}", redact_url(url)))
 }
 
-async fn run_bot(config_path: &Path, database_url: &str) -> anyhow::Result<()> {
+/// The secret Telegram sends with every webhook request; every replica must share it.
+fn webhook_secret() -> anyhow::Result<String> {
+    let secret = std::env::var("PB_WEBHOOK_SECRET").unwrap_or_default();
+    let valid = (1..=256).contains(&secret.len())
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !valid {
+        bail!(
+            "PB_WEBHOOK_SECRET must be set for --webhook: 1-256 characters of A-Z, a-z, 0-9, _ and -, the same on every replica"
+        );
+    }
+    Ok(secret)
+}
+
+async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyhow::Result<()> {
     if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
         bail!("TELOXIDE_TOKEN is not set: export the bot token from @BotFather before `pb-bot run`");
     }
+    let secret = if args.webhook { Some(webhook_secret()?) } else { None };
     let config = load_config(config_path)?;
     let store = open_store(database_url).await?;
     let cycle = store.apply_district(&config, Utc::now().timestamp()).await?;
@@ -119,16 +151,44 @@ async fn run_bot(config_path: &Path, database_url: &str) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "could not register the command menus");
     }
 
-    let listener = Polling::builder(bot.clone()).timeout(Duration::from_secs(25)).delete_webhook().await.build();
-    Dispatcher::builder(bot, bot::schema())
-        .dependencies(bot::dependencies(config, store, locales))
+    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+        .dependencies(bot::dependencies(config, store.clone(), locales))
         .enable_ctrlc_handler()
-        .build()
-        .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener"))
-        .await
-        .context("the Bot API refused the bot")?;
+        .build();
+    let errors = LoggingErrorHandler::with_custom_text("update listener");
+    match (secret, &args.public_url) {
+        (Some(secret), Some(public_url)) => {
+            let options = webhooks::Options::new(args.listen, public_url.clone()).secret_token(secret);
+            let (listener, stop, router) =
+                webhooks::axum_to_router(bot, options).await.context("the Bot API refused the webhook")?;
+            let app = router.route("/healthz", get(move || health(store.clone())));
+            let tcp = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            tracing::info!(listen = %args.listen, public_url = %public_url, "receiving updates by webhook");
+            let server = tokio::spawn(async move { axum::serve(tcp, app).with_graceful_shutdown(stop).await });
+            dispatcher.try_dispatch_with_listener(listener, errors).await.context("the webhook listener failed")?;
+            server.await.context("the webhook server stopped")?.context("the webhook server failed")?;
+        }
+        _ => {
+            let listener = Polling::builder(bot).timeout(Duration::from_secs(25)).delete_webhook().await.build();
+            tracing::info!("receiving updates by long polling");
+            dispatcher.try_dispatch_with_listener(listener, errors).await.context("the Bot API refused the bot")?;
+        }
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `GET /healthz` for load balancers: 200 while the database answers, 503 otherwise.
+async fn health(store: Store) -> (StatusCode, &'static str) {
+    match store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
 }
 
 async fn apply_district(file: &Path, database_url: &str) -> anyhow::Result<()> {

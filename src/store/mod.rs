@@ -8,6 +8,7 @@
 //! queries are identical on both databases; where a clause differs (row locking), [`Backend`]
 //! says which one to use.
 
+mod coordination;
 mod proposals;
 
 use std::str::FromStr;
@@ -18,6 +19,7 @@ use sqlx::{
     migrate::Migrator,
 };
 
+pub use coordination::WorkItem;
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 
 use crate::{
@@ -127,6 +129,12 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether the database answers (for health checks).
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -162,11 +162,7 @@ async fn the_binary_serves_residents_in_both_languages_and_survives_a_kill() {
     assert!(list.text().contains("#1 Night lights on the Sinchon stairs · 12,000,000원 · 검토 중"), "{}", list.text());
 
     // The official's CSV export, from the command line on the same database.
-    let export = pb_bot()
-        .args(["admin", "proposals", "export"])
-        .env("DATABASE_URL", &d.db.url)
-        .output()
-        .unwrap();
+    let export = pb_bot().args(["admin", "proposals", "export"]).env("DATABASE_URL", &d.db.url).output().unwrap();
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
     let mut reader = csv::Reader::from_reader(export.stdout.as_slice());
     let header = reader.headers().unwrap().clone();
@@ -225,8 +221,7 @@ async fn a_bad_start_is_a_one_line_error() {
             .replace("pb_share_percent = 1", "pb_share_percent = 0.5"),
     )
     .unwrap();
-    let over_budget =
-        pb_bot().args(["admin", "apply-district"]).arg(&broken).env("DATABASE_URL", db).output().unwrap();
+    let over_budget = pb_bot().args(["admin", "apply-district"]).arg(&broken).env("DATABASE_URL", db).output().unwrap();
     let line = one_line_error(&over_budget);
     assert!(
         line.starts_with(&format!(

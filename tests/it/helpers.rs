@@ -52,13 +52,13 @@ impl TestDb {
         let url = with_database(&server, &name);
         TestDb { dir, url, postgres: Some((server, name)) }
     }
-
 }
 
 /// `postgres://user@host:port/db?x` with another database name.
 fn with_database(server: &str, name: &str) -> String {
     let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
-    let root = base.rsplit_once('/').filter(|(head, _)| head.ends_with(|c: char| c != '/')).map_or(base, |(head, _)| head);
+    let root =
+        base.rsplit_once('/').filter(|(head, _)| head.ends_with(|c: char| c != '/')).map_or(base, |(head, _)| head);
     match query {
         Some(q) => format!("{root}/{name}?{q}"),
         None => format!("{root}/{name}"),
@@ -74,7 +74,8 @@ impl Drop for TestDb {
             runtime.block_on(async move {
                 use sqlx::Connection;
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
                 }
             });
         })

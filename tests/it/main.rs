@@ -8,5 +8,6 @@ mod fake_api;
 mod helpers;
 mod locales;
 mod propose;
+mod replicas;
 mod start;
 mod store;
