@@ -123,7 +123,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
+        // sqlx takes no lock while migrating SQLite; processes starting together on a fresh file
+        // would both apply the first migration. A lock file beside the database serialises them.
+        let lock = sqlite_migration_lock(&url).await?;
         SQLITE_MIGRATIONS.run(&pool).await?;
+        drop(lock);
         Ok(Store { pool, backend: Backend::Sqlite })
     }
 
@@ -349,6 +353,24 @@ fn sqlite_url(url: &str) -> StoreResult<String> {
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("mode=")).collect();
     params.push("mode=rwc");
     Ok(format!("sqlite://{path}?{}", params.join("&")))
+}
+
+/// Holds an exclusive lock on `<database>.migrate-lock` until dropped.
+async fn sqlite_migration_lock(url: &str) -> StoreResult<Option<std::fs::File>> {
+    let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.migrate-lock");
+    let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("migration lock: {e}")))?
+    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+    Ok(Some(file))
 }
 
 /// A database URL without its password, fit for logs and error messages.

@@ -280,3 +280,164 @@ async fn apply_district_and_help_work_from_the_command_line() {
         assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: pb-bot"), "{args:?}");
     }
 }
+
+const WEBHOOK_SECRET: &str = "shared-secret_of-every-replica";
+const HOOK_PATH: &str = "/telegram/hook";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Replicas killed when the test ends, whatever happens.
+struct Replicas(Vec<Child>, Vec<PathBuf>);
+
+impl Drop for Replicas {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            for log in &self.1 {
+                eprintln!("--- {} ---\n{}", log.display(), std::fs::read_to_string(log).unwrap_or_default());
+            }
+        }
+    }
+}
+
+/// Posts an update to one replica's webhook, as Telegram would.
+async fn deliver(http: &reqwest::Client, port: u16, secret: &str, update: &serde_json::Value) -> reqwest::StatusCode {
+    http.post(format!("http://127.0.0.1:{port}{HOOK_PATH}"))
+        .header("X-Telegram-Bot-Api-Secret-Token", secret)
+        .json(update)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_webhook_replicas_on_one_database_serve_residents_as_one_bot() {
+    let api = FakeApi::start(TOKEN).await;
+    let db = TestDb::new().await;
+    let ports = [free_port(), free_port()];
+    let mut replicas = Replicas(vec![], vec![]);
+    for (i, port) in ports.iter().enumerate() {
+        let log = db.dir.path().join(format!("replica-{i}.log"));
+        let child = pb_bot()
+            .args(["run", "--webhook", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--public-url", &format!("https://pb.example.org{HOOK_PATH}")])
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", &api.url)
+            .env("DATABASE_URL", &db.url)
+            .env("PB_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        replicas.0.push(child);
+        replicas.1.push(log);
+    }
+    let http = reqwest::Client::new();
+    for port in ports {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let health = http.get(format!("http://127.0.0.1:{port}/healthz")).send().await;
+            if health.as_ref().is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "replica on {port} never became healthy: {health:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let hooks: Vec<Call> = api.calls().into_iter().filter(|c| c.method == "setWebhook").collect();
+    assert_eq!(hooks.len(), 2, "each replica registers the same webhook");
+    assert!(hooks.iter().all(
+        |h| h.params["url"] == "https://pb.example.org/telegram/hook" && h.params["secret_token"] == WEBHOOK_SECRET
+    ));
+
+    // A request without the shared secret is refused and not processed.
+    let forged = api.text_update(KIM, "ko", "/start");
+    assert_eq!(deliver(&http, ports[0], "guess", &forged).await, reqwest::StatusCode::UNAUTHORIZED);
+
+    // Five residents propose at once; every step of each goes to the other replica than the last.
+    let residents: Vec<u64> = (0..5).map(|n| 300_000 + n).collect();
+    let step = |r: usize, s: usize| ports[(r + s) % 2];
+    let before = api.calls().len();
+    for (r, &resident) in residents.iter().enumerate() {
+        assert!(
+            deliver(&http, step(r, 0), WEBHOOK_SECRET, &api.text_update(resident, "en", "/propose")).await.is_success()
+        );
+    }
+    let mut prompts = Vec::new();
+    for &resident in &residents {
+        prompts.push(
+            api.wait_for(before, "area prompt", |c| c.chat() == Some(resident) && c.text().starts_with("1/6")).await,
+        );
+    }
+    let before = api.calls().len();
+    for (r, &resident) in residents.iter().enumerate() {
+        let press = api.press_update(resident, "en", &prompts[r], &prompts[r].button("Yeonhui-dong"));
+        assert!(deliver(&http, step(r, 1), WEBHOOK_SECRET, &press).await.is_success());
+    }
+    for &resident in &residents {
+        api.wait_for(before, "title prompt", |c| c.chat() == Some(resident) && c.text().starts_with("2/6")).await;
+    }
+    let answers = |r: usize| {
+        [
+            format!("Shade for the bus stop {r}"),
+            format!("A canopy over the stop by the market, number {r}."),
+            "800만".to_owned(),
+        ]
+    };
+    for (s, next) in ["3/6", "4/6", "5/6"].into_iter().enumerate() {
+        let before = api.calls().len();
+        for (r, &resident) in residents.iter().enumerate() {
+            let update = api.text_update(resident, "en", &answers(r)[s]);
+            assert!(deliver(&http, step(r, 2 + s), WEBHOOK_SECRET, &update).await.is_success());
+        }
+        for (r, &resident) in residents.iter().enumerate() {
+            prompts[r] = api.wait_for(before, next, |c| c.chat() == Some(resident) && c.text().starts_with(next)).await;
+        }
+    }
+    for (s, next) in ["6/6", "Please check your proposal"].iter().enumerate() {
+        let before = api.calls().len();
+        for (r, &resident) in residents.iter().enumerate() {
+            let skip = prompts[r].button("Skip");
+            let press = api.press_update(resident, "en", &prompts[r], &skip);
+            assert!(deliver(&http, step(r, 5 + s), WEBHOOK_SECRET, &press).await.is_success());
+        }
+        for (r, &resident) in residents.iter().enumerate() {
+            prompts[r] = api.wait_for(before, next, |c| c.chat() == Some(resident) && c.text().starts_with(next)).await;
+        }
+    }
+    // Everyone submits at the same moment, through alternating replicas.
+    let before = api.calls().len();
+    let submits: Vec<_> = residents
+        .iter()
+        .enumerate()
+        .map(|(r, &resident)| {
+            (step(r, 7), api.press_update(resident, "en", &prompts[r], &prompts[r].button("✅ Submit")))
+        })
+        .collect();
+    let mut sending = tokio::task::JoinSet::new();
+    for (port, update) in submits {
+        let http = http.clone();
+        sending.spawn(async move { deliver(&http, port, WEBHOOK_SECRET, &update).await });
+    }
+    while let Some(status) = sending.join_next().await {
+        assert!(status.unwrap().is_success());
+    }
+    let mut numbers = Vec::new();
+    for &resident in &residents {
+        let thanks =
+            api.wait_for(before, "thanks", |c| c.chat() == Some(resident) && c.text().starts_with("Thank you!")).await;
+        let number: i64 = thanks.text().split('#').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        numbers.push(number);
+    }
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3, 4, 5], "each resident got their own proposal number");
+    api.settle(Duration::from_millis(300)).await;
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert!(!api.calls().iter().any(|c| c.chat() == Some(KIM)), "the forged update was never processed");
+}

@@ -141,21 +141,36 @@ impl FakeApi {
         json!({ "id": id, "is_bot": false, "first_name": format!("Resident {id}"), "language_code": language })
     }
 
-    fn push(&self, make: impl FnOnce(&mut Inner, i64) -> Value) {
+    /// Builds the next update (registering its chat or query) without queueing it.
+    fn make(&self, make: impl FnOnce(&mut Inner, i64) -> Value) -> Value {
         let mut inner = self.state.inner.lock().unwrap();
         let id = inner.next_update_id;
         inner.next_update_id += 1;
         let mut update = make(&mut inner, id);
         update["update_id"] = json!(id);
-        inner.updates.push(update);
-        drop(inner);
+        update
+    }
+
+    /// Queues an update for `getUpdates`.
+    fn push(&self, update: Value) {
+        self.state.inner.lock().unwrap().updates.push(update);
         self.state.new_update.notify_waiters();
     }
 
-    /// A private text message from a user whose app speaks `language`.
+    /// A private text message from a user whose app speaks `language`, queued for `getUpdates`.
     pub fn send_text(&self, from: u64, language: &str, text: &str) {
+        self.push(self.text_update(from, language, text));
+    }
+
+    /// A press of the button `data` on the bot's message returned by `call`, queued.
+    pub fn press(&self, from: u64, language: &str, call: &Call, data: &str) {
+        self.push(self.press_update(from, language, call, data));
+    }
+
+    /// The update of a private text message, for delivering it yourself (to a webhook).
+    pub fn text_update(&self, from: u64, language: &str, text: &str) -> Value {
         let from = from as i64;
-        self.push(|inner, _| {
+        self.make(|inner, _| {
             inner.known_chats.insert(from, format!("Resident {from}"));
             let message_id = next_message_id(inner, from);
             let mut message = json!({
@@ -170,14 +185,14 @@ impl FakeApi {
                 message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
             }
             json!({ "message": message })
-        });
+        })
     }
 
-    /// A press of the button `data` on the bot's message returned by `call`.
-    pub fn press(&self, from: u64, language: &str, call: &Call, data: &str) {
+    /// The update of a button press, for delivering it yourself (to a webhook).
+    pub fn press_update(&self, from: u64, language: &str, call: &Call, data: &str) -> Value {
         let from = from as i64;
         let message = call.message.clone().expect("a call that returned a message");
-        self.push(|inner, update_id| {
+        self.make(|inner, update_id| {
             let query_id = format!("q{update_id}");
             inner.open_queries.insert(query_id.clone());
             json!({ "callback_query": {
@@ -187,7 +202,7 @@ impl FakeApi {
                 "message": message,
                 "data": data,
             }})
-        });
+        })
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -260,7 +275,7 @@ async fn handle(
     if token != expected {
         return refuse(StatusCode::UNAUTHORIZED, "Unauthorized".into());
     }
-    let params = match parse_params(&headers, &body) {
+    let params = match parse_params(&state.spec, &method, &headers, &body) {
         Ok(p) => p,
         Err(e) => return violation(&state, &method, Value::Null, format!("unreadable parameters: {e}")),
     };
@@ -296,7 +311,7 @@ fn violation(state: &Shared, method: &str, params: Value, problem: String) -> Re
     refuse(StatusCode::BAD_REQUEST, format!("Bad Request: {problem}"))
 }
 
-fn parse_params(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
+fn parse_params(spec: &Spec, method: &str, headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if body.is_empty() {
         return Ok(json!({}));
@@ -304,7 +319,47 @@ fn parse_params(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
     if content_type.starts_with("application/json") {
         return serde_json::from_slice(body).map_err(|e| e.to_string());
     }
+    if let Some(boundary) = content_type.strip_prefix("multipart/form-data; boundary=") {
+        return Ok(coerce_form_fields(spec, method, parse_multipart(body, boundary)?));
+    }
     Err(format!("content type {content_type:?} is not handled by the fake server"))
+}
+
+/// The text fields of a multipart body (files are not expected from this bot).
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<(String, String)>, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "a multipart body that is not UTF-8 (a file?)".to_owned())?;
+    let mut fields = Vec::new();
+    for part in text.split(&format!("--{boundary}")).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let (head, value) = part.split_once("\r\n\r\n").ok_or("a multipart part without headers")?;
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or("a multipart part without a name")?;
+        fields.push((name.to_owned(), value.strip_suffix("\r\n").unwrap_or(value).to_owned()));
+    }
+    Ok(fields)
+}
+
+/// Form fields arrive as strings; like Telegram, read each one as its declared type.
+fn coerce_form_fields(spec: &Spec, method: &str, fields: Vec<(String, String)>) -> Value {
+    let declared =
+        spec.methods.get(&method.to_lowercase()).and_then(|m| m["fields"].as_array().cloned()).unwrap_or_default();
+    let mut object = serde_json::Map::new();
+    for (name, raw) in fields {
+        let types: Vec<String> = declared
+            .iter()
+            .find(|f| f["name"] == name.as_str())
+            .and_then(|f| serde_json::from_value(f["types"].clone()).ok())
+            .unwrap_or_default();
+        let textual = types.iter().any(|t| t == "String" || t == "InputFile");
+        let value = if textual { Value::String(raw) } else { serde_json::from_str(&raw).unwrap_or(Value::String(raw)) };
+        object.insert(name, value);
+    }
+    Value::Object(object)
 }
 
 async fn get_updates(state: &Shared, params: &Value) -> Response {
@@ -342,6 +397,17 @@ fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Op
             Ok((json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }), None))
         }
         "deleteWebhook" | "setMyCommands" => Ok((json!(true), None)),
+        "setWebhook" => {
+            let url = params["url"].as_str().unwrap_or_default();
+            let parsed = url::Url::parse(url).map_err(|e| format!("bad webhook url {url:?}: {e}"))?;
+            if parsed.scheme() != "https" {
+                return Err("bad webhook: An HTTPS URL must be provided for webhook".into());
+            }
+            if !matches!(parsed.port_or_known_default(), Some(443 | 80 | 88 | 8443)) {
+                return Err("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443".into());
+            }
+            Ok((json!(true), None))
+        }
         "answerCallbackQuery" => {
             let id = params["callback_query_id"].as_str().unwrap_or_default();
             if !inner.open_queries.remove(id) {

@@ -137,3 +137,16 @@ async fn concurrent_submissions_through_two_processes_get_unique_numbers() {
     assert_eq!(ids, (1..=60).collect::<Vec<i64>>());
     assert_eq!(world.store.all_proposals(cycle).await.unwrap().len(), 60);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_starting_together_on_a_fresh_database_migrate_it_once() {
+    let db = TestDb::new().await;
+    let mut opening = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let url = db.url.clone();
+        opening.spawn(async move { Store::open(&url).await.map(|_| ()).map_err(|e| e.to_string()) });
+    }
+    while let Some(opened) = opening.join_next().await {
+        assert_eq!(opened.unwrap(), Ok(()));
+    }
+}
