@@ -70,6 +70,12 @@ pub enum AdminCommand {
     /// Proposals of the cycle.
     #[command(subcommand)]
     Proposals(ProposalsCommand),
+    /// Copy this deployment (DATABASE_URL) into an empty PostgreSQL database, checking row counts
+    /// and money totals. Stop the bot first; point it at the new database afterwards.
+    MigrateTo {
+        /// The target, a postgres:// URL (it is migrated first and must hold no data).
+        target: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Proposals(ProposalsCommand::Export { year })) => {
             export_proposals(&cli.config, &cli.database_url, year).await
         }
+        Command::Admin(AdminCommand::MigrateTo { target }) => migrate_to(&cli.database_url, &target).await,
     }
 }
 
@@ -206,6 +213,26 @@ async fn apply_district(file: &Path, database_url: &str) -> anyhow::Result<()> {
         cycle.year,
         cycle.phase,
     );
+    Ok(())
+}
+
+async fn migrate_to(source_url: &str, target_url: &str) -> anyhow::Result<()> {
+    if !(target_url.starts_with("postgres://") || target_url.starts_with("postgresql://")) {
+        bail!("migrate-to takes a postgres:// URL, not `{}`", redact_url(target_url));
+    }
+    let source = open_store(source_url).await?;
+    let target = open_store(target_url).await?;
+    let report = source
+        .copy_into(&target, Utc::now().timestamp())
+        .await
+        .with_context(|| format!("copying into {}", redact_url(target_url)))?;
+    println!("Copied {} into {}:", redact_url(source_url), redact_url(target_url));
+    for (table, rows) in &report.rows {
+        println!("  {table:<17} {rows:>9} rows (same in both)");
+    }
+    for (column, won) in &report.money {
+        println!("  {column:<28} {won:>20} won in total (same in both)");
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 //! says which one to use.
 
 mod coordination;
+mod migrate;
 mod proposals;
 
 use std::str::FromStr;
@@ -20,6 +21,7 @@ use sqlx::{
 };
 
 pub use coordination::WorkItem;
+pub use migrate::MigrationReport;
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 
 use crate::{

@@ -33,12 +33,24 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
     pub async fn new() -> TestDb {
+        match TestDb::postgres().await {
+            Some(db) => db,
+            None => TestDb::sqlite(),
+        }
+    }
+
+    pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
-            let url = format!("sqlite://{}", dir.path().join("pb.db").display());
-            return TestDb { dir, url, postgres: None };
-        };
+        let url = format!("sqlite://{}", dir.path().join("pb.db").display());
+        TestDb { dir, url, postgres: None }
+    }
+
+    /// A fresh PostgreSQL database, when `TEST_DATABASE_URL` names a server.
+    pub async fn postgres() -> Option<TestDb> {
+        let dir = tempfile::tempdir().unwrap();
+        let server = std::env::var("TEST_DATABASE_URL").ok()?;
         static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!(
             "pbtest_{}_{}_{}",
@@ -50,7 +62,7 @@ impl TestDb {
         let mut admin = sqlx::PgConnection::connect(&server).await.expect("TEST_DATABASE_URL reachable");
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
         let url = with_database(&server, &name);
-        TestDb { dir, url, postgres: Some((server, name)) }
+        Some(TestDb { dir, url, postgres: Some((server, name)) })
     }
 }
 
@@ -102,7 +114,11 @@ impl World {
 
     /// A world whose configuration `adjust` may change before the district is applied.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> World {
-        let db = TestDb::new().await;
+        World::on(TestDb::new().await, adjust).await
+    }
+
+    /// A world on the given database.
+    pub async fn on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> World {
         let mut config = Config::load(&repo_path("config/seodaemun.toml"), 2027).unwrap();
         config.add_officials_from_env(&OFFICIAL.to_string()).unwrap();
         adjust(&mut config);

@@ -7,6 +7,7 @@ mod e2e;
 mod fake_api;
 mod helpers;
 mod locales;
+mod migrate;
 mod propose;
 mod replicas;
 mod start;

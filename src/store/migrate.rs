@@ -1,0 +1,194 @@
+//! Moving a live deployment to another database (`pb-bot admin migrate-to`): every table copied
+//! in one transaction, identity sequences continued, then row counts and money totals compared.
+
+use sqlx::{Row, any::AnyRow};
+
+use super::{Backend, Store, StoreError, StoreResult, insert_audit};
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Text,
+    Real,
+}
+
+use Kind::{Int, Real, Text};
+
+/// Every table in foreign-key order, with its columns; `true` when it has an identity `id`.
+const TABLES: &[(&str, bool, &[(&str, Kind)])] = &[
+    (
+        "users",
+        false,
+        &[
+            ("telegram_id", Int),
+            ("chosen_language", Text),
+            ("telegram_language", Text),
+            ("first_seen", Int),
+            ("last_seen", Int),
+        ],
+    ),
+    (
+        "areas",
+        false,
+        &[
+            ("key", Text),
+            ("kind", Text),
+            ("name_ko", Text),
+            ("name_en", Text),
+            ("pot", Int),
+            ("position", Int),
+            ("active", Int),
+        ],
+    ),
+    ("cycles", true, &[("id", Int), ("year", Int), ("phase", Text), ("phase_changed_at", Int), ("created_at", Int)]),
+    (
+        "officials",
+        false,
+        &[("telegram_id", Int), ("name", Text), ("source", Text), ("added_by", Int), ("added_at", Int)],
+    ),
+    (
+        "proposals",
+        true,
+        &[
+            ("id", Int),
+            ("cycle_id", Int),
+            ("area_key", Text),
+            ("proposer_id", Int),
+            ("title", Text),
+            ("description", Text),
+            ("estimated_cost", Int),
+            ("reviewed_cost", Int),
+            ("status", Text),
+            ("ineligible_reason", Text),
+            ("photo_file_id", Text),
+            ("latitude", Real),
+            ("longitude", Real),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "proposal_history",
+        true,
+        &[("id", Int), ("proposal_id", Int), ("status", Text), ("note", Text), ("actor_id", Int), ("at", Int)],
+    ),
+    ("dialogues", false, &[("telegram_id", Int), ("state", Text), ("updated_at", Int)]),
+    (
+        "audit_log",
+        true,
+        &[("id", Int), ("at", Int), ("actor_id", Int), ("action", Text), ("subject", Text), ("detail", Text)],
+    ),
+    (
+        "work_items",
+        true,
+        &[
+            ("id", Int),
+            ("kind", Text),
+            ("payload", Text),
+            ("state", Text),
+            ("claimed_by", Text),
+            ("lease_until", Int),
+            ("attempts", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    ("job_runs", false, &[("job", Text), ("slot", Text), ("runner", Text), ("started_at", Int)]),
+];
+
+/// Money columns whose totals must match after the copy.
+const MONEY: &[(&str, &str)] = &[("areas", "pot"), ("proposals", "estimated_cost"), ("proposals", "reviewed_cost")];
+
+/// What was copied and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// `(table, rows)` in copy order; the same in source and target.
+    pub rows: Vec<(String, i64)>,
+    /// `(table.column, total won)`; the same in source and target.
+    pub money: Vec<(String, i64)>,
+}
+
+impl Store {
+    /// Copies this whole deployment into `target`, which must be freshly migrated and empty,
+    /// then checks that every table has as many rows and every money column the same total.
+    pub async fn copy_into(&self, target: &Store, now: i64) -> StoreResult<MigrationReport> {
+        for (table, _, _) in TABLES {
+            if count(target, table).await? > 0 {
+                return Err(StoreError::Corrupt(format!("the target database is not empty (table {table} has rows)")));
+            }
+        }
+        let mut tx = target.pool().begin().await?;
+        for (table, has_id, columns) in TABLES {
+            let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+            let rows = sqlx::query(&format!("SELECT {} FROM {table}", names.join(", "))).fetch_all(self.pool()).await?;
+            // PostgreSQL allows 65,535 parameters per statement.
+            for chunk in rows.chunks(30_000 / columns.len()) {
+                let mut placeholders = Vec::with_capacity(chunk.len());
+                for r in 0..chunk.len() {
+                    let row: Vec<String> = (1..=columns.len()).map(|c| format!("${}", r * columns.len() + c)).collect();
+                    placeholders.push(format!("({})", row.join(", ")));
+                }
+                let sql = format!("INSERT INTO {table} ({}) VALUES {}", names.join(", "), placeholders.join(", "));
+                let mut insert = sqlx::query(&sql);
+                for row in chunk {
+                    for (name, kind) in *columns {
+                        insert = bind_column(insert, row, name, *kind)?;
+                    }
+                }
+                insert.execute(&mut *tx).await?;
+            }
+            if *has_id && target.backend() == Backend::Postgres {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+
+        let mut report = MigrationReport { rows: Vec::new(), money: Vec::new() };
+        for (table, _, _) in TABLES {
+            let (source, copied) = (count(self, table).await?, count(target, table).await?);
+            if source != copied {
+                return Err(StoreError::Corrupt(format!("{table}: {source} rows in the source but {copied} copied")));
+            }
+            report.rows.push(((*table).to_owned(), copied));
+        }
+        for (table, column) in MONEY {
+            let (source, copied) = (total(self, table, column).await?, total(target, table, column).await?);
+            if source != copied {
+                return Err(StoreError::Corrupt(format!(
+                    "{table}.{column}: {source} won in the source but {copied} copied"
+                )));
+            }
+            report.money.push((format!("{table}.{column}"), copied));
+        }
+        let detail = serde_json::json!({ "rows": report.rows, "money": report.money }).to_string();
+        let mut conn = target.pool().acquire().await?;
+        insert_audit(&mut conn, now, None, "database.migrate", None, Some(&detail)).await?;
+        Ok(report)
+    }
+}
+
+fn bind_column<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    row: &AnyRow,
+    name: &str,
+    kind: Kind,
+) -> StoreResult<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>> {
+    Ok(match kind {
+        Int => query.bind(row.try_get::<Option<i64>, _>(name)?),
+        Text => query.bind(row.try_get::<Option<String>, _>(name)?),
+        Real => query.bind(row.try_get::<Option<f64>, _>(name)?),
+    })
+}
+
+async fn count(store: &Store, table: &str) -> StoreResult<i64> {
+    Ok(sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(store.pool()).await?.try_get("n")?)
+}
+
+async fn total(store: &Store, table: &str, column: &str) -> StoreResult<i64> {
+    let sql = format!("SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) AS total FROM {table}");
+    Ok(sqlx::query(&sql).fetch_one(store.pool()).await?.try_get("total")?)
+}
