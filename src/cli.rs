@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use axum::{http::StatusCode, routing::get};
-use chrono::{Datelike, Utc};
+use chrono::{Datelike, TimeZone, Utc};
 use chrono_tz::Asia::Seoul;
 use clap::{Parser, Subcommand};
 use teloxide::{
@@ -21,8 +21,14 @@ use teloxide::{
 use crate::{
     bot,
     config::Config,
+    domain::{
+        AreaKind,
+        area::find_area,
+        roll::parse_roll,
+        verification::{Code, Phone, Secret},
+    },
     i18n::Locales,
-    store::{Store, redact_url},
+    store::{RollRow, Store, redact_url, sqlite_path},
 };
 
 #[derive(Debug, Parser)]
@@ -70,11 +76,52 @@ pub enum AdminCommand {
     /// Proposals of the cycle.
     #[command(subcommand)]
     Proposals(ProposalsCommand),
+    /// The resident roll that phone verification matches against.
+    #[command(subcommand)]
+    Roll(RollCommand),
+    /// One-time verification codes.
+    #[command(subcommand)]
+    Codes(CodesCommand),
     /// Copy this deployment (DATABASE_URL) into an empty PostgreSQL database, checking row counts
     /// and money totals. Stop the bot first; point it at the new database afterwards.
     MigrateTo {
         /// The target, a postgres:// URL (it is migrated first and must hold no data).
         target: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RollCommand {
+    /// Import the roll: CSV of dong (Korean or English name), phone, optional birth year,
+    /// optional reference. Phones are stored only as keyed hashes; all lines or none are imported.
+    Import {
+        /// The CSV file (UTF-8; a header row, a BOM and CRLF line ends are fine).
+        file: PathBuf,
+    },
+    /// Unbind a verified resident from their roll entry or code, so they can verify again.
+    Unbind {
+        /// The phone number on the roll.
+        #[arg(long, conflicts_with = "telegram_id", required_unless_present = "telegram_id")]
+        phone: Option<String>,
+        /// The resident's Telegram user id.
+        #[arg(long)]
+        telegram_id: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodesCommand {
+    /// Issue fresh one-time codes for a dong and print them as CSV for printing.
+    Issue {
+        /// The dong (Korean or English name).
+        #[arg(long)]
+        dong: String,
+        /// How many codes (1 to 100,000).
+        #[arg(long)]
+        count: u32,
+        /// Last valid day, YYYY-MM-DD in Asia/Seoul (default: the district file's code_valid_days from today).
+        #[arg(long)]
+        expires: Option<chrono::NaiveDate>,
     },
 }
 
@@ -97,6 +144,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             export_proposals(&cli.config, &cli.database_url, year).await
         }
         Command::Admin(AdminCommand::MigrateTo { target }) => migrate_to(&cli.database_url, &target).await,
+        Command::Admin(AdminCommand::Roll(RollCommand::Import { file })) => {
+            import_roll(&cli.config, &cli.database_url, &file).await
+        }
+        Command::Admin(AdminCommand::Roll(RollCommand::Unbind { phone, telegram_id })) => {
+            unbind(&cli.config, &cli.database_url, phone.as_deref(), telegram_id).await
+        }
+        Command::Admin(AdminCommand::Codes(CodesCommand::Issue { dong, count, expires })) => {
+            issue_codes(&cli.config, &cli.database_url, &dong, count, expires).await
+        }
     }
 }
 
@@ -134,11 +190,12 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
         bail!("TELOXIDE_TOKEN is not set: export the bot token from @BotFather before `pb-bot run`");
     }
-    let secret = if args.webhook { Some(webhook_secret()?) } else { None };
+    let webhook_secret = if args.webhook { Some(webhook_secret()?) } else { None };
     let config = load_config(config_path)?;
     let store = open_store(database_url).await?;
     let cycle = store.apply_district(&config, Utc::now().timestamp()).await?;
     let locales = Locales::embedded()?;
+    let secret = Arc::new(load_secret(database_url)?);
     tracing::info!(
         district = %config.district_en,
         areas = config.areas.len(),
@@ -159,13 +216,13 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     }
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
-        .dependencies(bot::dependencies(config, store.clone(), locales))
+        .dependencies(bot::dependencies(config, store.clone(), locales, secret))
         .enable_ctrlc_handler()
         .build();
     let errors = LoggingErrorHandler::with_custom_text("update listener");
-    match (secret, &args.public_url) {
-        (Some(secret), Some(public_url)) => {
-            let options = webhooks::Options::new(args.listen, public_url.clone()).secret_token(secret);
+    match (webhook_secret, &args.public_url) {
+        (Some(webhook_secret), Some(public_url)) => {
+            let options = webhooks::Options::new(args.listen, public_url.clone()).secret_token(webhook_secret);
             let (listener, stop, router) =
                 webhooks::axum_to_router(bot, options).await.context("the Bot API refused the webhook")?;
             let app = router.route("/healthz", get(move || health(store.clone())));
@@ -213,6 +270,157 @@ async fn apply_district(file: &Path, database_url: &str) -> anyhow::Result<()> {
         cycle.year,
         cycle.phase,
     );
+    Ok(())
+}
+
+/// The server secret keying phone and code hashes: `PB_SECRET`, else (SQLite) a file beside the
+/// database, created on first use and readable by its owner only.
+pub fn load_secret(database_url: &str) -> anyhow::Result<Secret> {
+    if let Ok(value) = std::env::var("PB_SECRET") {
+        return Secret::new(&value).context("PB_SECRET");
+    }
+    let Some(db) = sqlite_path(database_url) else {
+        bail!(
+            "PB_SECRET must be set for a PostgreSQL database: every replica needs the same secret (at least 32 characters)"
+        );
+    };
+    let path = PathBuf::from(format!("{}.secret", db.display()));
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the server secret {}", path.display()))?;
+        return Secret::new(&text).with_context(|| path.display().to_string());
+    }
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("cannot create the server secret {}", path.display()))?;
+    let secret = Secret::generate();
+    file.write_all(secret.as_bytes())?;
+    tracing::warn!(
+        file = %path.display(),
+        "created a new server secret: back it up with the database; without it the roll and codes cannot be matched"
+    );
+    Ok(Secret::new(&secret)?)
+}
+
+fn seoul_year_and_now() -> (i32, i64) {
+    (this_year_in_seoul(), Utc::now().timestamp())
+}
+
+async fn import_roll(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{}: the file is not UTF-8 text; save it as \"CSV UTF-8\"", file.display());
+    };
+    let (this_year, now) = seoul_year_and_now();
+    let started = std::time::Instant::now();
+    let lines = match parse_roll(&text, &config.areas, this_year) {
+        Ok(lines) => lines,
+        Err(errors) => {
+            for e in errors.iter().take(100) {
+                eprintln!("{}: {e}", file.display());
+            }
+            if errors.len() > 100 {
+                eprintln!("{}: … and {} more", file.display(), errors.len() - 100);
+            }
+            bail!("{}: {} problem(s); nothing was imported", file.display(), errors.len());
+        }
+    };
+    let secret = load_secret(database_url)?;
+    let store = open_store(database_url).await?;
+    store.apply_district(&config, now).await?;
+    let rows: Vec<RollRow> = lines
+        .iter()
+        .map(|l| RollRow {
+            dong_key: l.dong_key.clone(),
+            phone_hash: secret.phone_hash(&l.phone),
+            birth_year: l.birth_year,
+            external_ref: l.external_ref.clone(),
+        })
+        .collect();
+    let new = store.import_roll(&rows, now, None).await?;
+    println!(
+        "Imported {} roll entries from {} ({} new, {} already known) in {} ms",
+        rows.len(),
+        file.display(),
+        new,
+        rows.len() as u64 - new,
+        started.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+async fn unbind(
+    config_path: &Path,
+    database_url: &str,
+    phone: Option<&str>,
+    telegram_id: Option<i64>,
+) -> anyhow::Result<()> {
+    let _config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let user = match (phone, telegram_id) {
+        (_, Some(id)) => Some(id),
+        (Some(phone), None) => {
+            let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("`{phone}`: {e}"))?;
+            store.resident_by_phone(&load_secret(database_url)?.phone_hash(&phone)).await?
+        }
+        (None, None) => bail!("give --phone or --telegram-id"),
+    };
+    match user {
+        Some(id) if store.unbind_resident(id, None, Utc::now().timestamp()).await? => {
+            println!("Unbound Telegram user {id}; they can verify again.");
+            Ok(())
+        }
+        _ => bail!("no verified resident matches"),
+    }
+}
+
+async fn issue_codes(
+    config_path: &Path,
+    database_url: &str,
+    dong: &str,
+    count: u32,
+    expires: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let Some(area) = find_area(&config.areas, dong).filter(|a| a.kind == AreaKind::Dong) else {
+        bail!("unknown dong `{dong}`");
+    };
+    if !(1..=100_000).contains(&count) {
+        bail!("--count must be between 1 and 100000");
+    }
+    let now = Utc::now();
+    let last_day = expires.unwrap_or_else(|| {
+        now.with_timezone(&Seoul).date_naive() + chrono::Days::new(u64::from(config.verification.code_valid_days))
+    });
+    // Valid through the whole last day in Seoul.
+    let expires_at = Seoul
+        .from_local_datetime(&last_day.and_hms_opt(23, 59, 59).expect("a valid time"))
+        .earliest()
+        .context("that day does not exist in Asia/Seoul")?;
+    if expires_at <= now {
+        bail!("--expires {last_day} is in the past");
+    }
+    let secret = load_secret(database_url)?;
+    let store = open_store(database_url).await?;
+    store.apply_district(&config, now.timestamp()).await?;
+    let mut codes = std::collections::BTreeMap::new();
+    while codes.len() < count as usize {
+        let code = Code::generate();
+        codes.insert(secret.code_hash(&code), code);
+    }
+    let hashes: Vec<String> = codes.keys().cloned().collect();
+    store.issue_codes(&area.key, &hashes, expires_at.timestamp(), None, now.timestamp()).await?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record(["code", "dong", "dong_en", "valid_until"])?;
+    for code in codes.values() {
+        out.write_record([code.printed(), area.name_ko.clone(), area.name_en.clone(), last_day.to_string()])?;
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -49,6 +49,11 @@ pub struct Verification {
     pub phone: bool,
     pub codes: bool,
     pub min_age: Option<u32>,
+    /// Wrong codes before an account is locked out of code verification.
+    pub max_code_failures: u32,
+    pub lockout_minutes: u32,
+    /// How long issued codes stay valid when no expiry date is given.
+    pub code_valid_days: u32,
 }
 
 /// A configuration problem, naming where it is.
@@ -149,12 +154,37 @@ struct VerificationSection {
     #[serde(default = "yes")]
     codes: bool,
     min_age: Option<u32>,
+    #[serde(default = "default_failures")]
+    max_code_failures: u32,
+    #[serde(default = "default_lockout")]
+    lockout_minutes: u32,
+    #[serde(default = "default_code_days")]
+    code_valid_days: u32,
 }
 
 impl Default for VerificationSection {
     fn default() -> Self {
-        Self { phone: true, codes: true, min_age: None }
+        Self {
+            phone: true,
+            codes: true,
+            min_age: None,
+            max_code_failures: default_failures(),
+            lockout_minutes: default_lockout(),
+            code_valid_days: default_code_days(),
+        }
     }
+}
+
+fn default_failures() -> u32 {
+    5
+}
+
+fn default_lockout() -> u32 {
+    60
+}
+
+fn default_code_days() -> u32 {
+    90
 }
 
 fn yes() -> bool {
@@ -284,6 +314,15 @@ impl Config {
         if raw.verification.min_age.is_some_and(|age| age > 120) {
             return Err(invalid("verification.min_age", "must be at most 120".into()));
         }
+        for (key, value) in [
+            ("verification.max_code_failures", raw.verification.max_code_failures),
+            ("verification.lockout_minutes", raw.verification.lockout_minutes),
+            ("verification.code_valid_days", raw.verification.code_valid_days),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1".into()));
+            }
+        }
 
         Ok(Config {
             path: path.to_owned(),
@@ -302,6 +341,9 @@ impl Config {
                 phone: raw.verification.phone,
                 codes: raw.verification.codes,
                 min_age: raw.verification.min_age,
+                max_code_failures: raw.verification.max_code_failures,
+                lockout_minutes: raw.verification.lockout_minutes,
+                code_valid_days: raw.verification.code_valid_days,
             },
         })
     }

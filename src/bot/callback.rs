@@ -104,6 +104,10 @@ pub enum Callback {
         id: i64,
         verdict: Verdict,
     },
+    /// The answer to `/forgetme`'s "are you sure?".
+    Forget {
+        confirm: bool,
+    },
 }
 
 impl Callback {
@@ -138,6 +142,7 @@ impl Callback {
                 };
                 format!("rv:{id}:{v}")
             }
+            Callback::Forget { confirm } => format!("fg:{}", if *confirm { "y" } else { "n" }),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -185,6 +190,8 @@ impl Callback {
                     _ => return None,
                 },
             },
+            ["fg", "y"] => Callback::Forget { confirm: true },
+            ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
         };
         // Only the canonical spelling is accepted, so `pv:007` or `lang:KO` are refused too.
@@ -264,6 +271,8 @@ mod tests {
             Callback::Review { id: i64::MAX, verdict: Verdict::Eligible },
             Callback::Review { id: 1, verdict: Verdict::Ineligible },
             Callback::Review { id: 1, verdict: Verdict::Next },
+            Callback::Forget { confirm: true },
+            Callback::Forget { confirm: false },
         ]
     }
 

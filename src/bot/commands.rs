@@ -5,7 +5,7 @@ use teloxide::{
     types::{BotCommand, BotCommandScope, Recipient},
 };
 
-use super::{Ctx, HandlerResult, admin, answer, callback::Callback, dialogue::Dialogue, propose, resident};
+use super::{Ctx, HandlerResult, admin, answer, callback::Callback, dialogue::Dialogue, propose, resident, verify};
 use crate::{
     config::Config,
     i18n::{Lang, Locales},
@@ -13,8 +13,19 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-const RESIDENT_COMMANDS: [&str; 8] =
-    ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel"];
+pub const RESIDENT_COMMANDS: [&str; 11] = [
+    "start",
+    "help",
+    "lang",
+    "propose",
+    "proposals",
+    "proposal",
+    "myproposals",
+    "verify",
+    "mydata",
+    "forgetme",
+    "cancel",
+];
 
 /// A command as typed: `/proposal@pb_bot 12` → (`proposal`, `12`).
 #[derive(Debug, PartialEq, Eq)]
@@ -43,11 +54,18 @@ pub async fn route_message(ctx: &Ctx, msg: &Message) -> HandlerResult {
     if let Some(command) = command {
         return run_command(ctx, &command).await;
     }
+    if msg.contact().is_some() {
+        return verify::on_contact(ctx, msg).await;
+    }
     match ctx.dialogue().await? {
         Some(loaded) => match loaded.dialogue {
             Dialogue::Propose(draft) => propose::on_input(ctx, msg, draft).await,
             Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
             Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
+            Dialogue::Verify => match msg.text() {
+                Some(text) => verify::redeem(ctx, text).await,
+                None => ctx.send(ctx.t("verify-code-format")).await.map(drop),
+            },
         },
         None => {
             ctx.send(ctx.t("not-understood")).await?;
@@ -66,6 +84,9 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "proposals" => resident::browse_areas(ctx, None).await,
         "proposal" => resident::show_by_argument(ctx, command.args).await,
         "myproposals" => resident::my_proposals(ctx).await,
+        "verify" => verify::begin(ctx, command.args).await,
+        "mydata" => verify::my_data(ctx).await,
+        "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
         _ => {
             ctx.send(ctx.t("unknown-command")).await?;
@@ -116,6 +137,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminPhaseAsk { from, to } => admin::ask_phase_move(ctx, query, from, to).await,
         Callback::AdminPhaseMove { from, to } => admin::move_phase(ctx, query, from, to).await,
         Callback::Review { id, verdict } => admin::on_verdict(ctx, query, id, verdict).await,
+        Callback::Forget { confirm } => verify::on_forget(ctx, query, confirm).await,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum Dialogue {
     ReviewReason {
         proposal_id: i64,
     },
+    /// A resident asked to verify; a typed code or a shared contact is expected.
+    Verify,
 }
 
 /// A proposal being written, step by step.

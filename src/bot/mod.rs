@@ -10,6 +10,7 @@ mod commands;
 mod dialogue;
 mod propose;
 mod resident;
+mod verify;
 
 use std::sync::Arc;
 
@@ -21,11 +22,12 @@ use teloxide::{
     types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId},
 };
 
-pub use commands::register_commands;
+pub use commands::{RESIDENT_COMMANDS, register_commands};
 pub use dialogue::Dialogue;
 
 use crate::{
     config::Config,
+    domain::verification::Secret,
     i18n::{Args, Lang, Locales},
     store::{Store, StoreError, UserLanguage},
 };
@@ -37,9 +39,9 @@ pub type HandlerResult = Result<(), BotError>;
 /// Telegram's limit on a message's text.
 pub const MAX_TEXT_CHARS: usize = 4096;
 
-/// The handler tree's dependencies: the district, the store and the locales.
-pub fn dependencies(config: Arc<Config>, store: Store, locales: Arc<Locales>) -> DependencyMap {
-    dptree::deps![config, store, locales]
+/// The handler tree's dependencies: the district, the store, the locales and the server secret.
+pub fn dependencies(config: Arc<Config>, store: Store, locales: Arc<Locales>, secret: Arc<Secret>) -> DependencyMap {
+    dptree::deps![config, store, locales, secret]
 }
 
 /// The whole handler tree.
@@ -55,6 +57,7 @@ pub struct Ctx {
     pub config: Arc<Config>,
     pub store: Store,
     pub locales: Arc<Locales>,
+    pub secret: Arc<Secret>,
     pub user_id: i64,
     pub lang: Lang,
     pub now: DateTime<Utc>,
@@ -145,19 +148,22 @@ pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardBut
     InlineKeyboardButton::callback(label.into(), callback.encode())
 }
 
-async fn context(
+/// What every handler receives from the tree.
+struct Deps {
     bot: Bot,
     config: Arc<Config>,
     store: Store,
     locales: Arc<Locales>,
-    me: &Me,
-    user: &teloxide::types::User,
-) -> Result<Ctx, BotError> {
+    secret: Arc<Secret>,
+}
+
+async fn context(deps: Deps, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
+    let Deps { bot, config, store, locales, secret } = deps;
     let now = Utc::now();
     let user_id = i64::try_from(user.id.0)?;
     let known = store.touch_user(user_id, user.language_code.as_deref(), now.timestamp()).await?;
     let lang = resolve_lang(&known, &config);
-    Ok(Ctx { bot, config, store, locales, user_id, lang, now, bot_username: me.username.clone() })
+    Ok(Ctx { bot, config, store, locales, secret, user_id, lang, now, bot_username: me.username.clone() })
 }
 
 async fn on_message(
@@ -167,6 +173,7 @@ async fn on_message(
     config: Arc<Config>,
     store: Store,
     locales: Arc<Locales>,
+    secret: Arc<Secret>,
 ) -> HandlerResult {
     let Some(user) = msg.from.clone() else { return Ok(()) };
     if user.is_bot {
@@ -175,7 +182,8 @@ async fn on_message(
     if !msg.chat.is_private() {
         return resident::outside_private_chat(&bot, &msg, &me, &config, &locales).await;
     }
-    let ctx = match context(bot.clone(), config.clone(), store, locales.clone(), &me, &user).await {
+    let deps = Deps { bot: bot.clone(), config: config.clone(), store, locales: locales.clone(), secret };
+    let ctx = match context(deps, &me, &user).await {
         Ok(ctx) => ctx,
         Err(e) => return apologise(&bot, msg.chat.id, config.default_language, &locales, e).await,
     };
@@ -192,8 +200,10 @@ async fn on_callback(
     config: Arc<Config>,
     store: Store,
     locales: Arc<Locales>,
+    secret: Arc<Secret>,
 ) -> HandlerResult {
-    let ctx = match context(bot.clone(), config.clone(), store, locales.clone(), &me, &query.from).await {
+    let deps = Deps { bot: bot.clone(), config: config.clone(), store, locales: locales.clone(), secret };
+    let ctx = match context(deps, &me, &query.from).await {
         Ok(ctx) => ctx,
         Err(e) => {
             bot.answer_callback_query(query.id.clone()).await?;

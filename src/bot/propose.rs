@@ -371,19 +371,7 @@ fn complete(ctx: &Ctx, draft: &ProposeDraft) -> Result<NewProposal, String> {
 
 /// An area typed by name: `신촌동`, `신촌`, `Sinchon-dong`, `sinchon`.
 fn find_area(ctx: &Ctx, typed: &str) -> Option<String> {
-    fn norm(s: &str) -> String {
-        let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase();
-        s.strip_suffix("dong").or_else(|| s.strip_suffix('동')).map(str::to_owned).unwrap_or(s)
-    }
-    let wanted = norm(typed);
-    if wanted.is_empty() {
-        return None;
-    }
-    ctx.config
-        .areas
-        .iter()
-        .find(|a| [&a.key, &a.name_ko, &a.name_en].iter().any(|name| norm(name) == wanted))
-        .map(|a| a.key.clone())
+    crate::domain::area::find_area(&ctx.config.areas, typed).map(|a| a.key.clone())
 }
 
 pub fn amount_error_text(ctx: &Ctx, error: &AmountError) -> String {

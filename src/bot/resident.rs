@@ -40,7 +40,7 @@ pub async fn start(ctx: &Ctx, payload: &str) -> HandlerResult {
 
 pub async fn help(ctx: &Ctx) -> HandlerResult {
     let mut text = ctx.t("help-header");
-    for name in ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel"] {
+    for name in super::commands::RESIDENT_COMMANDS {
         let usage = if name == "proposal" { "/proposal <n>".to_owned() } else { format!("/{name}") };
         text.push_str(&format!("\n{usage} — {}", ctx.t(&format!("cmd-{name}"))));
     }

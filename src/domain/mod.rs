@@ -7,6 +7,8 @@ pub mod area;
 pub mod money;
 pub mod phase;
 pub mod proposal;
+pub mod roll;
+pub mod verification;
 
 pub use area::{Area, AreaKind};
 pub use money::{AmountError, Won};

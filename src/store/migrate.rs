@@ -94,6 +94,45 @@ const TABLES: &[(&str, bool, &[(&str, Kind)])] = &[
         ],
     ),
     ("job_runs", false, &[("job", Text), ("slot", Text), ("runner", Text), ("started_at", Int)]),
+    (
+        "roll_entries",
+        true,
+        &[
+            ("id", Int),
+            ("dong_key", Text),
+            ("phone_hash", Text),
+            ("birth_year", Int),
+            ("external_ref", Text),
+            ("imported_at", Int),
+        ],
+    ),
+    (
+        "verification_codes",
+        true,
+        &[
+            ("id", Int),
+            ("code_hash", Text),
+            ("dong_key", Text),
+            ("expires_at", Int),
+            ("used_at", Int),
+            ("issued_by", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "residents",
+        false,
+        &[
+            ("telegram_id", Int),
+            ("dong_key", Text),
+            ("method", Text),
+            ("roll_entry_id", Int),
+            ("code_id", Int),
+            ("verified_at", Int),
+        ],
+    ),
+    ("code_attempts", false, &[("telegram_id", Int), ("failures", Int), ("locked_until", Int)]),
+    ("subscriptions", false, &[("telegram_id", Int), ("kind", Text), ("target", Text), ("created_at", Int)]),
 ];
 
 /// Money columns whose totals must match after the copy.

@@ -11,6 +11,7 @@
 mod coordination;
 mod migrate;
 mod proposals;
+mod verification;
 
 use std::str::FromStr;
 
@@ -23,6 +24,7 @@ use sqlx::{
 pub use coordination::WorkItem;
 pub use migrate::MigrationReport;
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
+pub use verification::{BindOutcome, CodeLimits, RedeemOutcome, Resident, RollEntry, RollRow};
 
 use crate::{
     config::{Config, Official},
@@ -335,6 +337,13 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The file of a SQLite database URL (`None` for PostgreSQL or an in-memory database).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let url = sqlite_url(url).ok()?;
+    let path = url.trim_start_matches("sqlite://").split('?').next()?;
+    (!path.is_empty() && !path.starts_with(':')).then(|| std::path::PathBuf::from(path))
 }
 
 /// Accepts `sqlite://file`, `sqlite:file` or a plain file path; the file is created if missing.

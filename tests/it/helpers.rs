@@ -21,6 +21,8 @@ pub const OFFICIAL: u64 = 900_001;
 pub const KIM: u64 = 100_001;
 /// An English-speaking resident.
 pub const ALEX: u64 = 100_002;
+/// The server secret of every test deployment.
+pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-characters";
 
 pub type Bot = MockBot<BotError, DistributionKey>;
 
@@ -101,6 +103,7 @@ pub struct World {
     pub config: Arc<Config>,
     pub store: Store,
     pub locales: Arc<Locales>,
+    pub secret: Arc<pb_bot::domain::verification::Secret>,
 }
 
 pub fn repo_path(relative: &str) -> PathBuf {
@@ -124,7 +127,8 @@ impl World {
         adjust(&mut config);
         let store = Store::open_with(&db.url, false).await.unwrap();
         store.apply_district(&config, chrono::Utc::now().timestamp()).await.unwrap();
-        World { db, config: Arc::new(config), store, locales: Arc::new(Locales::embedded().unwrap()) }
+        let secret = Arc::new(pb_bot::domain::verification::Secret::new(TEST_SECRET).unwrap());
+        World { db, config: Arc::new(config), store, locales: Arc::new(Locales::embedded().unwrap()), secret }
     }
 
     /// The same database opened again, as after a restart of the bot.
@@ -140,7 +144,12 @@ impl World {
 
     pub fn bot(&self, first: impl teloxide_tests::IntoUpdate) -> Bot {
         let mut bot = MockBot::new(first, bot::schema());
-        bot.dependencies(bot::dependencies(self.config.clone(), self.store.clone(), self.locales.clone()));
+        bot.dependencies(bot::dependencies(
+            self.config.clone(),
+            self.store.clone(),
+            self.locales.clone(),
+            self.secret.clone(),
+        ));
         bot
     }
 
@@ -273,5 +282,77 @@ impl World {
             SubmitOutcome::Submitted { id } => id,
             other => panic!("seeding failed: {other:?}"),
         }
+    }
+}
+
+/// A contact shared by `from`: `owner` is the Telegram user the contact belongs to (`None` for a
+/// typed contact or a vCard without an account).
+pub fn contact(from: &User, phone: &str, owner: Option<u64>) -> teloxide_tests::MockMessageContact {
+    let mut shared =
+        teloxide_tests::MockMessageContact::new().phone_number(phone).from(from.clone()).chat(private_chat(from.id.0));
+    shared.user_id = owner.map(teloxide::types::UserId);
+    shared
+}
+
+impl World {
+    /// Puts phones on the roll of `dong`, hashed with the world's secret.
+    pub async fn roll(&self, dong: &str, phones: &[(&str, Option<i32>)]) {
+        use pb_bot::{domain::verification::Phone, store::RollRow};
+        let rows: Vec<RollRow> = phones
+            .iter()
+            .map(|(phone, birth_year)| RollRow {
+                dong_key: dong.to_owned(),
+                phone_hash: self.secret.phone_hash(&Phone::parse(phone).unwrap()),
+                birth_year: *birth_year,
+                external_ref: None,
+            })
+            .collect();
+        self.store.import_roll(&rows, 0, None).await.unwrap();
+    }
+
+    /// Issues codes for `dong` valid until `expires_at`; returns them as printed.
+    pub async fn codes(&self, dong: &str, count: usize, expires_at: i64) -> Vec<String> {
+        use pb_bot::domain::verification::Code;
+        let codes: Vec<Code> = (0..count).map(|_| Code::generate()).collect();
+        let hashes: Vec<String> = codes.iter().map(|c| self.secret.code_hash(c)).collect();
+        self.store.issue_codes(dong, &hashes, expires_at, Some(OFFICIAL as i64), 0).await.unwrap();
+        codes.iter().map(|c| c.printed()).collect()
+    }
+
+    /// Every text value stored anywhere in the database, to look for what must never be there.
+    pub async fn all_stored_text(&self) -> String {
+        use sqlx::Row;
+        let pool = self.raw().await;
+        let mut all = String::new();
+        for table in [
+            "users",
+            "areas",
+            "cycles",
+            "officials",
+            "proposals",
+            "proposal_history",
+            "dialogues",
+            "audit_log",
+            "work_items",
+            "job_runs",
+            "roll_entries",
+            "verification_codes",
+            "residents",
+            "code_attempts",
+            "subscriptions",
+        ] {
+            for row in sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&pool).await.unwrap() {
+                for i in 0..row.columns().len() {
+                    if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                        all.push_str(&text);
+                        all.push('\n');
+                    } else if let Ok(Some(number)) = row.try_get::<Option<i64>, _>(i) {
+                        all.push_str(&number.to_string());
+                        all.push('\n');
+                    }
+                }
+            }
+        }
+        all
     }
 }

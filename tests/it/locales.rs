@@ -36,7 +36,15 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
     let locales = Locales::embedded().unwrap();
     let names = [
         "area",
+        "at",
         "count",
+        "dong",
+        "language",
+        "left",
+        "list",
+        "method",
+        "min",
+        "until",
         "cost",
         "description",
         "district",
@@ -109,13 +117,16 @@ fn every_id_the_code_uses_exists() {
         used.insert(format!("phase-{phase}"));
         used.insert(format!("phase-hint-{phase}"));
     }
+    for method in ["phone", "code"] {
+        used.insert(format!("mydata-method-{method}"));
+    }
     for status in ["submitted", "eligible", "ineligible"] {
         used.insert(format!("status-{status}"));
     }
     for field in ["area", "title", "description", "cost", "photo", "location"] {
         used.insert(format!("field-{field}"));
     }
-    for command in ["start", "help", "lang", "propose", "proposals", "proposal", "myproposals", "cancel", "admin"] {
+    for command in pb_bot::bot::RESIDENT_COMMANDS.into_iter().chain(["admin"]) {
         used.insert(format!("cmd-{command}"));
     }
     let missing: Vec<_> = used.iter().filter(|id| !known.contains(*id)).collect();

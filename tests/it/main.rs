@@ -12,3 +12,4 @@ mod propose;
 mod replicas;
 mod start;
 mod store;
+mod verify;
