@@ -2,9 +2,10 @@
 //! public reason) and moving the cycle between phases. The official's role is checked on every
 //! command, button and typed answer; every decision is audited and the proposer is told.
 
+use chrono::TimeZone;
 use teloxide::{
     prelude::*,
-    types::{InlineKeyboardMarkup, MessageId},
+    types::{InlineKeyboardMarkup, InputFile, MessageId},
 };
 
 use super::{
@@ -18,8 +19,9 @@ use super::{
 use crate::{
     args,
     domain::{
-        Phase, Proposal, ProposalStatus, ReviewDecision,
+        AreaKind, Phase, Proposal, ProposalStatus, ReviewDecision,
         proposal::{REASON_MAX_CHARS, parse_reason},
+        verification::{Code, Phone},
     },
     store::{Cycle, ReviewOutcome},
 };
@@ -58,6 +60,10 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
     let keyboard = InlineKeyboardMarkup::new(vec![
         vec![button(ctx.ta("admin-review-button", args![("waiting", waiting)]), Callback::AdminReview { after: 0 })],
         vec![button(ctx.t("admin-phases-button"), Callback::AdminPhases)],
+        vec![
+            button(ctx.t("admin-codes-button"), Callback::AdminCodes),
+            button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
+        ],
     ]);
     match message {
         Some(id) => ctx.edit(id, text, Some(keyboard)).await,
@@ -267,4 +273,111 @@ pub async fn move_phase(ctx: &Ctx, query: &CallbackQuery, from: Phase, to: Phase
         Some(m) => ctx.edit(m.id, text, Some(keyboard)).await,
         None => ctx.send_with(text, keyboard).await.map(drop),
     }
+}
+
+/// Codes issued from chat come in small batches; large print runs use `pb-bot admin codes issue`.
+const CODE_BATCHES: [u32; 3] = [10, 50, 100];
+
+pub async fn codes_choose_dong(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let rows: Vec<_> = ctx
+        .config
+        .areas
+        .iter()
+        .filter(|a| a.kind == AreaKind::Dong)
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .map(|pair| {
+            pair.iter()
+                .map(|a| button(ctx.area_name(&a.key), Callback::AdminCodesDong { dong: a.key.clone() }))
+                .collect()
+        })
+        .chain([back_to_menu(ctx)])
+        .collect();
+    let keyboard = InlineKeyboardMarkup::new(rows);
+    match message {
+        Some(id) => ctx.edit(id, ctx.t("admin-codes-dong"), Some(keyboard)).await,
+        None => ctx.send_with(ctx.t("admin-codes-dong"), keyboard).await.map(drop),
+    }
+}
+
+pub async fn codes_choose_count(ctx: &Ctx, query: &CallbackQuery, dong: &str) -> HandlerResult {
+    if ctx.config.area(dong).is_none_or(|a| a.kind != AreaKind::Dong) {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    }
+    answer(ctx, query, None, false).await?;
+    let row = CODE_BATCHES
+        .iter()
+        .map(|n| button(n.to_string(), Callback::AdminCodesIssue { dong: dong.to_owned(), count: *n }))
+        .collect();
+    let keyboard = InlineKeyboardMarkup::new(vec![row, back_to_menu(ctx)]);
+    let text = ctx.ta("admin-codes-count", args![("dong", ctx.area_name(dong))]);
+    match query.regular_message() {
+        Some(m) => ctx.edit(m.id, text, Some(keyboard)).await,
+        None => ctx.send_with(text, keyboard).await.map(drop),
+    }
+}
+
+/// Issues a batch and sends it to the official as a CSV document to print.
+pub async fn codes_issue(ctx: &Ctx, query: &CallbackQuery, dong: &str, count: u32) -> HandlerResult {
+    let Some(area) = ctx.config.area(dong).filter(|a| a.kind == AreaKind::Dong) else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    if !CODE_BATCHES.contains(&count) {
+        return answer(ctx, query, Some(ctx.t("button-invalid")), true).await;
+    }
+    answer(ctx, query, None, false).await?;
+    let seoul_today = ctx.now.with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    let last_day = seoul_today + chrono::Days::new(u64::from(ctx.config.verification.code_valid_days));
+    let expires_at = chrono_tz::Asia::Seoul
+        .from_local_datetime(&last_day.and_hms_opt(23, 59, 59).unwrap_or_default())
+        .earliest()
+        .map_or(ctx.now_ts() + 86_400, |t| t.timestamp());
+    let mut codes = std::collections::BTreeMap::new();
+    while codes.len() < count as usize {
+        let code = Code::generate();
+        codes.insert(ctx.secret.code_hash(&code), code);
+    }
+    let hashes: Vec<String> = codes.keys().cloned().collect();
+    ctx.store.issue_codes(&area.key, &hashes, expires_at, Some(ctx.user_id), ctx.now_ts()).await?;
+    let mut csv = String::from("code,dong,dong_en,valid_until\n");
+    for code in codes.values() {
+        csv.push_str(&format!("{},{},{},{last_day}\n", code.printed(), area.name_ko, area.name_en));
+    }
+    let file = InputFile::memory(csv.into_bytes()).file_name(format!("codes-{}-{seoul_today}.csv", area.key));
+    let caption = ctx.ta(
+        "admin-codes-issued",
+        args![("count", count), ("dong", ctx.area_name(&area.key)), ("until", last_day.to_string())],
+    );
+    ctx.bot.send_document(ctx.chat(), file).caption(caption).await?;
+    Ok(())
+}
+
+pub async fn unbind_ask(ctx: &Ctx) -> HandlerResult {
+    ctx.save_dialogue(&Dialogue::AdminUnbind).await?;
+    ctx.send(ctx.t("admin-unbind-ask")).await?;
+    Ok(())
+}
+
+/// The official typed a phone number (as on the roll) or a Telegram user id.
+pub async fn on_unbind_target(ctx: &Ctx, msg: &Message) -> HandlerResult {
+    if !ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    let typed = msg.text().unwrap_or_default().trim();
+    let target = match (Phone::parse(typed), typed.parse::<i64>()) {
+        (Ok(phone), _) => ctx.store.resident_by_phone(&ctx.secret.phone_hash(&phone)).await?,
+        (Err(_), Ok(id)) if id > 0 => Some(id),
+        _ => {
+            ctx.send(ctx.t("admin-unbind-ask")).await?;
+            return Ok(());
+        }
+    };
+    ctx.store.clear_dialogue(ctx.user_id).await?;
+    let unbound = match target {
+        Some(id) => ctx.store.unbind_resident(id, Some(ctx.user_id), ctx.now_ts()).await?,
+        None => false,
+    };
+    ctx.send(ctx.t(if unbound { "admin-unbind-done" } else { "admin-unbind-none" })).await?;
+    Ok(())
 }

@@ -104,6 +104,17 @@ pub enum Callback {
         id: i64,
         verdict: Verdict,
     },
+    /// Officials: issue a batch of codes — choose the dong, then how many.
+    AdminCodes,
+    AdminCodesDong {
+        dong: String,
+    },
+    AdminCodesIssue {
+        dong: String,
+        count: u32,
+    },
+    /// Officials: unbind a verified resident.
+    AdminUnbind,
     /// The answer to `/forgetme`'s "are you sure?".
     Forget {
         confirm: bool,
@@ -143,6 +154,10 @@ impl Callback {
                 format!("rv:{id}:{v}")
             }
             Callback::Forget { confirm } => format!("fg:{}", if *confirm { "y" } else { "n" }),
+            Callback::AdminCodes => "ad:c".to_owned(),
+            Callback::AdminCodesDong { dong } => format!("ad:cd:{dong}"),
+            Callback::AdminCodesIssue { dong, count } => format!("ad:ci:{dong}:{count}"),
+            Callback::AdminUnbind => "ad:u".to_owned(),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -190,6 +205,12 @@ impl Callback {
                     _ => return None,
                 },
             },
+            ["ad", "c"] => Callback::AdminCodes,
+            ["ad", "cd", dong] if is_area_key(dong) => Callback::AdminCodesDong { dong: (*dong).to_owned() },
+            ["ad", "ci", dong, count] if is_area_key(dong) => {
+                Callback::AdminCodesIssue { dong: (*dong).to_owned(), count: number(count)? }
+            }
+            ["ad", "u"] => Callback::AdminUnbind,
             ["fg", "y"] => Callback::Forget { confirm: true },
             ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
@@ -208,6 +229,10 @@ impl Callback {
                 | Callback::AdminPhaseAsk { .. }
                 | Callback::AdminPhaseMove { .. }
                 | Callback::Review { .. }
+                | Callback::AdminCodes
+                | Callback::AdminCodesDong { .. }
+                | Callback::AdminCodesIssue { .. }
+                | Callback::AdminUnbind
         )
     }
 }
@@ -273,6 +298,10 @@ mod tests {
             Callback::Review { id: 1, verdict: Verdict::Next },
             Callback::Forget { confirm: true },
             Callback::Forget { confirm: false },
+            Callback::AdminCodes,
+            Callback::AdminCodesDong { dong: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::AdminCodesIssue { dong: "abcdefghijklmnopqrstuvwx".into(), count: u32::MAX },
+            Callback::AdminUnbind,
         ]
     }
 
@@ -320,7 +349,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 8);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 12);
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());
     }
 }

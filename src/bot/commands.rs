@@ -62,6 +62,7 @@ pub async fn route_message(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::Propose(draft) => propose::on_input(ctx, msg, draft).await,
             Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
             Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
+            Dialogue::AdminUnbind => admin::on_unbind_target(ctx, msg).await,
             Dialogue::Verify => match msg.text() {
                 Some(text) => verify::redeem(ctx, text).await,
                 None => ctx.send(ctx.t("verify-code-format")).await.map(drop),
@@ -138,6 +139,16 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminPhaseMove { from, to } => admin::move_phase(ctx, query, from, to).await,
         Callback::Review { id, verdict } => admin::on_verdict(ctx, query, id, verdict).await,
         Callback::Forget { confirm } => verify::on_forget(ctx, query, confirm).await,
+        Callback::AdminCodes => {
+            answer(ctx, query, None, false).await?;
+            admin::codes_choose_dong(ctx, message).await
+        }
+        Callback::AdminCodesDong { dong } => admin::codes_choose_count(ctx, query, &dong).await,
+        Callback::AdminCodesIssue { dong, count } => admin::codes_issue(ctx, query, &dong, count).await,
+        Callback::AdminUnbind => {
+            answer(ctx, query, None, false).await?;
+            admin::unbind_ask(ctx).await
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Dialogue {
     },
     /// A resident asked to verify; a typed code or a shared contact is expected.
     Verify,
+    /// An official is typing the phone number or Telegram id of a resident to unbind.
+    AdminUnbind,
 }
 
 /// A proposal being written, step by step.

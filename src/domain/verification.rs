@@ -77,7 +77,9 @@ impl Phone {
         for c in trimmed.chars() {
             match c {
                 '0'..='9' => digits.push(c),
-                ' ' | '-' | '.' | '(' | ')' | '+' if !(c == '+' && !digits.is_empty()) => {}
+                ' ' | '-' | '.' | '(' | ')' => {}
+                // A plus only leads the number.
+                '+' if digits.is_empty() => {}
                 _ => return Err(PhoneError::NotANumber),
             }
         }

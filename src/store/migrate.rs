@@ -14,8 +14,11 @@ enum Kind {
 
 use Kind::{Int, Real, Text};
 
+/// A table's columns and how to read each.
+type Columns = &'static [(&'static str, Kind)];
+
 /// Every table in foreign-key order, with its columns; `true` when it has an identity `id`.
-const TABLES: &[(&str, bool, &[(&str, Kind)])] = &[
+const TABLES: &[(&str, bool, Columns)] = &[
     (
         "users",
         false,

@@ -10,14 +10,14 @@ use std::{
 
 use crate::{
     fake_api::{Call, FakeApi},
-    helpers::{ALEX, KIM, OFFICIAL, TestDb, repo_path},
+    helpers::{ALEX, KIM, OFFICIAL, TEST_SECRET, TestDb, repo_path},
 };
 
 const TOKEN: &str = "123456789:TEST-secret-token-never-logged";
 
 fn pb_bot() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pb-bot"));
-    command.current_dir(repo_path("")).env_clear().env("RUST_LOG", "info");
+    command.current_dir(repo_path("")).env_clear().env("RUST_LOG", "info").env("PB_SECRET", TEST_SECRET);
     command
 }
 
@@ -43,8 +43,12 @@ struct Deployment {
 
 impl Deployment {
     async fn start() -> Deployment {
+        Deployment::start_on(TestDb::new().await).await
+    }
+
+    /// A deployment on a database prepared beforehand (a roll imported, codes issued).
+    async fn start_on(db: TestDb) -> Deployment {
         let api = FakeApi::start(TOKEN).await;
-        let db = TestDb::new().await;
         let mut d = Deployment { api, db, bot: None, logs: vec![] };
         d.launch();
         d
@@ -440,4 +444,41 @@ async fn two_webhook_replicas_on_one_database_serve_residents_as_one_bot() {
     api.settle(Duration::from_millis(300)).await;
     assert_eq!(api.violations(), Vec::<String>::new());
     assert!(!api.calls().iter().any(|c| c.chat() == Some(KIM)), "the forged update was never processed");
+}
+
+#[tokio::test]
+async fn residents_verify_by_phone_and_by_code_through_the_binary() {
+    let db = TestDb::new().await;
+    let roll = db.dir.path().join("roll.csv");
+    std::fs::write(&roll, "dong,phone\n신촌동,010-1234-5678\n").unwrap();
+    let cli = |args: &[&str]| pb_bot().args(args).env("DATABASE_URL", &db.url).output().unwrap();
+    let imported = cli(&["admin", "roll", "import", roll.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let issued = cli(&["admin", "codes", "issue", "--dong", "Hongje 1-dong", "--count", "3"]);
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let codes = String::from_utf8(issued.stdout).unwrap();
+    let code = codes.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+
+    let d = Deployment::start_on(db).await;
+    let intro = d.say(KIM, "ko", "/verify").await;
+    assert!(intro.text().starts_with("우선순위 투표는 본인 확인된 주민만 할 수 있어요."));
+    assert_eq!(intro.params["reply_markup"]["keyboard"][0][0]["request_contact"], true);
+
+    let before = d.api.calls().len();
+    d.api.send_contact(KIM, "ko", "821012345678", Some(KIM));
+    let done = d.api.next_in(before, KIM).await;
+    assert_eq!(done.text(), "신촌동 주민으로 인증되었어요. 앞으로 우리 동 소식을 알려 드릴게요.");
+    assert_eq!(done.params["reply_markup"]["remove_keyboard"], true);
+
+    // Someone else's contact, forwarded by Alex, is refused; Alex's code works.
+    let before = d.api.calls().len();
+    d.api.send_contact(ALEX, "en", "821012345678", Some(KIM));
+    assert!(d.api.next_in(before, ALEX).await.text().starts_with("That is not your own phone number."));
+    let verified = d.say(ALEX, "en", &format!("/verify {}", code.to_lowercase())).await;
+    assert_eq!(verified.text(), "You are verified as a resident of Hongje 1-dong. You will get news of your dong.");
+    let data = d.say(ALEX, "en", "/mydata").await;
+    assert!(data.text().contains("Verified: resident of Hongje 1-dong, with a verification code"), "{}", data.text());
+
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new());
 }

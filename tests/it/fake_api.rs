@@ -188,6 +188,28 @@ impl FakeApi {
         })
     }
 
+    /// A contact shared in a private chat: `owner` is the account the number belongs to (Telegram
+    /// sets it when the user shares their own number), `None` for a typed contact.
+    pub fn send_contact(&self, from: u64, language: &str, phone: &str, owner: Option<u64>) {
+        let from = from as i64;
+        let update = self.make(|inner, _| {
+            inner.known_chats.insert(from, format!("Resident {from}"));
+            let message_id = next_message_id(inner, from);
+            let mut contact = json!({ "phone_number": phone, "first_name": format!("Resident {from}") });
+            if let Some(owner) = owner {
+                contact["user_id"] = json!(owner);
+            }
+            json!({ "message": {
+                "message_id": message_id,
+                "date": chrono::Utc::now().timestamp(),
+                "chat": { "id": from, "type": "private", "first_name": format!("Resident {from}") },
+                "from": Self::user_json(from, language),
+                "contact": contact,
+            }})
+        });
+        self.push(update);
+    }
+
     /// The update of a button press, for delivering it yourself (to a webhook).
     pub fn press_update(&self, from: u64, language: &str, call: &Call, data: &str) -> Value {
         let from = from as i64;

@@ -13,3 +13,4 @@ mod replicas;
 mod start;
 mod store;
 mod verify;
+mod verify_cli;

@@ -247,3 +247,58 @@ async fn mydata_shows_everything_and_forgetme_deletes_it() {
     bot.dispatch().await;
     assert!(last_text(&bot).starts_with("신촌동 주민으로 인증되었어요."));
 }
+
+#[tokio::test]
+async fn officials_issue_codes_and_unbind_residents_from_chat() {
+    use sqlx::Row;
+    let world = World::new().await;
+    world.roll("sinchon", &[("010-1234-5678", None)]).await;
+    let official = user(OFFICIAL, "en");
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(contact(&kim, "010-1234-5678", Some(KIM)));
+    bot.dispatch().await;
+
+    bot.update(text(&official, "/admin"));
+    bot.dispatch().await;
+    let menu = last_sent(&bot);
+    bot.update(press(&official, &menu, &button_data(&menu, "Verification codes")));
+    bot.dispatch().await;
+    let dongs = bot.get_responses().edited_messages_text[0].message.clone();
+    assert!(buttons(&dongs).iter().all(|(label, _)| label != "District-wide"), "codes are per dong");
+    bot.update(press(&official, &dongs, &button_data(&dongs, "Yeonhui-dong")));
+    bot.dispatch().await;
+    let counts = bot.get_responses().edited_messages_text[0].message.clone();
+    assert_eq!(edited(&bot), ["How many codes for Yeonhui-dong?"]);
+    bot.update(press(&official, &counts, &button_data(&counts, "10")));
+    bot.dispatch().await;
+    let document = bot.get_responses().sent_messages_document.last().cloned().expect("a CSV document");
+    let caption = document.message.caption().unwrap_or_default().to_owned();
+    assert!(caption.starts_with("10 verification codes for Yeonhui-dong, valid until "), "{caption}");
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM verification_codes WHERE dong_key = 'yeonhui'")
+        .fetch_one(&world.raw().await)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert_eq!(n, 10);
+    let issued: Vec<_> =
+        world.store.audit_log().await.unwrap().into_iter().filter(|e| e.action == "codes.issue").collect();
+    assert_eq!((issued.len(), issued[0].actor_id), (1, Some(OFFICIAL as i64)));
+
+    // A resident cannot reach these buttons, even forwarded.
+    bot.update(press_detached(&kim, "ad:ci:yeonhui:100"));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["구청 담당 공무원만 사용할 수 있는 기능이에요."]);
+
+    bot.update(press(&official, &menu, &button_data(&menu, "Unbind a resident")));
+    bot.dispatch().await;
+    bot.update(text(&official, "010 1234 5678"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "Unbound. The resident can verify again.");
+    assert!(world.store.resident(KIM as i64).await.unwrap().is_none());
+    bot.update(press(&official, &menu, &button_data(&menu, "Unbind a resident")));
+    bot.dispatch().await;
+    bot.update(text(&official, "010 1234 5678"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "No verified resident matches that number or id.");
+}
