@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     let cli = pb_bot::cli::Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx::query=error")))
         .with_writer(std::io::stderr)
         .init();
     match pb_bot::cli::run(cli).await {

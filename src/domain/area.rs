@@ -51,6 +51,25 @@ pub fn find_area<'a>(areas: &'a [Area], typed: &str) -> Option<&'a Area> {
     areas.iter().find(|a| a.is_named(typed))
 }
 
+/// Looks areas up by any of their names, normalised once (for files with many lines).
+pub struct AreaNames<'a>(std::collections::HashMap<String, &'a Area>);
+
+impl<'a> AreaNames<'a> {
+    pub fn new(areas: impl IntoIterator<Item = &'a Area>) -> AreaNames<'a> {
+        let mut names = std::collections::HashMap::new();
+        for area in areas {
+            for name in [&area.key, &area.name_ko, &area.name_en] {
+                names.entry(normalise_name(name)).or_insert(area);
+            }
+        }
+        AreaNames(names)
+    }
+
+    pub fn find(&self, typed: &str) -> Option<&'a Area> {
+        self.0.get(&normalise_name(typed)).copied()
+    }
+}
+
 fn normalise_name(s: &str) -> String {
     let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase();
     s.strip_suffix("dong").or_else(|| s.strip_suffix('동')).map(str::to_owned).unwrap_or(s)

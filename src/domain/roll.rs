@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::{
-    area::{Area, AreaKind, find_area},
+    area::{Area, AreaKind, AreaNames},
     verification::{Phone, PhoneError},
 };
 
@@ -41,7 +41,7 @@ pub enum RollError {
 /// Parses a whole roll file; either every line is valid or every problem is returned.
 pub fn parse_roll(text: &str, areas: &[Area], this_year: i32) -> Result<Vec<RollLine>, Vec<RollError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let dongs: Vec<Area> = areas.iter().filter(|a| a.kind == AreaKind::Dong).cloned().collect();
+    let dongs = AreaNames::new(areas.iter().filter(|a| a.kind == AreaKind::Dong));
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -50,20 +50,26 @@ pub fn parse_roll(text: &str, areas: &[Area], this_year: i32) -> Result<Vec<Roll
     for (index, raw) in text.split('\n').enumerate() {
         let line = index + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(raw.as_bytes());
-        let record = match reader.records().next() {
-            None => continue,
-            Some(Ok(record)) => record,
-            Some(Err(e)) => {
-                errors.push(RollError::Unreadable { line, reason: e.to_string() });
-                continue;
-            }
+        // Most lines hold no quotes and are split directly; quoted ones go through the CSV reader.
+        let record;
+        let fields: Vec<&str> = if raw.contains('"') {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(raw.as_bytes());
+            record = match reader.records().next() {
+                None => continue,
+                Some(Ok(record)) => record,
+                Some(Err(e)) => {
+                    errors.push(RollError::Unreadable { line, reason: e.to_string() });
+                    continue;
+                }
+            };
+            record.iter().collect()
+        } else {
+            raw.split(',').map(str::trim).collect()
         };
-        let fields: Vec<&str> = record.iter().collect();
         if fields.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -78,7 +84,7 @@ pub fn parse_roll(text: &str, areas: &[Area], this_year: i32) -> Result<Vec<Roll
             errors.push(RollError::Columns { line });
             continue;
         }
-        let Some(dong) = find_area(&dongs, fields[0]) else {
+        let Some(dong) = dongs.find(fields[0]) else {
             errors.push(RollError::UnknownDong { line, dong: fields[0].to_owned() });
             continue;
         };
@@ -162,6 +168,12 @@ mod tests {
                 "line 7: expected dong, phone[, birth year[, reference]]",
             ]
         );
+    }
+
+    #[test]
+    fn quoted_fields_are_read_as_csv() {
+        let lines = parse_roll("\"신촌동\",\"010-1234-5678\",1980,\"A, 1\"\n", &areas(), 2027).unwrap();
+        assert_eq!((lines[0].dong_key.as_str(), lines[0].external_ref.as_deref()), ("sinchon", Some("A, 1")));
     }
 
     #[test]

@@ -122,6 +122,12 @@ impl Store {
                     sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                    // Under WAL, NORMAL keeps the database consistent through a crash (only the
+                    // last commits before a power cut may be lost) and spares an fsync per commit.
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    // Hash-keyed indexes (the roll) are written in random order; a 16 MB page
+                    // cache instead of SQLite's 2 MB keeps a 300,000-entry import in seconds.
+                    sqlx::query("PRAGMA cache_size = -16000").execute(&mut *conn).await?;
                     Ok(())
                 })
             })

@@ -75,7 +75,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let before: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM roll_entries").fetch_one(&mut *tx).await?.try_get("n")?;
-        for chunk in rows.chunks(5_000) {
+        for chunk in rows.chunks(200) {
             let placeholders: Vec<String> = (0..chunk.len())
                 .map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5))
                 .collect();
