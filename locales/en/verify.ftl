@@ -49,3 +49,10 @@ forget-yes = Yes, delete my data
 forget-no = No, keep it
 forget-done = Done. Everything personal about you has been deleted. If you write again, you start afresh.
 forget-kept = Nothing was deleted.
+
+## /unsubscribe
+
+cmd-unsubscribe = Stop news you follow
+unsubscribe-none = You don't follow any news.
+unsubscribe-choose = Which news should I stop sending you?
+unsubscribe-done = You will no longer get news of { $name }.

@@ -49,3 +49,10 @@ forget-yes = 네, 지워 주세요
 forget-no = 아니요
 forget-done = 내 정보를 모두 지웠어요. 다시 말을 걸면 처음부터 시작해요.
 forget-kept = 아무것도 지우지 않았어요.
+
+## /unsubscribe
+
+cmd-unsubscribe = 알림 끄기
+unsubscribe-none = 알림 받는 소식이 없어요.
+unsubscribe-choose = 어떤 소식의 알림을 끌까요?
+unsubscribe-done = 이제 { $name } 소식은 보내 드리지 않아요.

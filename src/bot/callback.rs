@@ -104,6 +104,11 @@ pub enum Callback {
         id: i64,
         verdict: Verdict,
     },
+    /// Stop following something: a dong (`d`), a project (`p`) or district announcements (`a`).
+    Unsubscribe {
+        kind: char,
+        target: String,
+    },
     /// Officials: issue a batch of codes — choose the dong, then how many.
     AdminCodes,
     AdminCodesDong {
@@ -154,6 +159,7 @@ impl Callback {
                 format!("rv:{id}:{v}")
             }
             Callback::Forget { confirm } => format!("fg:{}", if *confirm { "y" } else { "n" }),
+            Callback::Unsubscribe { kind, target } => format!("us:{kind}:{target}"),
             Callback::AdminCodes => "ad:c".to_owned(),
             Callback::AdminCodesDong { dong } => format!("ad:cd:{dong}"),
             Callback::AdminCodesIssue { dong, count } => format!("ad:ci:{dong}:{count}"),
@@ -205,6 +211,9 @@ impl Callback {
                     _ => return None,
                 },
             },
+            ["us", kind, target] if matches!(*kind, "d" | "p" | "a") && is_area_key(target) => {
+                Callback::Unsubscribe { kind: kind.chars().next()?, target: (*target).to_owned() }
+            }
             ["ad", "c"] => Callback::AdminCodes,
             ["ad", "cd", dong] if is_area_key(dong) => Callback::AdminCodesDong { dong: (*dong).to_owned() },
             ["ad", "ci", dong, count] if is_area_key(dong) => {
@@ -298,6 +307,8 @@ mod tests {
             Callback::Review { id: 1, verdict: Verdict::Next },
             Callback::Forget { confirm: true },
             Callback::Forget { confirm: false },
+            Callback::Unsubscribe { kind: 'd', target: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::Unsubscribe { kind: 'p', target: "9223372036854775807".into() },
             Callback::AdminCodes,
             Callback::AdminCodesDong { dong: "abcdefghijklmnopqrstuvwx".into() },
             Callback::AdminCodesIssue { dong: "abcdefghijklmnopqrstuvwx".into(), count: u32::MAX },

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 11] = [
+pub const RESIDENT_COMMANDS: [&str; 12] = [
     "start",
     "help",
     "lang",
@@ -22,6 +22,7 @@ pub const RESIDENT_COMMANDS: [&str; 11] = [
     "proposal",
     "myproposals",
     "verify",
+    "unsubscribe",
     "mydata",
     "forgetme",
     "cancel",
@@ -87,6 +88,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "myproposals" => resident::my_proposals(ctx).await,
         "verify" => verify::begin(ctx, command.args).await,
         "mydata" => verify::my_data(ctx).await,
+        "unsubscribe" => verify::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
         _ => {
@@ -139,6 +141,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminPhaseMove { from, to } => admin::move_phase(ctx, query, from, to).await,
         Callback::Review { id, verdict } => admin::on_verdict(ctx, query, id, verdict).await,
         Callback::Forget { confirm } => verify::on_forget(ctx, query, confirm).await,
+        Callback::Unsubscribe { kind, target } => verify::on_unsubscribe(ctx, query, kind, &target).await,
         Callback::AdminCodes => {
             answer(ctx, query, None, false).await?;
             admin::codes_choose_dong(ctx, message).await

@@ -42,6 +42,7 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "language",
         "left",
         "list",
+        "name",
         "method",
         "min",
         "until",

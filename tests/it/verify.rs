@@ -302,3 +302,27 @@ async fn officials_issue_codes_and_unbind_residents_from_chat() {
     bot.dispatch().await;
     assert_eq!(last_text(&bot), "No verified resident matches that number or id.");
 }
+
+#[tokio::test]
+async fn a_verified_resident_can_opt_out_of_their_dongs_news() {
+    let world = World::new().await;
+    world.roll("sinchon", &[("010-1234-5678", None)]).await;
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(text(&kim, "/unsubscribe"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "알림 받는 소식이 없어요.");
+    bot.update(contact(&kim, "010-1234-5678", Some(KIM)));
+    bot.dispatch().await;
+    bot.update(text(&kim, "/unsubscribe"));
+    bot.dispatch().await;
+    let menu = last_sent(&bot);
+    assert_eq!(buttons(&menu), [("신촌동".to_owned(), "us:d:sinchon".to_owned())]);
+    bot.update(press(&kim, &menu, "us:d:sinchon"));
+    bot.dispatch().await;
+    assert_eq!(edited(&bot), ["이제 신촌동 소식은 보내 드리지 않아요."]);
+    assert!(world.store.subscriptions(KIM as i64).await.unwrap().is_empty());
+    assert!(world.store.resident(KIM as i64).await.unwrap().is_some(), "still verified");
+    bot.update(press(&kim, &menu, "us:d:sinchon"));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["지난 메시지의 버튼이에요. 가장 최근 메시지에서 다시 눌러 주세요."]);
+}
