@@ -313,19 +313,6 @@ impl Store {
         Ok(())
     }
 
-    /// Appends to the audit log outside any other change.
-    pub async fn audit(
-        &self,
-        now: i64,
-        actor: Option<i64>,
-        action: &str,
-        subject: Option<&str>,
-        detail: Option<&str>,
-    ) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, now, actor, action, subject, detail).await
-    }
-
     /// The audit log, oldest first.
     pub async fn audit_log(&self) -> StoreResult<Vec<AuditEntry>> {
         let rows = sqlx::query("SELECT at, actor_id, action, subject, detail FROM audit_log ORDER BY id")
@@ -374,11 +361,8 @@ fn sqlite_url(url: &str) -> StoreResult<String> {
 
 /// Holds an exclusive lock on `<database>.migrate-lock` until dropped.
 async fn sqlite_migration_lock(url: &str) -> StoreResult<Option<std::fs::File>> {
-    let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default();
-    if path.is_empty() || path.starts_with(':') {
-        return Ok(None);
-    }
-    let lock_path = format!("{path}.migrate-lock");
+    let Some(path) = sqlite_path(url) else { return Ok(None) };
+    let lock_path = format!("{}.migrate-lock", path.display());
     let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
         file.lock()?;
