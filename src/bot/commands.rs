@@ -5,7 +5,12 @@ use teloxide::{
     types::{BotCommand, BotCommandScope, Recipient},
 };
 
-use super::{Ctx, HandlerResult, admin, answer, callback::Callback, dialogue::Dialogue, propose, resident, verify};
+use super::{
+    Ctx, HandlerResult, admin, answer,
+    callback::Callback,
+    dialogue::{Dialogue, DialogueChanged},
+    propose, resident, verify,
+};
 use crate::{
     config::Config,
     i18n::{Lang, Locales},
@@ -58,9 +63,19 @@ pub async fn route_message(ctx: &Ctx, msg: &Message) -> HandlerResult {
     if msg.contact().is_some() {
         return verify::on_contact(ctx, msg).await;
     }
+    // Another replica may move the dialogue on while this message is handled; then the message
+    // is handled once more against the state it left.
+    match continue_dialogue(ctx, msg).await {
+        Err(e) if e.is::<DialogueChanged>() => continue_dialogue(ctx, msg).await,
+        other => other,
+    }
+}
+
+/// A message that is not a command: the next answer of the user's dialogue, if any.
+async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
     match ctx.dialogue().await? {
         Some(loaded) => match loaded.dialogue {
-            Dialogue::Propose(draft) => propose::on_input(ctx, msg, draft).await,
+            Dialogue::Propose(draft) => propose::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
             Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
             Dialogue::AdminUnbind => admin::on_unbind_target(ctx, msg).await,
@@ -114,7 +129,11 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::ProposeArea { .. }
         | Callback::ProposeSkip { .. }
         | Callback::ProposeConfirm { .. }
-        | Callback::ProposeEdit { .. } => propose::on_button(ctx, query, callback).await,
+        | Callback::ProposeEdit { .. } => match propose::on_button(ctx, query, callback).await {
+            // The dialogue moved on elsewhere meanwhile: the button belonged to an older step.
+            Err(e) if e.is::<DialogueChanged>() => ctx.send(ctx.t("button-stale")).await.map(drop),
+            other => other,
+        },
         Callback::BrowseAreas => {
             answer(ctx, query, None, false).await?;
             resident::browse_areas(ctx, message).await

@@ -94,6 +94,12 @@ fn fresh_token() -> u32 {
     (hasher.finish() & 0xffff_ffff) as u32
 }
 
+/// The dialogue changed between loading and saving it (two of one resident's updates handled
+/// at once, on two replicas).
+#[derive(Debug, thiserror::Error)]
+#[error("the dialogue changed while this update was handled")]
+pub struct DialogueChanged;
+
 /// The stored dialogue and its exact JSON (needed to end it exactly once).
 pub struct Loaded {
     pub dialogue: Dialogue,
@@ -111,6 +117,17 @@ impl Ctx {
                 self.store.clear_dialogue(self.user_id).await?;
                 Ok(None)
             }
+        }
+    }
+
+    /// Moves a dialogue on from the state it was loaded in; fails with [`DialogueChanged`] when
+    /// another process moved it meanwhile, so the caller can start again from the fresh state.
+    pub async fn replace_dialogue(&self, expected: &str, dialogue: &Dialogue) -> Result<(), super::BotError> {
+        let json = serde_json::to_string(dialogue).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if self.store.replace_dialogue(self.user_id, expected, &json, self.now_ts()).await? {
+            Ok(())
+        } else {
+            Err(Box::new(DialogueChanged))
         }
     }
 

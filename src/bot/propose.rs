@@ -139,7 +139,8 @@ fn summary(ctx: &Ctx, draft: &ProposeDraft) -> String {
 }
 
 /// A message while the resident is proposing.
-pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: ProposeDraft) -> HandlerResult {
+/// A message while the resident is proposing; `loaded` is the stored state `draft` came from.
+pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: ProposeDraft, loaded: &str) -> HandlerResult {
     let text = msg.text();
     let field = match draft.step {
         Step::Ask(field) => field,
@@ -204,7 +205,7 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: ProposeDraft) -> Hand
         ctx.send(problem).await?;
         return Ok(());
     }
-    advance(ctx, draft, field).await
+    advance(ctx, draft, field, loaded).await
 }
 
 /// Parses a cost and checks it against the pot of `area` (or the whole PB pot), explaining any
@@ -215,12 +216,12 @@ pub fn parse_cost_for(ctx: &Ctx, text: &str, area: Option<&str>) -> Result<Won, 
     check_cost(cost, pot).map_err(|e| proposal_error_text(ctx, &e))
 }
 
-async fn advance(ctx: &Ctx, mut draft: ProposeDraft, answered: Field) -> HandlerResult {
+async fn advance(ctx: &Ctx, mut draft: ProposeDraft, answered: Field, loaded: &str) -> HandlerResult {
     draft.step = draft.after(answered);
     if draft.step == Step::Confirm {
         draft.editing = false;
     }
-    ctx.save_dialogue(&Dialogue::Propose(draft.clone())).await?;
+    ctx.replace_dialogue(loaded, &Dialogue::Propose(draft.clone())).await?;
     prompt(ctx, &draft).await
 }
 
@@ -250,7 +251,7 @@ pub async fn on_button(ctx: &Ctx, query: &CallbackQuery, callback: Callback) -> 
             answer(ctx, query, None, false).await?;
             close_prompt(ctx, message, ctx.ta("propose-area-chosen", args![("area", ctx.area_name(&area))])).await?;
             draft.area = Some(area);
-            advance(ctx, draft, Field::Area).await
+            advance(ctx, draft, Field::Area, &json).await
         }
         (Callback::ProposeSkip { .. }, Step::Ask(field @ (Field::Photo | Field::Location))) => {
             answer(ctx, query, None, false).await?;
@@ -259,7 +260,7 @@ pub async fn on_button(ctx: &Ctx, query: &CallbackQuery, callback: Callback) -> 
                 Field::Photo => draft.photo = None,
                 _ => draft.location = None,
             }
-            advance(ctx, draft, field).await
+            advance(ctx, draft, field, &json).await
         }
         (Callback::ProposeConfirm { action: ConfirmAction::Submit, .. }, Step::Confirm) => {
             submit(ctx, query, message, draft, &json).await
@@ -267,7 +268,7 @@ pub async fn on_button(ctx: &Ctx, query: &CallbackQuery, callback: Callback) -> 
         (Callback::ProposeConfirm { action: ConfirmAction::Edit, .. }, Step::Confirm) => {
             answer(ctx, query, None, false).await?;
             draft.step = Step::ChooseEdit;
-            ctx.save_dialogue(&Dialogue::Propose(draft.clone())).await?;
+            ctx.replace_dialogue(&json, &Dialogue::Propose(draft.clone())).await?;
             match message {
                 Some(id) => ctx.edit(id, ctx.t("propose-choose-edit"), Some(edit_keyboard(ctx, draft.token))).await,
                 None => prompt(ctx, &draft).await,
@@ -283,7 +284,7 @@ pub async fn on_button(ctx: &Ctx, query: &CallbackQuery, callback: Callback) -> 
             close_prompt(ctx, message, ctx.t(&format!("field-{}", field_name(field)))).await?;
             draft.step = Step::Ask(field);
             draft.editing = true;
-            ctx.save_dialogue(&Dialogue::Propose(draft.clone())).await?;
+            ctx.replace_dialogue(&json, &Dialogue::Propose(draft.clone())).await?;
             prompt(ctx, &draft).await
         }
         _ => answer(ctx, query, Some(ctx.t("button-stale")), true).await,
@@ -319,7 +320,7 @@ async fn submit(
             ctx.send(problem).await?;
             let mut draft = draft;
             draft.step = Step::ChooseEdit;
-            ctx.save_dialogue(&Dialogue::Propose(draft.clone())).await?;
+            ctx.replace_dialogue(json, &Dialogue::Propose(draft.clone())).await?;
             return prompt(ctx, &draft).await;
         }
     };

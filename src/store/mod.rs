@@ -308,6 +308,21 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a dialogue only if it is still exactly `expected`; `false` when another process
+    /// (a second replica handling the same resident's message) changed it first.
+    pub async fn replace_dialogue(&self, telegram_id: i64, expected: &str, state: &str, now: i64) -> StoreResult<bool> {
+        let replaced =
+            sqlx::query("UPDATE dialogues SET state = $1, updated_at = $2 WHERE telegram_id = $3 AND state = $4")
+                .bind(state)
+                .bind(now)
+                .bind(telegram_id)
+                .bind(expected)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(replaced == 1)
+    }
+
     pub async fn clear_dialogue(&self, telegram_id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1").bind(telegram_id).execute(&self.pool).await?;
         Ok(())

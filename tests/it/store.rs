@@ -114,3 +114,17 @@ async fn reapplying_the_district_keeps_the_cycle_and_retires_dropped_areas() {
             .unwrap();
     assert_eq!(active, [("sinchon".to_owned(), 0), ("yeonhui".to_owned(), 1)]);
 }
+
+#[tokio::test]
+async fn a_dialogue_moves_on_only_from_the_state_it_was_read_in() {
+    let world = World::new().await;
+    let user = KIM as i64;
+    world.store.touch_user(user, None, 0).await.unwrap();
+    world.store.set_dialogue(user, "asking-title", 0).await.unwrap();
+    // Replica A read "asking-title" and stores its answer; replica B, which read the same state,
+    // must not overwrite A's step with its own.
+    assert!(world.store.replace_dialogue(user, "asking-title", "asking-description", 1).await.unwrap());
+    assert!(!world.store.replace_dialogue(user, "asking-title", "asking-description-from-b", 1).await.unwrap());
+    assert_eq!(world.store.dialogue(user).await.unwrap().as_deref(), Some("asking-description"));
+    assert!(!world.store.replace_dialogue(424_242, "x", "y", 1).await.unwrap(), "no dialogue, nothing replaced");
+}
