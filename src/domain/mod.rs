@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod money;
+pub mod pabulib;
 pub mod phase;
 pub mod proposal;
 pub mod roll;

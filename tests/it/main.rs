@@ -8,6 +8,7 @@ mod fake_api;
 mod helpers;
 mod locales;
 mod migrate;
+mod pabulib;
 mod propose;
 mod replicas;
 mod start;
