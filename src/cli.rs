@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use axum::{http::StatusCode, routing::get};
-use chrono::{Datelike, TimeZone, Utc};
+use chrono::{Datelike, Utc};
 use chrono_tz::Asia::Seoul;
 use clap::{Parser, Subcommand};
 use teloxide::{
@@ -25,7 +25,7 @@ use crate::{
         AreaKind,
         area::find_area,
         roll::parse_roll,
-        verification::{Code, Phone, Secret},
+        verification::{Phone, Secret, code_batch, valid_through},
     },
     i18n::Locales,
     store::{RollRow, Store, redact_url, sqlite_path},
@@ -397,22 +397,14 @@ async fn issue_codes(
     let last_day = expires.unwrap_or_else(|| {
         now.with_timezone(&Seoul).date_naive() + chrono::Days::new(u64::from(config.verification.code_valid_days))
     });
-    // Valid through the whole last day in Seoul.
-    let expires_at = Seoul
-        .from_local_datetime(&last_day.and_hms_opt(23, 59, 59).expect("a valid time"))
-        .earliest()
-        .context("that day does not exist in Asia/Seoul")?;
+    let expires_at = valid_through(last_day).context("that day does not exist in Asia/Seoul")?;
     if expires_at <= now {
         bail!("--expires {last_day} is in the past");
     }
     let secret = load_secret(database_url)?;
     let store = open_store(database_url).await?;
     store.apply_district(&config, now.timestamp()).await?;
-    let mut codes = std::collections::BTreeMap::new();
-    while codes.len() < count as usize {
-        let code = Code::generate();
-        codes.insert(secret.code_hash(&code), code);
-    }
+    let codes = code_batch(&secret, count as usize);
     let hashes: Vec<String> = codes.keys().cloned().collect();
     store.issue_codes(&area.key, &hashes, expires_at.timestamp(), None, now.timestamp()).await?;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());

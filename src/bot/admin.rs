@@ -2,7 +2,6 @@
 //! public reason) and moving the cycle between phases. The official's role is checked on every
 //! command, button and typed answer; every decision is audited and the proposer is told.
 
-use chrono::TimeZone;
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardMarkup, InputFile, MessageId},
@@ -21,7 +20,7 @@ use crate::{
     domain::{
         AreaKind, Phase, Proposal, ProposalStatus, ReviewDecision,
         proposal::{REASON_MAX_CHARS, parse_reason},
-        verification::{Code, Phone},
+        verification::{Phone, code_batch, valid_through},
     },
     store::{Cycle, ReviewOutcome},
 };
@@ -219,13 +218,12 @@ async fn notify_proposer(ctx: &Ctx, proposal: &Proposal) {
 
 pub async fn phases(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
     let cycle = current_cycle(ctx).await?;
-    let since = chrono::DateTime::from_timestamp(cycle.phase_changed_at, 0).unwrap_or_default();
     let text = ctx.ta(
         "admin-phases",
         args![
             ("year", cycle.year.to_string()),
             ("phase", phase_name(ctx, cycle.phase)),
-            ("since", ctx.lang.datetime(since))
+            ("since", ctx.datetime_of(cycle.phase_changed_at))
         ],
     );
     let mut rows: Vec<_> = Phase::ALL
@@ -328,15 +326,8 @@ pub async fn codes_issue(ctx: &Ctx, query: &CallbackQuery, dong: &str, count: u3
     answer(ctx, query, None, false).await?;
     let seoul_today = ctx.now.with_timezone(&chrono_tz::Asia::Seoul).date_naive();
     let last_day = seoul_today + chrono::Days::new(u64::from(ctx.config.verification.code_valid_days));
-    let expires_at = chrono_tz::Asia::Seoul
-        .from_local_datetime(&last_day.and_hms_opt(23, 59, 59).unwrap_or_default())
-        .earliest()
-        .map_or(ctx.now_ts() + 86_400, |t| t.timestamp());
-    let mut codes = std::collections::BTreeMap::new();
-    while codes.len() < count as usize {
-        let code = Code::generate();
-        codes.insert(ctx.secret.code_hash(&code), code);
-    }
+    let expires_at = valid_through(last_day).map_or(ctx.now_ts() + 86_400, |t| t.timestamp());
+    let codes = code_batch(&ctx.secret, count as usize);
     let hashes: Vec<String> = codes.keys().cloned().collect();
     ctx.store.issue_codes(&area.key, &hashes, expires_at, Some(ctx.user_id), ctx.now_ts()).await?;
     let mut csv = String::from("code,dong,dong_en,valid_until\n");

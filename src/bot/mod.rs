@@ -118,6 +118,11 @@ impl Ctx {
             .map_or(self.now_ts() - 86_400, |t| t.timestamp())
     }
 
+    /// A stored UTC timestamp as the user reads dates, in Seoul time.
+    pub fn datetime_of(&self, ts: i64) -> String {
+        self.lang.datetime(DateTime::from_timestamp(ts, 0).unwrap_or_default())
+    }
+
     pub fn area_name(&self, key: &str) -> String {
         match self.config.area(key) {
             Some(area) => match self.lang {

@@ -217,8 +217,7 @@ pub async fn card(ctx: &Ctx, p: &Proposal) -> Result<String, super::BotError> {
     lines.push(String::new());
     lines.push(ctx.t("card-history"));
     for entry in ctx.store.proposal_history(p.id).await? {
-        let at = chrono::DateTime::from_timestamp(entry.at, 0).unwrap_or_default();
-        lines.push(format!("· {} — {}", ctx.lang.datetime(at), status_name(ctx, entry.status)));
+        lines.push(format!("· {} — {}", ctx.datetime_of(entry.at), status_name(ctx, entry.status)));
     }
     Ok(lines.join("\n"))
 }

@@ -19,10 +19,6 @@ impl Ctx {
         self.bot.send_message(self.chat(), fit(text)).reply_markup(ReplyMarkup::kb_remove()).await?;
         Ok(())
     }
-
-    fn datetime_of(&self, ts: i64) -> String {
-        self.lang.datetime(chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default())
-    }
 }
 
 pub async fn begin(ctx: &Ctx, argument: &str) -> HandlerResult {

@@ -136,6 +136,23 @@ impl Code {
     }
 }
 
+/// `count` distinct fresh codes, keyed by their hash under `secret` (what the database keeps).
+pub fn code_batch(secret: &Secret, count: usize) -> std::collections::BTreeMap<String, Code> {
+    let mut codes = std::collections::BTreeMap::new();
+    while codes.len() < count {
+        let code = Code::generate();
+        codes.insert(secret.code_hash(&code), code);
+    }
+    codes
+}
+
+/// The last second of `last_day` in Asia/Seoul: codes are valid through their whole last day.
+pub fn valid_through(last_day: chrono::NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let end = last_day.and_hms_opt(23, 59, 59)?;
+    chrono_tz::Asia::Seoul.from_local_datetime(&end).earliest().map(|t| t.to_utc())
+}
+
 /// Whether someone born in `birth_year` has reached `min_age` in `this_year`. Only the year is
 /// on the roll, so the age counted is the one reached during this year (연 나이), the way
 /// Korean election and youth rules count it.
@@ -204,6 +221,17 @@ mod tests {
             let code = Code::generate();
             assert_eq!(Code::parse(&code.printed()), Some(code));
         }
+    }
+
+    #[test]
+    fn a_batch_holds_distinct_codes_under_their_hashes_valid_through_the_last_seoul_day() {
+        let secret = Secret::new(&"s".repeat(32)).unwrap();
+        let batch = code_batch(&secret, 300);
+        assert_eq!(batch.len(), 300);
+        assert!(batch.iter().all(|(hash, code)| *hash == secret.code_hash(code)));
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        // 23:59:59 in Seoul is 14:59:59 UTC the same day.
+        assert_eq!(valid_through(day).unwrap().to_rfc3339(), "2027-03-31T14:59:59+00:00");
     }
 
     #[test]
