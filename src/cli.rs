@@ -215,8 +215,14 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
         tracing::warn!(error = %e, "could not register the command menus");
     }
 
+    // Every push goes out through the delivery worker; it shares the pace with the handlers.
+    let courier = bot::Courier::new(&config.delivery);
+    let (stop_delivery, stop_signal) = tokio::sync::watch::channel(false);
+    let worker = bot::Worker::new(store.clone(), bot.clone(), courier.clone(), &config.delivery);
+    let delivery = tokio::spawn(worker.run(stop_signal));
+
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
-        .dependencies(bot::dependencies(config, store.clone(), locales, secret))
+        .dependencies(bot::dependencies(config, store.clone(), locales, secret, courier))
         .enable_ctrlc_handler()
         .build();
     let errors = LoggingErrorHandler::with_custom_text("update listener");
@@ -239,6 +245,10 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
             tracing::info!("receiving updates by long polling");
             dispatcher.try_dispatch_with_listener(listener, errors).await.context("the Bot API refused the bot")?;
         }
+    }
+    let _ = stop_delivery.send(true);
+    if tokio::time::timeout(Duration::from_secs(30), delivery).await.is_err() {
+        tracing::warn!("the delivery worker did not stop within 30 s; its claims return to the queue when they expire");
     }
     tracing::info!("stopped");
     Ok(())

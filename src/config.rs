@@ -35,6 +35,24 @@ pub struct Config {
     pub proposals_per_day: u32,
     pub officials: Vec<Official>,
     pub verification: Verification,
+    pub delivery: Delivery,
+}
+
+/// How fast the delivery worker may send (DESIGN §8). Telegram allows about 30 messages a
+/// second overall and about one a second per chat; with several replicas, each gets its share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub messages_per_second: f64,
+    /// The least time between two messages to one chat.
+    pub per_chat_interval: std::time::Duration,
+    /// Attempts (5xx, network errors) before a message is given up as failed.
+    pub max_attempts: u32,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery { messages_per_second: 29.0, per_chat_interval: std::time::Duration::from_secs(1), max_attempts: 8 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +102,16 @@ struct File {
     officials: Vec<OfficialSection>,
     #[serde(default)]
     verification: VerificationSection,
+    #[serde(default)]
+    delivery: DeliverySection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DeliverySection {
+    messages_per_second: Option<f64>,
+    per_chat_seconds: Option<f64>,
+    max_attempts: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -324,7 +352,27 @@ impl Config {
             }
         }
 
+        let defaults = Delivery::default();
+        let messages_per_second = raw.delivery.messages_per_second.unwrap_or(defaults.messages_per_second);
+        if !(0.1..=1000.0).contains(&messages_per_second) {
+            return Err(invalid("delivery.messages_per_second", "must be between 0.1 and 1000".into()));
+        }
+        let per_chat_seconds = raw.delivery.per_chat_seconds.unwrap_or(defaults.per_chat_interval.as_secs_f64());
+        if !(0.0..=60.0).contains(&per_chat_seconds) {
+            return Err(invalid("delivery.per_chat_seconds", "must be between 0 and 60".into()));
+        }
+        let max_attempts = raw.delivery.max_attempts.unwrap_or(defaults.max_attempts);
+        if !(1..=100).contains(&max_attempts) {
+            return Err(invalid("delivery.max_attempts", "must be between 1 and 100".into()));
+        }
+        let delivery = Delivery {
+            messages_per_second,
+            per_chat_interval: std::time::Duration::from_secs_f64(per_chat_seconds),
+            max_attempts,
+        };
+
         Ok(Config {
+            delivery,
             path: path.to_owned(),
             district_ko: raw.district.name_ko,
             district_en: raw.district.name_en,

@@ -11,6 +11,7 @@ use super::{
     Ctx, HandlerResult, answer, button,
     callback::{Callback, Verdict},
     dialogue::Dialogue,
+    fit,
     propose::parse_cost_for,
     resident::{card, status_name},
     resolve_lang,
@@ -22,11 +23,12 @@ use crate::{
         proposal::{REASON_MAX_CHARS, parse_reason},
         verification::{Phone, code_batch, valid_through},
     },
-    store::{Cycle, ReviewOutcome},
+    i18n::Lang,
+    store::{Broadcast, Cycle, Follow, Notice, Pushes, ReviewOutcome},
 };
 
 /// Refuses non-officials with a polite message; `true` when the user is an official.
-async fn ensure_official(ctx: &Ctx) -> Result<bool, super::BotError> {
+pub(super) async fn ensure_official(ctx: &Ctx) -> Result<bool, super::BotError> {
     if ctx.is_official().await? {
         return Ok(true);
     }
@@ -63,6 +65,10 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-codes-button"), Callback::AdminCodes),
             button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
         ],
+        vec![
+            button(ctx.t("admin-announce-button"), Callback::AdminAnnounce),
+            button(ctx.t("admin-delivery-button"), Callback::AdminDelivery),
+        ],
     ]);
     match message {
         Some(id) => ctx.edit(id, text, Some(keyboard)).await,
@@ -70,7 +76,7 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
     }
 }
 
-fn back_to_menu(ctx: &Ctx) -> Vec<teloxide::types::InlineKeyboardButton> {
+pub(super) fn back_to_menu(ctx: &Ctx) -> Vec<teloxide::types::InlineKeyboardButton> {
     vec![button(ctx.t("admin-back"), Callback::AdminMenu)]
 }
 
@@ -164,11 +170,17 @@ pub async fn on_ineligible_reason(ctx: &Ctx, msg: &Message, id: i64) -> HandlerR
 }
 
 async fn finish_review(ctx: &Ctx, id: i64, decision: ReviewDecision) -> HandlerResult {
-    match ctx.store.review_proposal(id, &decision, ctx.user_id, ctx.now_ts()).await? {
+    let Some(before) = ctx.store.proposal(id).await? else {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        ctx.send(ctx.ta("proposal-not-found", args![("id", id)])).await?;
+        return Ok(());
+    };
+    let pushes = review_pushes(ctx, &before, &decision).await?;
+    match ctx.store.review_proposal(id, &decision, ctx.user_id, &pushes, ctx.now_ts()).await? {
         ReviewOutcome::Reviewed(proposal) => {
+            ctx.courier.wake();
             ctx.send(ctx.ta("admin-reviewed", args![("id", id), ("status", status_name(ctx, proposal.status))]))
                 .await?;
-            notify_proposer(ctx, &proposal).await;
             review_next(ctx, id).await
         }
         ReviewOutcome::NotPending(status) => {
@@ -184,36 +196,66 @@ async fn finish_review(ctx: &Ctx, id: i64, decision: ReviewDecision) -> HandlerR
     }
 }
 
-/// Tells the proposer, in their own language, what the review decided. A proposer who blocked
-/// the bot or left Telegram does not stop the review.
-async fn notify_proposer(ctx: &Ctx, proposal: &Proposal) {
-    let Some(proposer) = proposal.proposer_id else { return };
-    let lang = match ctx.store.user_language(proposer).await {
-        Ok(known) => resolve_lang(&known, &ctx.config),
-        Err(e) => {
-            tracing::error!(proposer, error = %e, "could not read the proposer's language");
-            ctx.config.default_language
-        }
-    };
-    let text = match (&proposal.reviewed_cost, &proposal.ineligible_reason) {
-        (Some(cost), _) => ctx.locales.text(
+/// What a review tells residents, written with the decision itself: the proposer, in their own
+/// language; and for an eligible proposal, everyone following its area or the project.
+async fn review_pushes(ctx: &Ctx, proposal: &Proposal, decision: &ReviewDecision) -> Result<Pushes, super::BotError> {
+    let mut pushes = Pushes { default_lang: ctx.config.default_language.code(), ..Pushes::default() };
+    let render = |lang: Lang| match decision {
+        ReviewDecision::Eligible { reviewed_cost } => ctx.locales.text(
             lang,
             "notify-eligible",
-            args![("id", proposal.id), ("title", proposal.title.clone()), ("cost", lang.money(*cost))],
+            args![("id", proposal.id), ("title", proposal.title.clone()), ("cost", lang.money(*reviewed_cost))],
         ),
-        (None, reason) => ctx.locales.text(
+        ReviewDecision::Ineligible { reason } => ctx.locales.text(
             lang,
             "notify-ineligible",
-            args![
-                ("id", proposal.id),
-                ("title", proposal.title.clone()),
-                ("reason", reason.clone().unwrap_or_default())
-            ],
+            args![("id", proposal.id), ("title", proposal.title.clone()), ("reason", reason.as_str().to_owned())],
         ),
     };
-    if let Err(e) = ctx.bot.send_message(ChatId(proposer), super::fit(text)).await {
-        tracing::warn!(proposer, proposal = proposal.id, error = %e, "could not tell the proposer about the review");
+    if let Some(proposer) = proposal.proposer_id {
+        let lang = resolve_lang(&ctx.store.user_language(proposer).await?, &ctx.config);
+        pushes.notices.push(Notice { chat_id: proposer, text: fit(render(lang)), markup: None });
     }
+    if let ReviewDecision::Eligible { reviewed_cost } = decision {
+        let area = ctx.config.area(&proposal.area_key);
+        let follow_area = match area.map(|a| a.kind) {
+            Some(AreaKind::Dong) => Follow::Dong(proposal.area_key.clone()),
+            _ => Follow::District,
+        };
+        let news = |lang: Lang| {
+            fit(ctx.locales.text(
+                lang,
+                "news-eligible",
+                args![
+                    ("id", proposal.id),
+                    ("title", proposal.title.clone()),
+                    ("area", ctx.area_name_in(&proposal.area_key, lang)),
+                    ("cost", lang.money(*reviewed_cost))
+                ],
+            ))
+        };
+        pushes.broadcasts.push(Broadcast {
+            kind: "proposal-eligible".into(),
+            subject: Some(proposal.id.to_string()),
+            text_ko: news(Lang::Ko),
+            text_en: news(Lang::En),
+            markup_ko: Some(news_keyboard(ctx, Lang::Ko, proposal.id)?),
+            markup_en: Some(news_keyboard(ctx, Lang::En, proposal.id)?),
+            audience: vec![follow_area, Follow::Project(proposal.id)],
+            exclude: proposal.proposer_id,
+            created_by: Some(ctx.user_id),
+        });
+    }
+    Ok(pushes)
+}
+
+/// "Open it" and "Follow it" under news of a proposal, as Bot API JSON.
+fn news_keyboard(ctx: &Ctx, lang: Lang, id: i64) -> Result<String, super::BotError> {
+    let keyboard = InlineKeyboardMarkup::new(vec![vec![
+        button(ctx.locales.plain(lang, "news-open"), Callback::ViewProposal { id }),
+        button(ctx.locales.plain(lang, "follow-project"), Callback::FollowProject { id, on: true }),
+    ]]);
+    Ok(serde_json::to_string(&keyboard)?)
 }
 
 pub async fn phases(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {

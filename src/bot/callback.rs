@@ -120,6 +120,28 @@ pub enum Callback {
     },
     /// Officials: unbind a verified resident.
     AdminUnbind,
+    /// Officials: an announcement — choose the area, then (after typing it) send or drop it.
+    AdminAnnounce,
+    AdminAnnounceArea {
+        area: String,
+    },
+    AdminAnnounceEnglish,
+    AdminAnnounceSend,
+    AdminAnnounceCancel,
+    /// Officials: delivery figures of the latest broadcasts.
+    AdminDelivery,
+    /// Follow (`on`) or stop following a dong (`d`) or district announcements (`a`) from the
+    /// `/subscribe` menu.
+    Follow {
+        kind: char,
+        target: String,
+        on: bool,
+    },
+    /// Follow or stop following a project from its card.
+    FollowProject {
+        id: i64,
+        on: bool,
+    },
     /// The answer to `/forgetme`'s "are you sure?".
     Forget {
         confirm: bool,
@@ -164,6 +186,14 @@ impl Callback {
             Callback::AdminCodesDong { dong } => format!("ad:cd:{dong}"),
             Callback::AdminCodesIssue { dong, count } => format!("ad:ci:{dong}:{count}"),
             Callback::AdminUnbind => "ad:u".to_owned(),
+            Callback::AdminAnnounce => "ad:a".to_owned(),
+            Callback::AdminAnnounceArea { area } => format!("ad:aa:{area}"),
+            Callback::AdminAnnounceEnglish => "ad:ae".to_owned(),
+            Callback::AdminAnnounceSend => "ad:as".to_owned(),
+            Callback::AdminAnnounceCancel => "ad:ax".to_owned(),
+            Callback::AdminDelivery => "ad:d".to_owned(),
+            Callback::Follow { kind, target, on } => format!("fw:{kind}:{target}:{}", u8::from(*on)),
+            Callback::FollowProject { id, on } => format!("fp:{id}:{}", u8::from(*on)),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -220,6 +250,16 @@ impl Callback {
                 Callback::AdminCodesIssue { dong: (*dong).to_owned(), count: number(count)? }
             }
             ["ad", "u"] => Callback::AdminUnbind,
+            ["ad", "a"] => Callback::AdminAnnounce,
+            ["ad", "aa", area] if is_area_key(area) => Callback::AdminAnnounceArea { area: (*area).to_owned() },
+            ["ad", "ae"] => Callback::AdminAnnounceEnglish,
+            ["ad", "as"] => Callback::AdminAnnounceSend,
+            ["ad", "ax"] => Callback::AdminAnnounceCancel,
+            ["ad", "d"] => Callback::AdminDelivery,
+            ["fw", kind, target, on] if matches!(*kind, "d" | "a") && is_area_key(target) => {
+                Callback::Follow { kind: kind.chars().next()?, target: (*target).to_owned(), on: flag(on)? }
+            }
+            ["fp", id, on] => Callback::FollowProject { id: number(id)?, on: flag(on)? },
             ["fg", "y"] => Callback::Forget { confirm: true },
             ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
@@ -242,7 +282,21 @@ impl Callback {
                 | Callback::AdminCodesDong { .. }
                 | Callback::AdminCodesIssue { .. }
                 | Callback::AdminUnbind
+                | Callback::AdminAnnounce
+                | Callback::AdminAnnounceArea { .. }
+                | Callback::AdminAnnounceEnglish
+                | Callback::AdminAnnounceSend
+                | Callback::AdminAnnounceCancel
+                | Callback::AdminDelivery
         )
+    }
+}
+
+fn flag(s: &str) -> Option<bool> {
+    match s {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -313,6 +367,16 @@ mod tests {
             Callback::AdminCodesDong { dong: "abcdefghijklmnopqrstuvwx".into() },
             Callback::AdminCodesIssue { dong: "abcdefghijklmnopqrstuvwx".into(), count: u32::MAX },
             Callback::AdminUnbind,
+            Callback::AdminAnnounce,
+            Callback::AdminAnnounceArea { area: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::AdminAnnounceEnglish,
+            Callback::AdminAnnounceSend,
+            Callback::AdminAnnounceCancel,
+            Callback::AdminDelivery,
+            Callback::Follow { kind: 'd', target: "abcdefghijklmnopqrstuvwx".into(), on: true },
+            Callback::Follow { kind: 'a', target: "all".into(), on: false },
+            Callback::FollowProject { id: i64::MAX, on: true },
+            Callback::FollowProject { id: 1, on: false },
         ]
     }
 
@@ -348,6 +412,12 @@ mod tests {
             "ad:pm:proposals:voting",
             "rv:1",
             "rv:1:yes",
+            "fw:p:1:1",
+            "fw:d:sinchon:2",
+            "fw:d:sinchon",
+            "fp:1:true",
+            "fp:-1:1",
+            "ad:aa:",
             "rv:1:y:extra",
             "pv:99999999999999999999",
             "pk:zzzzzzzz",
@@ -360,7 +430,8 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 12);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 18);
+        assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());
     }
 }

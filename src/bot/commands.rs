@@ -6,10 +6,10 @@ use teloxide::{
 };
 
 use super::{
-    Ctx, HandlerResult, admin, answer,
+    Ctx, HandlerResult, admin, announce, answer,
     callback::Callback,
     dialogue::{Dialogue, DialogueChanged},
-    propose, resident, verify,
+    follow, propose, resident, verify,
 };
 use crate::{
     config::Config,
@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 12] = [
+pub const RESIDENT_COMMANDS: [&str; 13] = [
     "start",
     "help",
     "lang",
@@ -27,6 +27,7 @@ pub const RESIDENT_COMMANDS: [&str; 12] = [
     "proposal",
     "myproposals",
     "verify",
+    "subscribe",
     "unsubscribe",
     "mydata",
     "forgetme",
@@ -79,6 +80,8 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
             Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
             Dialogue::AdminUnbind => admin::on_unbind_target(ctx, msg).await,
+            Dialogue::Announce { area, korean } => announce::on_text(ctx, msg, &area, korean, &loaded.json).await,
+            Dialogue::AnnouncePreview { .. } => ctx.send(ctx.t("announce-use-buttons")).await.map(drop),
             Dialogue::Verify => match msg.text() {
                 Some(text) => verify::redeem(ctx, text).await,
                 None => ctx.send(ctx.t("verify-code-format")).await.map(drop),
@@ -103,7 +106,8 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "myproposals" => resident::my_proposals(ctx).await,
         "verify" => verify::begin(ctx, command.args).await,
         "mydata" => verify::my_data(ctx).await,
-        "unsubscribe" => verify::unsubscribe_menu(ctx).await,
+        "subscribe" => follow::menu(ctx, None).await,
+        "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
         _ => {
@@ -160,7 +164,21 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminPhaseMove { from, to } => admin::move_phase(ctx, query, from, to).await,
         Callback::Review { id, verdict } => admin::on_verdict(ctx, query, id, verdict).await,
         Callback::Forget { confirm } => verify::on_forget(ctx, query, confirm).await,
-        Callback::Unsubscribe { kind, target } => verify::on_unsubscribe(ctx, query, kind, &target).await,
+        Callback::Unsubscribe { kind, target } => follow::on_unsubscribe(ctx, query, kind, &target).await,
+        Callback::Follow { kind, target, on } => follow::on_follow(ctx, query, kind, &target, on).await,
+        Callback::FollowProject { id, on } => follow::on_follow_project(ctx, query, id, on).await,
+        Callback::AdminAnnounce => {
+            answer(ctx, query, None, false).await?;
+            announce::choose_area(ctx, message).await
+        }
+        Callback::AdminAnnounceArea { area } => announce::ask_text(ctx, query, &area).await,
+        Callback::AdminAnnounceEnglish => announce::ask_english(ctx, query).await,
+        Callback::AdminAnnounceSend => announce::send(ctx, query).await,
+        Callback::AdminAnnounceCancel => announce::cancel(ctx, query).await,
+        Callback::AdminDelivery => {
+            answer(ctx, query, None, false).await?;
+            announce::delivery_report(ctx, message).await
+        }
         Callback::AdminCodes => {
             answer(ctx, query, None, false).await?;
             admin::codes_choose_dong(ctx, message).await

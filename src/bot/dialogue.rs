@@ -24,6 +24,18 @@ pub enum Dialogue {
     Verify,
     /// An official is typing the phone number or Telegram id of a resident to unbind.
     AdminUnbind,
+    /// An official is typing an announcement to `area` (an area key, or the district): first in
+    /// Korean, then in English.
+    Announce {
+        area: String,
+        korean: Option<String>,
+    },
+    /// The announcement is written; the official sees a preview and sends it or drops it.
+    AnnouncePreview {
+        area: String,
+        korean: String,
+        english: Option<String>,
+    },
 }
 
 /// A proposal being written, step by step.

@@ -5,9 +5,12 @@
 //! an internal failure is logged and shown as a polite generic message, never as error text.
 
 mod admin;
+mod announce;
 pub mod callback;
 mod commands;
+mod delivery;
 mod dialogue;
+mod follow;
 mod propose;
 mod resident;
 mod verify;
@@ -23,6 +26,7 @@ use teloxide::{
 };
 
 pub use commands::{RESIDENT_COMMANDS, register_commands};
+pub use delivery::{Courier, Worker};
 pub use dialogue::Dialogue;
 
 use crate::{
@@ -39,9 +43,26 @@ pub type HandlerResult = Result<(), BotError>;
 /// Telegram's limit on a message's text.
 pub const MAX_TEXT_CHARS: usize = 4096;
 
-/// The handler tree's dependencies: the district, the store, the locales and the server secret.
-pub fn dependencies(config: Arc<Config>, store: Store, locales: Arc<Locales>, secret: Arc<Secret>) -> DependencyMap {
-    dptree::deps![config, store, locales, secret]
+/// The handler tree's dependencies: the district, the store, the locales, the server secret and
+/// the courier that paces every message and wakes the delivery worker.
+pub fn dependencies(
+    config: Arc<Config>,
+    store: Store,
+    locales: Arc<Locales>,
+    secret: Arc<Secret>,
+    courier: Arc<Courier>,
+) -> DependencyMap {
+    dptree::deps![Services { config, store, locales, secret, courier }]
+}
+
+/// What every handler works with besides the update itself.
+#[derive(Clone)]
+struct Services {
+    config: Arc<Config>,
+    store: Store,
+    locales: Arc<Locales>,
+    secret: Arc<Secret>,
+    courier: Arc<Courier>,
 }
 
 /// The whole handler tree.
@@ -58,6 +79,7 @@ pub struct Ctx {
     pub store: Store,
     pub locales: Arc<Locales>,
     pub secret: Arc<Secret>,
+    pub courier: Arc<Courier>,
     pub user_id: i64,
     pub lang: Lang,
     pub now: DateTime<Utc>,
@@ -83,10 +105,12 @@ impl Ctx {
     }
 
     pub async fn send(&self, text: String) -> Result<Message, BotError> {
+        self.courier.note_reply(self.user_id);
         Ok(self.bot.send_message(self.chat(), fit(text)).await?)
     }
 
     pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<Message, BotError> {
+        self.courier.note_reply(self.user_id);
         Ok(self.bot.send_message(self.chat(), fit(text)).reply_markup(keyboard).await?)
     }
 
@@ -97,12 +121,17 @@ impl Ctx {
         text: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> HandlerResult {
+        self.courier.note_reply(self.user_id);
         let request = self.bot.edit_message_text(self.chat(), message, fit(text));
-        match keyboard {
-            Some(kb) => request.reply_markup(kb).await?,
-            None => request.await?,
+        let sent = match keyboard {
+            Some(kb) => request.reply_markup(kb).await,
+            None => request.await,
         };
-        Ok(())
+        match sent {
+            // Pressing "refresh" when nothing changed is not an error worth a word.
+            Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+            other => other.map(drop).map_err(Into::into),
+        }
     }
 
     pub async fn is_official(&self) -> Result<bool, StoreError> {
@@ -124,8 +153,13 @@ impl Ctx {
     }
 
     pub fn area_name(&self, key: &str) -> String {
+        self.area_name_in(key, self.lang)
+    }
+
+    /// An area's name in a given language (for a message to someone else).
+    pub fn area_name_in(&self, key: &str, lang: Lang) -> String {
         match self.config.area(key) {
-            Some(area) => match self.lang {
+            Some(area) => match lang {
                 Lang::Ko => area.name_ko.clone(),
                 Lang::En => area.name_en.clone(),
             },
@@ -153,42 +187,25 @@ pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardBut
     InlineKeyboardButton::callback(label.into(), callback.encode())
 }
 
-/// What every handler receives from the tree.
-struct Deps {
-    bot: Bot,
-    config: Arc<Config>,
-    store: Store,
-    locales: Arc<Locales>,
-    secret: Arc<Secret>,
-}
-
-async fn context(deps: Deps, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
-    let Deps { bot, config, store, locales, secret } = deps;
+async fn context(bot: Bot, services: Services, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
+    let Services { config, store, locales, secret, courier } = services;
     let now = Utc::now();
     let user_id = i64::try_from(user.id.0)?;
     let known = store.touch_user(user_id, user.language_code.as_deref(), now.timestamp()).await?;
     let lang = resolve_lang(&known, &config);
-    Ok(Ctx { bot, config, store, locales, secret, user_id, lang, now, bot_username: me.username.clone() })
+    Ok(Ctx { bot, config, store, locales, secret, courier, user_id, lang, now, bot_username: me.username.clone() })
 }
 
-async fn on_message(
-    bot: Bot,
-    msg: Message,
-    me: Me,
-    config: Arc<Config>,
-    store: Store,
-    locales: Arc<Locales>,
-    secret: Arc<Secret>,
-) -> HandlerResult {
+async fn on_message(bot: Bot, msg: Message, me: Me, services: Services) -> HandlerResult {
     let Some(user) = msg.from.clone() else { return Ok(()) };
     if user.is_bot {
         return Ok(());
     }
+    let (config, locales) = (services.config.clone(), services.locales.clone());
     if !msg.chat.is_private() {
         return resident::outside_private_chat(&bot, &msg, &me, &config, &locales).await;
     }
-    let deps = Deps { bot: bot.clone(), config: config.clone(), store, locales: locales.clone(), secret };
-    let ctx = match context(deps, &me, &user).await {
+    let ctx = match context(bot.clone(), services, &me, &user).await {
         Ok(ctx) => ctx,
         Err(e) => return apologise(&bot, msg.chat.id, config.default_language, &locales, e).await,
     };
@@ -198,17 +215,9 @@ async fn on_message(
     Ok(())
 }
 
-async fn on_callback(
-    bot: Bot,
-    query: CallbackQuery,
-    me: Me,
-    config: Arc<Config>,
-    store: Store,
-    locales: Arc<Locales>,
-    secret: Arc<Secret>,
-) -> HandlerResult {
-    let deps = Deps { bot: bot.clone(), config: config.clone(), store, locales: locales.clone(), secret };
-    let ctx = match context(deps, &me, &query.from).await {
+async fn on_callback(bot: Bot, query: CallbackQuery, me: Me, services: Services) -> HandlerResult {
+    let (config, locales) = (services.config.clone(), services.locales.clone());
+    let ctx = match context(bot.clone(), services, &me, &query.from).await {
         Ok(ctx) => ctx,
         Err(e) => {
             bot.answer_callback_query(query.id.clone()).await?;

@@ -175,16 +175,7 @@ pub async fn show_proposal(ctx: &Ctx, id: i64) -> HandlerResult {
         return Ok(());
     };
     let text = card(ctx, &proposal).await?;
-    match proposal.photo_file_id {
-        Some(_) => {
-            let keyboard =
-                InlineKeyboardMarkup::new(vec![vec![button(ctx.t("card-show-photo"), Callback::ViewPhoto { id })]]);
-            ctx.send_with(text, keyboard).await?;
-        }
-        None => {
-            ctx.send(text).await?;
-        }
-    }
+    ctx.send_with(text, super::follow::card_keyboard(ctx, &proposal).await?).await?;
     Ok(())
 }
 

@@ -149,7 +149,7 @@ pub async fn my_data(ctx: &Ctx) -> HandlerResult {
         lines.push(ctx.t("mydata-no-subscriptions"));
     } else {
         let names: Vec<String> =
-            subscriptions.iter().map(|(kind, target)| subscription_name(ctx, kind, target)).collect();
+            subscriptions.iter().map(|(kind, target)| super::follow::subscription_name(ctx, kind, target)).collect();
         lines.push(ctx.ta("mydata-subscriptions", args![("list", names.join(", "))]));
     }
     let proposals = ctx.store.proposals_by(ctx.user_id, 1000).await?;
@@ -187,56 +187,6 @@ pub async fn on_forget(ctx: &Ctx, query: &CallbackQuery, confirm: bool) -> Handl
     } else {
         ctx.t("forget-kept")
     };
-    match query.regular_message() {
-        Some(message) => ctx.edit(message.id, text, None).await,
-        None => ctx.send(text).await.map(drop),
-    }
-}
-
-/// How a subscription is named to the resident.
-fn subscription_name(ctx: &Ctx, kind: &str, target: &str) -> String {
-    match kind {
-        "dong" => ctx.area_name(target),
-        "project" => format!("#{target}"),
-        _ => ctx.t("mydata-district-news"),
-    }
-}
-
-/// `/unsubscribe`: one button per thing the resident follows.
-pub async fn unsubscribe_menu(ctx: &Ctx) -> HandlerResult {
-    let subscriptions = ctx.store.subscriptions(ctx.user_id).await?;
-    if subscriptions.is_empty() {
-        return ctx.send(ctx.t("unsubscribe-none")).await.map(drop);
-    }
-    let rows: Vec<Vec<_>> = subscriptions
-        .iter()
-        .map(|(kind, target)| {
-            let code = match kind.as_str() {
-                "dong" => 'd',
-                "project" => 'p',
-                _ => 'a',
-            };
-            vec![button(
-                subscription_name(ctx, kind, target),
-                Callback::Unsubscribe { kind: code, target: target.clone() },
-            )]
-        })
-        .collect();
-    ctx.send_with(ctx.t("unsubscribe-choose"), InlineKeyboardMarkup::new(rows)).await?;
-    Ok(())
-}
-
-pub async fn on_unsubscribe(ctx: &Ctx, query: &CallbackQuery, kind: char, target: &str) -> HandlerResult {
-    let kind = match kind {
-        'd' => "dong",
-        'p' => "project",
-        _ => "district",
-    };
-    if !ctx.store.unsubscribe(ctx.user_id, kind, target).await? {
-        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
-    }
-    answer(ctx, query, None, false).await?;
-    let text = ctx.ta("unsubscribe-done", args![("name", subscription_name(ctx, kind, target))]);
     match query.regular_message() {
         Some(message) => ctx.edit(message.id, text, None).await,
         None => ctx.send(text).await.map(drop),

@@ -28,6 +28,8 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("telegram_language", Text),
             ("first_seen", Int),
             ("last_seen", Int),
+            ("language", Text),
+            ("blocked_at", Int),
         ],
     ),
     (
@@ -136,6 +138,44 @@ const TABLES: &[(&str, bool, Columns)] = &[
     ),
     ("code_attempts", false, &[("telegram_id", Int), ("failures", Int), ("locked_until", Int)]),
     ("subscriptions", false, &[("telegram_id", Int), ("kind", Text), ("target", Text), ("created_at", Int)]),
+    (
+        "broadcasts",
+        true,
+        &[
+            ("id", Int),
+            ("kind", Text),
+            ("subject", Text),
+            ("text_ko", Text),
+            ("text_en", Text),
+            ("markup_ko", Text),
+            ("markup_en", Text),
+            ("recipients", Int),
+            ("created_by", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "outbox",
+        true,
+        &[
+            ("id", Int),
+            ("chat_id", Int),
+            ("lane", Int),
+            ("broadcast_id", Int),
+            ("lang", Text),
+            ("text", Text),
+            ("markup", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_at", Int),
+            ("claimed_by", Text),
+            ("lease_until", Int),
+            ("last_error", Text),
+            ("message_id", Int),
+            ("created_at", Int),
+            ("sent_at", Int),
+        ],
+    ),
 ];
 
 /// Money columns whose totals must match after the copy.

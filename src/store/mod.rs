@@ -10,6 +10,7 @@
 
 mod coordination;
 mod migrate;
+mod outbox;
 mod proposals;
 mod verification;
 
@@ -23,6 +24,9 @@ use sqlx::{
 
 pub use coordination::WorkItem;
 pub use migrate::MigrationReport;
+pub use outbox::{
+    Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Notice, OutgoingMessage, Pushes,
+};
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 pub use verification::{BindOutcome, CodeLimits, RedeemOutcome, Resident, RollEntry, RollRow};
 
@@ -240,21 +244,28 @@ impl Store {
     }
 
     /// Records that a user was seen and returns what is known of their language.
+    /// Records that a user wrote: their app's language and when. Writing again also clears a
+    /// "blocked the bot" mark, since Telegram only delivers updates from users who can be reached.
     pub async fn touch_user(
         &self,
         telegram_id: i64,
         telegram_language: Option<&str>,
         now: i64,
     ) -> StoreResult<UserLanguage> {
+        let detected = telegram_language.and_then(Lang::from_code).map(Lang::code);
         let row = sqlx::query(
-            "INSERT INTO users (telegram_id, telegram_language, first_seen, last_seen) VALUES ($1, $2, $3, $3)
+            "INSERT INTO users (telegram_id, telegram_language, language, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
              ON CONFLICT (telegram_id) DO UPDATE SET
                telegram_language = COALESCE(excluded.telegram_language, users.telegram_language),
+               language = COALESCE(users.chosen_language,
+                 CASE WHEN excluded.telegram_language IS NULL THEN users.language ELSE excluded.language END),
+               blocked_at = NULL,
                last_seen = excluded.last_seen
              RETURNING chosen_language, telegram_language",
         )
         .bind(telegram_id)
         .bind(telegram_language)
+        .bind(detected)
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
@@ -270,7 +281,7 @@ impl Store {
     }
 
     pub async fn set_language(&self, telegram_id: i64, lang: Lang) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET chosen_language = $1 WHERE telegram_id = $2")
+        sqlx::query("UPDATE users SET chosen_language = $1, language = $1 WHERE telegram_id = $2")
             .bind(lang.code())
             .bind(telegram_id)
             .execute(&self.pool)

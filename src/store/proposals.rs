@@ -2,7 +2,10 @@
 
 use sqlx::{Row, any::AnyRow};
 
-use super::{Store, StoreError, StoreResult, insert_audit};
+use super::{
+    Store, StoreError, StoreResult, insert_audit,
+    outbox::{Pushes, queue_pushes_tx},
+};
 use crate::domain::{HistoryEntry, Location, NewProposal, Proposal, ProposalStatus, ReviewDecision, Won};
 
 /// What became of a submission.
@@ -92,6 +95,8 @@ impl Store {
         .await?
         .try_get("id")?;
         insert_history(&mut tx, id, ProposalStatus::Submitted, None, Some(proposer), now).await?;
+        // The proposer follows their project: its later news (execution updates) reaches them.
+        super::verification::subscribe_tx(&mut tx, proposer, "project", &id.to_string(), now).await?;
         tx.commit().await?;
         Ok(SubmitOutcome::Submitted { id })
     }
@@ -186,12 +191,13 @@ impl Store {
     }
 
     /// Records a department's decision on a submitted proposal, with its history and audit
-    /// entries, and ends the official's dialogue, in one transaction.
+    /// entries, ends the official's dialogue and queues what it pushes, in one transaction.
     pub async fn review_proposal(
         &self,
         id: i64,
         decision: &ReviewDecision,
         official: i64,
+        pushes: &Pushes,
         now: i64,
     ) -> StoreResult<ReviewOutcome> {
         let mut tx = self.pool().begin().await?;
@@ -225,6 +231,7 @@ impl Store {
             .to_string();
         insert_audit(&mut tx, now, Some(official), "proposal.review", Some(&id.to_string()), Some(&detail)).await?;
         sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1").bind(official).execute(&mut *tx).await?;
+        queue_pushes_tx(&mut tx, pushes, now).await?;
         let row =
             sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
         let proposal = proposal_from_row(&row)?;

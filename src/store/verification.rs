@@ -336,11 +336,19 @@ impl Store {
         Ok(removed == 1)
     }
 
+    /// Follows something; `false` when the user already did.
+    pub async fn subscribe(&self, telegram_id: i64, kind: &str, target: &str, now: i64) -> StoreResult<bool> {
+        let mut conn = self.pool().acquire().await?;
+        subscribe_tx(&mut conn, telegram_id, kind, target, now).await
+    }
+
     /// Deletes everything personal about a user: their account, language, dialogue, verification
     /// (the roll entry is unbound; a redeemed code stays used), subscriptions and lockouts. Their
     /// proposals stay public, no longer linked to them.
     pub async fn forget_user(&self, telegram_id: i64, now: i64) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
+        // Messages to them may carry their proposals' titles; what was sent is no longer needed.
+        sqlx::query("DELETE FROM outbox WHERE chat_id = $1").bind(telegram_id).execute(&mut *tx).await?;
         for table in ["dialogues", "residents", "subscriptions", "code_attempts"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE telegram_id = $1"))
                 .bind(telegram_id)
@@ -363,19 +371,22 @@ impl Store {
     }
 }
 
-async fn subscribe_tx(
+pub(super) async fn subscribe_tx(
     conn: &mut sqlx::AnyConnection,
     telegram_id: i64,
     kind: &str,
     target: &str,
     now: i64,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO subscriptions (telegram_id, kind, target, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-        .bind(telegram_id)
-        .bind(kind)
-        .bind(target)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+) -> StoreResult<bool> {
+    let added = sqlx::query(
+        "INSERT INTO subscriptions (telegram_id, kind, target, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(telegram_id)
+    .bind(kind)
+    .bind(target)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
 }

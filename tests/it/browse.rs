@@ -64,7 +64,11 @@ async fn a_proposal_card_shows_status_costs_and_history() {
     let id = world.seed(KIM, "sinchon", "작은 도서관", 3_000_000).await;
     let decision =
         pb_bot::domain::ReviewDecision::Eligible { reviewed_cost: pb_bot::domain::Won::from_i64(2_500_000).unwrap() };
-    world.store.review_proposal(id, &decision, OFFICIAL as i64, chrono::Utc::now().timestamp()).await.unwrap();
+    world
+        .store
+        .review_proposal(id, &decision, OFFICIAL as i64, &Default::default(), chrono::Utc::now().timestamp())
+        .await
+        .unwrap();
     let kim = user(KIM, "ko");
     let mut bot = world.bot(text(&kim, &format!("/proposal #{id}")));
     bot.dispatch().await;

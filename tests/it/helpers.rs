@@ -149,6 +149,7 @@ impl World {
             self.store.clone(),
             self.locales.clone(),
             self.secret.clone(),
+            bot::Courier::new(&self.config.delivery),
         ));
         bot
     }
@@ -340,6 +341,8 @@ impl World {
             "residents",
             "code_attempts",
             "subscriptions",
+            "broadcasts",
+            "outbox",
         ] {
             for row in sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&pool).await.unwrap() {
                 for i in 0..row.columns().len() {

@@ -73,6 +73,15 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "to",
         "waiting",
         "year",
+        "text",
+        "length",
+        "kind",
+        "subject",
+        "recipients",
+        "sent",
+        "queued",
+        "failed",
+        "blocked",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
@@ -126,6 +135,9 @@ fn every_id_the_code_uses_exists() {
     }
     for field in ["area", "title", "description", "cost", "photo", "location"] {
         used.insert(format!("field-{field}"));
+    }
+    for kind in ["announcement", "proposal-eligible"] {
+        used.insert(format!("broadcast-kind-{kind}"));
     }
     for command in pb_bot::bot::RESIDENT_COMMANDS.into_iter().chain(["admin"]) {
         used.insert(format!("cmd-{command}"));

@@ -30,9 +30,9 @@ async fn a_sqlite_deployment_moves_to_postgresql_with_every_row_and_won() {
         );
     }
     let eligible = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(987_654).unwrap() };
-    world.store.review_proposal(ids[3], &eligible, OFFICIAL as i64, 5).await.unwrap();
+    world.store.review_proposal(ids[3], &eligible, OFFICIAL as i64, &Default::default(), 5).await.unwrap();
     let ineligible = ReviewDecision::Ineligible { reason: "사유지".into() };
-    world.store.review_proposal(ids[4], &ineligible, OFFICIAL as i64, 6).await.unwrap();
+    world.store.review_proposal(ids[4], &ineligible, OFFICIAL as i64, &Default::default(), 6).await.unwrap();
     world.store.move_phase(world.cycle_id().await, Phase::Proposals, Phase::Review, OFFICIAL as i64, 7).await.unwrap();
     world.store.set_dialogue(ALEX as i64, r#"{"kind":"review_cost","proposal_id":9}"#, 8).await.unwrap();
     world.store.enqueue_work("delivery", "{}", 9).await.unwrap();

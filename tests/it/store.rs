@@ -68,17 +68,21 @@ async fn a_proposal_is_reviewed_once() {
     let world = World::new().await;
     let id = world.seed(KIM, "sinchon", "Bench", 1_000_000).await;
     let eligible = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(900_000).unwrap() };
-    let ReviewOutcome::Reviewed(p) = world.store.review_proposal(id, &eligible, OFFICIAL as i64, 5).await.unwrap()
+    let ReviewOutcome::Reviewed(p) =
+        world.store.review_proposal(id, &eligible, OFFICIAL as i64, &Default::default(), 5).await.unwrap()
     else {
         panic!()
     };
     assert_eq!(p.status, ProposalStatus::Eligible);
     let again = ReviewDecision::Ineligible { reason: "late".into() };
     assert_eq!(
-        world.store.review_proposal(id, &again, OFFICIAL as i64, 6).await.unwrap(),
+        world.store.review_proposal(id, &again, OFFICIAL as i64, &Default::default(), 6).await.unwrap(),
         ReviewOutcome::NotPending(ProposalStatus::Eligible)
     );
-    assert_eq!(world.store.review_proposal(99, &again, OFFICIAL as i64, 6).await.unwrap(), ReviewOutcome::NotFound);
+    assert_eq!(
+        world.store.review_proposal(99, &again, OFFICIAL as i64, &Default::default(), 6).await.unwrap(),
+        ReviewOutcome::NotFound
+    );
     assert_eq!(world.store.proposal_history(id).await.unwrap().len(), 2);
 }
 
