@@ -20,7 +20,7 @@
 //! and teloxide sleeps 10 s inside every 5xx answer, which would stall a broadcast.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap, HashSet},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -29,7 +29,7 @@ use chrono::Utc;
 use serde_json::Value;
 use teloxide::Bot;
 use tokio::{
-    sync::{Notify, Semaphore, watch},
+    sync::{Notify, watch},
     task::JoinSet,
 };
 
@@ -38,7 +38,7 @@ use crate::{
     store::{OutgoingMessage, Store},
 };
 
-/// How long a claim holds before another worker may take the row over.
+/// How long a claim holds before another worker may take the row over, by default.
 const LEASE_SECONDS: i64 = 30;
 /// How often an idle worker looks for new rows written by other processes.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -103,16 +103,21 @@ impl Courier {
         (s.paused_until > Instant::now()).then_some(s.paused_until)
     }
 
-    /// Waits for this chat's turn and a free slot overall, then returns.
-    async fn wait_turn(&self, chat: i64) {
+    /// When `chat` may get its next message; `None` when it may now (it got none lately).
+    fn chat_ready(&self, chat: i64) -> Option<Instant> {
+        let s = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+        s.chats.get(&chat).map(|last| *last + self.per_chat)
+    }
+
+    /// Waits for the next free slot overall (and for the end of a 429 pause), and books it for
+    /// `chat`.
+    async fn take_slot(&self, chat: i64) {
         loop {
             let now = Instant::now();
-            let reserved = {
+            let booked = {
                 let mut s = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
-                let chat_ready = s.chats.get(&chat).map_or(now, |last| *last + self.per_chat);
-                let blocked = chat_ready.max(s.paused_until);
-                if blocked > now {
-                    Err(blocked)
+                if s.paused_until > now {
+                    Err(s.paused_until)
                 } else {
                     let slot = s.next_slot.max(now);
                     s.next_slot = slot + self.interval;
@@ -124,11 +129,11 @@ impl Courier {
                     Ok(slot)
                 }
             };
-            match reserved {
+            match booked {
                 Err(until) => tokio::time::sleep_until(until.into()).await,
                 Ok(slot) => {
                     tokio::time::sleep_until(slot.into()).await;
-                    // A 429 while this one waited for its slot voids the slot.
+                    // A 429 while waiting for the slot voids it.
                     if self.paused_until().is_none() {
                         return;
                     }
@@ -160,6 +165,7 @@ pub struct Worker {
     max_attempts: u32,
     /// How many rows this worker may hold at once (about two seconds' worth).
     capacity: usize,
+    lease_seconds: i64,
     id: String,
 }
 
@@ -167,7 +173,14 @@ impl Worker {
     pub fn new(store: Store, bot: Bot, courier: Arc<Courier>, delivery: &Delivery) -> Worker {
         let capacity = ((delivery.messages_per_second * 2.0).ceil() as usize).clamp(8, 256);
         let id = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-        Worker { store, bot, courier, max_attempts: delivery.max_attempts, capacity, id }
+        Worker { store, bot, courier, max_attempts: delivery.max_attempts, capacity, lease_seconds: LEASE_SECONDS, id }
+    }
+
+    /// How long a claim holds (30 s by default); after a crash, that is how long the dead
+    /// worker's messages wait before another worker takes them over.
+    pub fn with_lease(mut self, seconds: i64) -> Worker {
+        self.lease_seconds = seconds.max(1);
+        self
     }
 
     pub fn id(&self) -> &str {
@@ -176,93 +189,117 @@ impl Worker {
 
     /// Delivers until `stop` turns true; then finishes the messages being sent and hands the
     /// rest of its claims back.
+    ///
+    /// Claimed rows wait in memory in (lane, id) order. At every free slot the first one whose
+    /// chat is free goes out, so a personal notice never waits for more than a slot behind a
+    /// broadcast, and a chat's messages leave one at a time, in order.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let worker = Arc::new(self);
-        let permits = Arc::new(Semaphore::new(worker.capacity));
-        let mut tasks = JoinSet::new();
+        let mut queue: BTreeMap<(i64, i64), OutgoingMessage> = BTreeMap::new();
+        let mut sending: HashSet<i64> = HashSet::new();
+        let mut tasks: JoinSet<(OutgoingMessage, bool)> = JoinSet::new();
+        let mut next_claim = Instant::now();
         tracing::info!(worker = %worker.id, "delivery worker started");
         loop {
             if *stop.borrow() {
                 break;
             }
-            while tasks.try_join_next().is_some() {}
-            if let Some(until) = worker.courier.paused_until() {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(until.into()) => {}
-                    _ = stop.changed() => {}
-                }
-                continue;
+            while let Some(done) = tasks.try_join_next() {
+                worker.settle(done, &mut queue, &mut sending).await;
             }
-            let free = permits.available_permits();
-            if free < worker.capacity.min(8) {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_millis(20)) => {}
-                    _ = stop.changed() => {}
+            let held = queue.len() + tasks.len();
+            if held < worker.capacity / 2 + 1 && Instant::now() >= next_claim {
+                match worker.claim(worker.capacity - held).await {
+                    Ok(batch) if batch.is_empty() => next_claim = Instant::now() + IDLE_POLL,
+                    Ok(batch) => {
+                        for message in batch {
+                            queue.insert((message.lane.code(), message.id), message);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "delivery: could not claim messages");
+                        next_claim = Instant::now() + Duration::from_secs(1);
+                    }
                 }
-                continue;
             }
-            let now = Utc::now().timestamp();
-            let batch = match worker.store.claim_outbox(&worker.id, free as i64, now + LEASE_SECONDS, now).await {
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::error!(error = %e, "delivery: could not claim messages");
+            match pick(&queue, &sending, |chat| worker.courier.chat_ready(chat)) {
+                Ok(key) => {
+                    let chat = queue[&key].chat_id;
+                    worker.courier.take_slot(chat).await;
+                    let Some(message) = queue.remove(&key) else { continue };
+                    sending.insert(chat);
+                    let w = worker.clone();
+                    tasks.spawn(async move {
+                        let go_on = match w.deliver(&message).await {
+                            Ok(go_on) => go_on,
+                            Err(e) => {
+                                tracing::error!(message = message.id, error = %e, "delivery: the database failed");
+                                false
+                            }
+                        };
+                        (message, go_on)
+                    });
+                }
+                Err(earliest) => {
+                    // Nothing can go now: wait for a send to finish, a chat to become free, new
+                    // rows, or the next look at the queue.
+                    let until = earliest.unwrap_or(next_claim).min(next_claim).max(Instant::now());
                     tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                            worker.settle(done, &mut queue, &mut sending).await;
+                        }
+                        _ = worker.courier.wake.notified() => next_claim = Instant::now(),
+                        _ = tokio::time::sleep_until(until.into()) => {}
                         _ = stop.changed() => {}
                     }
-                    continue;
                 }
-            };
-            if batch.is_empty() {
-                tokio::select! {
-                    _ = worker.courier.wake.notified() => {}
-                    _ = tokio::time::sleep(IDLE_POLL) => {}
-                    _ = stop.changed() => {}
-                }
-                continue;
-            }
-            let doubtful = batch.iter().filter(|m| m.in_doubt).count();
-            if doubtful > 0 {
-                tracing::warn!(
-                    messages = doubtful,
-                    "delivery: sending again messages that were in flight when a worker stopped; they may arrive twice"
-                );
-            }
-            for group in by_chat(batch) {
-                let Ok(held) = permits.clone().acquire_many_owned(group.len() as u32).await else { break };
-                let (worker, stop) = (worker.clone(), stop.clone());
-                tasks.spawn(async move {
-                    worker.deliver_chat(group, &stop).await;
-                    drop(held);
-                });
             }
         }
-        while tasks.join_next().await.is_some() {}
+        while let Some(done) = tasks.join_next().await {
+            worker.settle(done, &mut queue, &mut sending).await;
+        }
         match worker.store.release_claims(&worker.id).await {
             Ok(n) => tracing::info!(worker = %worker.id, released = n, "delivery worker stopped"),
             Err(e) => tracing::error!(error = %e, "delivery: could not hand back claimed messages"),
         }
     }
 
-    /// Sends one chat's claimed messages in order. When one cannot go now, the rest wait for it.
-    async fn deliver_chat(&self, group: Vec<OutgoingMessage>, stop: &watch::Receiver<bool>) {
-        let mut rest = group.into_iter();
-        while let Some(message) = rest.next() {
-            if *stop.borrow() {
-                return;
-            }
-            let go_on = match self.deliver(&message).await {
-                Ok(go_on) => go_on,
-                Err(e) => {
-                    tracing::error!(message = message.id, error = %e, "delivery: the database failed");
-                    false
-                }
-            };
-            if !go_on {
-                for later in rest {
-                    let _ = self.store.release_claim(later.id, &self.id).await;
-                }
-                return;
+    async fn claim(&self, room: usize) -> Result<Vec<OutgoingMessage>, crate::store::StoreError> {
+        let now = Utc::now().timestamp();
+        let batch = self.store.claim_outbox(&self.id, room as i64, now + self.lease_seconds, now).await?;
+        let doubtful = batch.iter().filter(|m| m.in_doubt).count();
+        if doubtful > 0 {
+            tracing::warn!(
+                messages = doubtful,
+                "delivery: sending again messages that were in flight when a worker stopped; they may arrive twice"
+            );
+        }
+        Ok(batch)
+    }
+
+    /// A send finished. When its chat's later messages must wait (a retry is pending, or the
+    /// user cannot be reached), they are handed back rather than sent out of order.
+    async fn settle(
+        &self,
+        done: Result<(OutgoingMessage, bool), tokio::task::JoinError>,
+        queue: &mut BTreeMap<(i64, i64), OutgoingMessage>,
+        sending: &mut HashSet<i64>,
+    ) {
+        let Ok((message, go_on)) = done else { return };
+        sending.remove(&message.chat_id);
+        if go_on {
+            return;
+        }
+        let later: Vec<(i64, i64)> = queue
+            .iter()
+            .filter(|(_, m)| m.chat_id == message.chat_id && m.lane == message.lane)
+            .map(|(key, _)| *key)
+            .collect();
+        for key in later {
+            if let Some(m) = queue.remove(&key)
+                && let Err(e) = self.store.release_claim(m.id, &self.id).await
+            {
+                tracing::error!(message = m.id, error = %e, "delivery: could not hand back a message");
             }
         }
     }
@@ -270,8 +307,7 @@ impl Worker {
     /// Sends one message and records what happened; `false` when the chat's later messages must
     /// wait (a retry is pending, or the user is unreachable).
     async fn deliver(&self, message: &OutgoingMessage) -> Result<bool, crate::store::StoreError> {
-        self.courier.wait_turn(message.chat_id).await;
-        let lease_until = Utc::now().timestamp() + LEASE_SECONDS;
+        let lease_until = Utc::now().timestamp() + self.lease_seconds;
         if !self.store.start_sending(message.id, &self.id, lease_until).await? {
             // The lease ran out while waiting and another worker took the row over.
             return Ok(false);
@@ -280,7 +316,9 @@ impl Worker {
         let now = Utc::now().timestamp();
         match outcome {
             Outcome::Sent(message_id) => {
-                if !self.store.mark_sent(message.id, &self.id, message_id, now).await? {
+                // Whole seconds: one more makes sure a full interval passes on any replica.
+                let chat_free = now + self.courier.per_chat.as_secs_f64().ceil() as i64 + 1;
+                if !self.store.mark_sent(message, &self.id, message_id, now, chat_free).await? {
                     tracing::warn!(message = message.id, "delivery: sent, but the row had been taken over");
                 }
                 Ok(true)
@@ -324,7 +362,8 @@ impl Worker {
         if let Some(markup) = message.markup.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()) {
             body["reply_markup"] = markup;
         }
-        let Ok(url) = self.bot.api_url().join(&format!("bot{}/sendMessage", self.bot.token())) else {
+        // `./` keeps the token's colon from reading as a URL scheme.
+        let Ok(url) = self.bot.api_url().join(&format!("./bot{}/sendMessage", self.bot.token())) else {
             return Outcome::Refused("the Bot API URL is not usable".into());
         };
         let request = self.bot.client().post(url).json(&body);
@@ -375,18 +414,28 @@ fn backoff(attempts: i64) -> Duration {
     FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(doublings)).min(MAX_BACKOFF)
 }
 
-/// Groups a batch by chat, keeping each chat's order.
-fn by_chat(batch: Vec<OutgoingMessage>) -> Vec<Vec<OutgoingMessage>> {
-    let mut order = Vec::new();
-    let mut groups: HashMap<(i64, crate::store::Lane), Vec<OutgoingMessage>> = HashMap::new();
-    for message in batch {
-        let key = (message.chat_id, message.lane);
-        if !groups.contains_key(&key) {
-            order.push(key);
+/// The first waiting message, in (lane, id) order, that may go now: nothing is being sent to
+/// its chat, no earlier message of its chat is waiting, and the chat's interval has passed.
+/// Otherwise, the earliest moment a waiting chat becomes free (`None` when every waiting chat is
+/// busy with a send in flight).
+fn pick(
+    queue: &BTreeMap<(i64, i64), OutgoingMessage>,
+    sending: &HashSet<i64>,
+    ready: impl Fn(i64) -> Option<Instant>,
+) -> Result<(i64, i64), Option<Instant>> {
+    let now = Instant::now();
+    let mut seen = HashSet::new();
+    let mut earliest: Option<Instant> = None;
+    for (key, message) in queue {
+        if sending.contains(&message.chat_id) || !seen.insert(message.chat_id) {
+            continue;
         }
-        groups.entry(key).or_default().push(message);
+        let Some(at) = ready(message.chat_id).filter(|at| *at > now) else {
+            return Ok(*key);
+        };
+        earliest = Some(earliest.map_or(at, |e| e.min(at)));
     }
-    order.into_iter().filter_map(|key| groups.remove(&key)).collect()
+    Err(earliest)
 }
 
 #[cfg(test)]
@@ -423,19 +472,29 @@ mod tests {
     }
 
     #[test]
-    fn a_chats_messages_stay_together_and_in_order() {
-        let m = |id, chat, lane| OutgoingMessage {
-            id,
-            chat_id: chat,
-            lane,
-            text: String::new(),
-            markup: None,
-            attempts: 0,
-            in_doubt: false,
+    fn personal_notices_go_first_and_a_chat_waits_for_its_turn() {
+        let m = |id, chat, lane: Lane| {
+            let message = OutgoingMessage {
+                id,
+                chat_id: chat,
+                lane,
+                text: String::new(),
+                markup: None,
+                attempts: 0,
+                in_doubt: false,
+            };
+            ((lane.code(), id), message)
         };
-        use crate::store::Lane::{Bulk, Personal};
-        let groups = by_chat(vec![m(1, 7, Personal), m(2, 8, Bulk), m(3, 7, Personal), m(4, 7, Bulk)]);
-        let ids: Vec<Vec<i64>> = groups.iter().map(|g| g.iter().map(|m| m.id).collect()).collect();
-        assert_eq!(ids, vec![vec![1, 3], vec![2], vec![4]]);
+        use crate::store::Lane;
+        let queue: BTreeMap<_, _> =
+            [m(1, 7, Lane::Bulk), m(2, 8, Lane::Bulk), m(9, 8, Lane::Personal), m(3, 7, Lane::Bulk)].into();
+        let free = |_| None;
+        assert_eq!(pick(&queue, &HashSet::new(), free), Ok((0, 9)), "the personal notice first");
+        assert_eq!(pick(&queue, &HashSet::from([8]), free), Ok((1, 1)), "chat 8 is busy");
+        // Chat 7's second message never overtakes its first.
+        assert_eq!(pick(&queue, &HashSet::from([8, 7]), free), Err(None));
+        let later = Instant::now() + Duration::from_millis(300);
+        let result = pick(&queue, &HashSet::from([8]), |_| Some(later));
+        assert_eq!(result, Err(Some(later)), "chat 7 must wait for its interval");
     }
 }

@@ -27,7 +27,7 @@ pub enum Lane {
 }
 
 impl Lane {
-    fn code(self) -> i64 {
+    pub fn code(self) -> i64 {
         match self {
             Lane::Personal => 0,
             Lane::Bulk => 1,
@@ -435,19 +435,34 @@ impl Store {
         Ok(started == 1)
     }
 
-    /// Telegram accepted the message.
-    pub async fn mark_sent(&self, id: i64, worker: &str, message_id: Option<i64>, now: i64) -> StoreResult<bool> {
+    /// Telegram accepted the message. The chat's next message waits at least until `chat_free`
+    /// (whole seconds), so that another replica does not send it right after this one.
+    pub async fn mark_sent(
+        &self,
+        message: &OutgoingMessage,
+        worker: &str,
+        message_id: Option<i64>,
+        now: i64,
+        chat_free: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET state = 'sent', sent_at = $3, message_id = $4, claimed_by = NULL, lease_until = NULL
              WHERE id = $1 AND claimed_by = $2 AND state = 'sending'",
         )
-        .bind(id)
+        .bind(message.id)
         .bind(worker)
         .bind(now)
         .bind(message_id)
         .execute(self.pool())
         .await?
         .rows_affected();
+        if chat_free > now {
+            sqlx::query("UPDATE outbox SET next_at = $2 WHERE chat_id = $1 AND state = 'queued' AND next_at < $2")
+                .bind(message.chat_id)
+                .bind(chat_free)
+                .execute(self.pool())
+                .await?;
+        }
         Ok(done == 1)
     }
 

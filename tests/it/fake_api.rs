@@ -7,9 +7,15 @@
 //! Like Telegram it refuses to message a chat that never wrote to the bot, to edit a message that
 //! does not exist or would not change, and to answer a callback query twice. Anything refused is
 //! recorded as a violation, and tests assert there are none.
+//!
+//! For delivery tests it also behaves like Telegram under load: optional limits (messages per
+//! second overall, and a least interval per chat) answered with 429 and `retry_after`, a penalty
+//! window during which every send is refused again (and counted, since a well-behaved client
+//! waits it out), users who blocked the bot (403), and scripted faults: 5xx answers and dropped
+//! connections.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{HashMap, HashSet, VecDeque},
     net::SocketAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -77,6 +83,40 @@ struct Spec {
     types: HashMap<String, Value>,
 }
 
+/// Telegram's flood limits, as the fake enforces them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// At most this many `sendMessage` calls in any second.
+    pub per_second: Option<usize>,
+    /// At least this long between two messages to one chat (a tenth of it is forgiven, as
+    /// Telegram forgives short bursts).
+    pub per_chat: Option<Duration>,
+    /// What a 429 asks the client to wait.
+    pub retry_after: u64,
+}
+
+/// A scripted failure of the next `sendMessage` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// An HTTP error status with a Bot API error body; the message is not delivered.
+    Status(u16),
+    /// The connection is cut before an answer; the message is not delivered.
+    Drop,
+}
+
+/// What happened to `sendMessage` calls under the limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendStats {
+    pub delivered: usize,
+    /// Refused with 429 for going over a limit.
+    pub flood_refused: usize,
+    /// Calls that came while a 429's `retry_after` was still running.
+    pub ignored_retry_after: usize,
+    pub faults_served: usize,
+    /// Refused with 403 because the user blocked the bot.
+    pub blocked_refused: usize,
+}
+
 #[derive(Default)]
 struct Inner {
     token: String,
@@ -91,6 +131,19 @@ struct Inner {
     open_queries: HashSet<String>,
     calls: Vec<Call>,
     violations: Vec<String>,
+    limits: Limits,
+    recent_sends: VecDeque<Instant>,
+    last_in_chat: HashMap<i64, Instant>,
+    penalty_until: Option<Instant>,
+    faults: VecDeque<Fault>,
+    blocked: HashSet<i64>,
+    send_stats: SendStats,
+    /// Texts delivered to each chat, in order (kept apart from `calls` for big broadcasts).
+    delivered: HashMap<i64, Vec<String>>,
+    /// Every delivered message in arrival order: (chat, text).
+    log: Vec<(i64, String)>,
+    /// Record every call in `calls` (off for benchmarks of thousands of messages).
+    record_calls: bool,
 }
 
 /// A running fake server; dropped, it stops.
@@ -125,7 +178,12 @@ impl FakeApi {
         };
         let state = Arc::new(Shared {
             spec,
-            inner: Mutex::new(Inner { token: token.to_owned(), next_update_id: 1, ..Inner::default() }),
+            inner: Mutex::new(Inner {
+                token: token.to_owned(),
+                next_update_id: 1,
+                record_calls: true,
+                ..Inner::default()
+            }),
             new_update: Notify::new(),
         });
         let app = Router::new().route("/{token}/{method}", any(handle)).with_state(state.clone());
@@ -227,6 +285,68 @@ impl FakeApi {
         })
     }
 
+    /// Enforce Telegram's flood limits from now on.
+    pub fn set_limits(&self, limits: Limits) {
+        self.state.inner.lock().unwrap().limits = limits;
+    }
+
+    /// The next `sendMessage` calls fail as scripted, in order.
+    pub fn fail_next(&self, faults: &[Fault]) {
+        self.state.inner.lock().unwrap().faults.extend(faults.iter().copied());
+    }
+
+    /// Users who wrote to the bot at some point (so Telegram knows their chat).
+    pub fn know_chats(&self, chats: impl IntoIterator<Item = i64>) {
+        let mut inner = self.state.inner.lock().unwrap();
+        for chat in chats {
+            inner.known_chats.insert(chat, format!("Resident {chat}"));
+        }
+    }
+
+    /// This user blocked the bot: sends to them get 403.
+    pub fn block(&self, chat: i64) {
+        self.state.inner.lock().unwrap().blocked.insert(chat);
+    }
+
+    /// Stop keeping every call (the counters and delivered texts are still kept).
+    pub fn stop_recording_calls(&self) {
+        self.state.inner.lock().unwrap().record_calls = false;
+    }
+
+    pub fn send_stats(&self) -> SendStats {
+        self.state.inner.lock().unwrap().send_stats.clone()
+    }
+
+    /// Texts delivered to each chat, in order.
+    pub fn delivered(&self) -> HashMap<i64, Vec<String>> {
+        self.state.inner.lock().unwrap().delivered.clone()
+    }
+
+    /// Every delivered message in arrival order: (chat, text).
+    pub fn delivery_log(&self) -> Vec<(i64, String)> {
+        self.state.inner.lock().unwrap().log.clone()
+    }
+
+    pub fn delivered_count(&self) -> usize {
+        self.state.inner.lock().unwrap().send_stats.delivered
+    }
+
+    /// Waits until `count` messages were delivered, or panics after `timeout`.
+    pub async fn wait_delivered(&self, count: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.delivered_count() < count {
+            if Instant::now() > deadline {
+                panic!(
+                    "timed out: {} of {count} delivered; stats {:?}; violations {:?}",
+                    self.delivered_count(),
+                    self.send_stats(),
+                    self.violations()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.state.inner.lock().unwrap().calls.clone()
     }
@@ -308,10 +428,24 @@ async fn handle(
         return get_updates(&state, &params).await;
     }
     let mut inner = state.inner.lock().unwrap();
+    if method == "sendMessage"
+        && let Some(refusal) = flood_control(&mut inner, &params)
+    {
+        return refusal;
+    }
     let outcome = respond(&mut inner, &method, &params);
     match outcome {
         Ok((result, message)) => {
-            inner.calls.push(Call { method, params, message });
+            if method == "sendMessage" {
+                let chat = params["chat_id"].as_i64().unwrap_or_default();
+                let text = params["text"].as_str().unwrap_or_default().to_owned();
+                inner.send_stats.delivered += 1;
+                inner.delivered.entry(chat).or_default().push(text.clone());
+                inner.log.push((chat, text));
+            }
+            if inner.record_calls {
+                inner.calls.push(Call { method, params, message });
+            }
             reply(result)
         }
         Err(problem) => {
@@ -319,6 +453,73 @@ async fn handle(
             violation(&state, &method, params, problem)
         }
     }
+}
+
+/// Telegram's behaviour under load for one `sendMessage`: scripted faults, blocked users, the
+/// penalty after a 429, and the limits. `None` lets the call through.
+fn flood_control(inner: &mut Inner, params: &Value) -> Option<Response> {
+    let now = Instant::now();
+    let chat = params["chat_id"].as_i64().unwrap_or_default();
+    if let Some(fault) = inner.faults.pop_front() {
+        inner.send_stats.faults_served += 1;
+        return Some(match fault {
+            Fault::Status(code) => refuse(
+                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "Internal Server Error".into(),
+            ),
+            Fault::Drop => dropped_connection(),
+        });
+    }
+    if inner.blocked.contains(&chat) {
+        inner.send_stats.blocked_refused += 1;
+        return Some(refuse(StatusCode::FORBIDDEN, "Forbidden: bot was blocked by the user".into()));
+    }
+    let retry_after = inner.limits.retry_after.max(1);
+    let too_many = |inner: &mut Inner| {
+        inner.send_stats.flood_refused += 1;
+        inner.penalty_until = Some(now + Duration::from_secs(retry_after));
+        Some(flood(retry_after))
+    };
+    if inner.penalty_until.is_some_and(|until| now < until) {
+        inner.send_stats.ignored_retry_after += 1;
+        return too_many(inner);
+    }
+    if let Some(per_second) = inner.limits.per_second {
+        while inner.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+            inner.recent_sends.pop_front();
+        }
+        if inner.recent_sends.len() >= per_second {
+            return too_many(inner);
+        }
+    }
+    if let Some(per_chat) = inner.limits.per_chat
+        && inner.last_in_chat.get(&chat).is_some_and(|last| now.duration_since(*last) < per_chat.mul_f64(0.9))
+    {
+        return too_many(inner);
+    }
+    inner.recent_sends.push_back(now);
+    inner.last_in_chat.insert(chat, now);
+    None
+}
+
+fn flood(retry_after: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(json!({ "ok": false, "error_code": 429,
+            "description": format!("Too Many Requests: retry after {retry_after}"),
+            "parameters": { "retry_after": retry_after } })),
+    )
+        .into_response()
+}
+
+/// A response whose body fails at once: the client sees the connection cut mid-answer.
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async { Err::<Bytes, _>(std::io::Error::other("connection dropped")) });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(failing))
+        .unwrap()
 }
 
 /// The spec's spelling of a method name (`GetMe` → `getMe`); unknown names stay as they are.

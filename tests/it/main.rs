@@ -3,6 +3,7 @@
 
 mod admin;
 mod browse;
+mod delivery;
 mod e2e;
 mod fake_api;
 mod helpers;
