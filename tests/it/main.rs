@@ -14,5 +14,6 @@ mod propose;
 mod replicas;
 mod start;
 mod store;
+mod subscribe;
 mod verify;
 mod verify_cli;
