@@ -243,7 +243,14 @@ impl Worker {
                 Err(earliest) => {
                     // Nothing can go now: wait for a send to finish, a chat to become free, new
                     // rows, or the next look at the queue.
-                    let until = earliest.unwrap_or(next_claim).min(next_claim).max(Instant::now());
+                    let can_claim = queue.len() + tasks.len() < worker.capacity / 2 + 1;
+                    let until = match (earliest, can_claim) {
+                        (Some(at), true) => at.min(next_claim),
+                        (Some(at), false) => at,
+                        (None, true) => next_claim,
+                        (None, false) => Instant::now() + IDLE_POLL,
+                    }
+                    .max(Instant::now() + Duration::from_millis(1));
                     tokio::select! {
                         Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                             worker.settle(done, &mut queue, &mut sending).await;

@@ -59,10 +59,12 @@ fn pace(per_second: f64) -> Delivery {
 /// `count` residents following `dong`, known to the fake Telegram.
 async fn followers(world: &World, api: &FakeApi, dong: &str, count: i64) -> Vec<i64> {
     let ids: Vec<i64> = (FIRST..FIRST + count).collect();
+    // A pool that keeps its connections: the world's opens one per query on PostgreSQL.
+    let store = Store::open(&world.db.url).await.unwrap();
     for id in &ids {
         let language = if id % 2 == 0 { "ko" } else { "en-US" };
-        world.store.touch_user(*id, Some(language), 0).await.unwrap();
-        world.store.subscribe(*id, "dong", dong, 0).await.unwrap();
+        store.touch_user(*id, Some(language), 0).await.unwrap();
+        store.subscribe(*id, "dong", dong, 0).await.unwrap();
     }
     api.know_chats(ids.iter().copied());
     ids
@@ -142,12 +144,12 @@ async fn a_429_pauses_delivery_for_its_retry_after_and_nothing_is_lost() {
     let world = World::new().await;
     let api = FakeApi::start(TOKEN).await;
     // The worker is configured faster than this Telegram allows.
-    api.set_limits(Limits { per_second: Some(10), per_chat: None, retry_after: 1 });
-    let ids = followers(&world, &api, "yeonhui", 50).await;
+    api.set_limits(Limits { per_second: Some(4), per_chat: None, retry_after: 1 });
+    let ids = followers(&world, &api, "yeonhui", 24).await;
     world.store.announce(&news(vec![Follow::Dong("yeonhui".into())], "2"), "ko", None, 0).await.unwrap();
 
     let worker = start(&world, &api, &pace(100.0), 30).await;
-    api.wait_delivered(50, Duration::from_secs(60)).await;
+    api.wait_delivered(24, Duration::from_secs(60)).await;
     worker.stop().await;
 
     let stats = api.send_stats();
@@ -155,7 +157,7 @@ async fn a_429_pauses_delivery_for_its_retry_after_and_nothing_is_lost() {
     assert_eq!(stats.ignored_retry_after, 0, "nothing was sent while retry_after ran: {stats:?}");
     let expected = ids.iter().map(|id| (*id, vec![if id % 2 == 0 { "공지 2" } else { "Announcement 2" }.to_owned()]));
     assert_once_each(&api, &expected.collect());
-    assert_eq!(outbox_states(&world).await, HashMap::from([("sent".to_owned(), 50)]));
+    assert_eq!(outbox_states(&world).await, HashMap::from([("sent".to_owned(), 24)]));
     // A 429 is not the message's fault: no attempt beyond the one that went through is counted.
     let pool = world.raw().await;
     let attempts: i64 = sqlx::query("SELECT MAX(attempts) AS n FROM outbox").fetch_one(&pool).await.unwrap().get("n");

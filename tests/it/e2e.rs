@@ -482,3 +482,59 @@ async fn residents_verify_by_phone_and_by_code_through_the_binary() {
     d.api.settle(Duration::from_millis(300)).await;
     assert_eq!(d.api.violations(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn followers_get_reviews_and_announcements_through_the_binarys_delivery_worker() {
+    // A proposal by Alex, waiting for review.
+    // The binary opens this year's cycle (the district file names none).
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = crate::helpers::World::with_config(|c| c.cycle_year = this_year).await;
+    let proposal = world.seed(ALEX, "sinchon", "Night lights on the Sinchon stairs", 12_000_000).await;
+    let crate::helpers::World { db, .. } = world;
+    let d = Deployment::start_on(db).await;
+
+    // Kim follows Sinchon-dong; Alex follows nothing but their own proposal.
+    let welcome = d.say(KIM, "ko", "/start").await;
+    assert!(welcome.text().starts_with("안녕하세요!"));
+    d.say(ALEX, "en", "/start").await;
+    let menu = d.say(KIM, "ko", "/subscribe").await;
+    let before = d.api.calls().len();
+    d.api.press(KIM, "ko", &menu, &menu.button("신촌동"));
+    d.api.wait_for(before, "the menu updated", |c| c.method == "editMessageText" && c.text().contains("구독")).await;
+
+    // The official reviews it: Alex is told in English, Kim gets the dong's news in Korean.
+    let admin = d.say(OFFICIAL, "ko", "/admin").await;
+    let card = d.tap(OFFICIAL, "ko", &admin, "제안 검토 (1건 대기)").await;
+    let ask = d.tap(OFFICIAL, "ko", &card, "✅ 적격").await;
+    assert!(ask.text().starts_with(&format!("#{proposal} 제안을 적격으로 처리합니다.")), "{}", ask.text());
+    let before = d.api.calls().len();
+    d.api.send_text(OFFICIAL, "ko", "1,100만");
+    d.expect(
+        before,
+        ALEX,
+        &format!("Your proposal #{proposal} “Night lights on the Sinchon stairs” was reviewed and is eligible"),
+    )
+    .await;
+    let news =
+        d.expect(before, KIM, &format!("신촌동 새 소식: #{proposal} 「Night lights on the Sinchon stairs」")).await;
+    let opened = d.tap(KIM, "ko", &news, "자세히 보기").await;
+    assert!(opened.text().starts_with(&format!("제안 #{proposal} · 신촌동")), "{}", opened.text());
+
+    // An announcement to Sinchon-dong, previewed and sent.
+    let admin = d.say(OFFICIAL, "ko", "/admin").await;
+    let areas = d.tap(OFFICIAL, "ko", &admin, "📣 공지 보내기").await;
+    let ask = d.tap(OFFICIAL, "ko", &areas, "신촌동").await;
+    assert!(ask.text().starts_with("신촌동 공지 내용을 한국어로 입력해 주세요"), "{}", ask.text());
+    let preview = d.say(OFFICIAL, "ko", "12월 3일 저녁 7시, 신촌동 주민센터에서 1차 동 회의가 열립니다.").await;
+    assert!(preview.text().starts_with("미리보기 — 신촌동 공지, 현재 구독자 1명에게 발송돼요."), "{}", preview.text());
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "ko", &preview, &preview.button("📣 1명에게 보내기"));
+    let told = d.expect(before, KIM, "📣 신촌동 공지").await;
+    assert!(told.text().ends_with("1차 동 회의가 열립니다."), "{}", told.text());
+
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
+    let logs = d.logs();
+    assert!(logs.contains("delivery worker started"), "{logs}");
+    assert!(!logs.contains("TEST-secret-token"), "the token never reaches the logs");
+}
