@@ -38,8 +38,9 @@ pub struct Config {
     pub delivery: Delivery,
 }
 
-/// How fast the delivery worker may send (DESIGN §8). Telegram allows about 30 messages a
-/// second overall and about one a second per chat; with several replicas, each gets its share.
+/// How fast the bot may send (DESIGN §8). Telegram allows about 30 messages a second overall and
+/// about one a second per chat; the delivery worker keeps one message a second free for replies.
+/// With several replicas, each gets its share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     pub messages_per_second: f64,

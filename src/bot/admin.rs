@@ -381,6 +381,7 @@ pub async fn codes_issue(ctx: &Ctx, query: &CallbackQuery, dong: &str, count: u3
         "admin-codes-issued",
         args![("count", count), ("dong", ctx.area_name(&area.key)), ("until", last_day.to_string())],
     );
+    ctx.courier.note_reply(ctx.user_id);
     ctx.bot.send_document(ctx.chat(), file).caption(caption).await?;
     Ok(())
 }

@@ -39,7 +39,10 @@ use crate::{
 };
 
 /// How long a claim holds before another worker may take the row over, by default.
-const LEASE_SECONDS: i64 = 30;
+const LEASE_SECONDS: i64 = 10;
+/// How long a row being sent stays its worker's: longer than any request may take (the HTTP
+/// client gives up after 17 s), so a slow answer is never mistaken for a dead worker.
+const SENDING_LEASE_SECONDS: i64 = 60;
 /// How often an idle worker looks for new rows written by other processes.
 const IDLE_POLL: Duration = Duration::from_millis(500);
 /// The first retry delay; it doubles with every attempt, up to [`MAX_BACKOFF`].
@@ -51,6 +54,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(600);
 #[derive(Debug)]
 pub struct Courier {
     interval: Duration,
+    /// At most this many messages in any one second, replies included: Telegram counts per
+    /// second, and spacing alone lets one more through when a timer fires a millisecond late.
+    /// One less than the allowance, so a resident's reply always finds room.
+    per_second: usize,
     per_chat: Duration,
     schedule: Mutex<Schedule>,
     wake: Notify,
@@ -60,6 +67,8 @@ pub struct Courier {
 struct Schedule {
     /// The earliest moment the next message may go.
     next_slot: Instant,
+    /// The slots booked in the last second, oldest first.
+    recent: std::collections::VecDeque<Instant>,
     /// No message before this (after a 429).
     paused_until: Instant,
     /// When each chat last got (or will get) a message.
@@ -71,8 +80,14 @@ impl Courier {
         let now = Instant::now();
         Arc::new(Courier {
             interval: Duration::from_secs_f64(1.0 / delivery.messages_per_second),
+            per_second: (delivery.messages_per_second.floor() as usize).saturating_sub(1).max(1),
             per_chat: delivery.per_chat_interval,
-            schedule: Mutex::new(Schedule { next_slot: now, paused_until: now, chats: HashMap::new() }),
+            schedule: Mutex::new(Schedule {
+                next_slot: now,
+                recent: std::collections::VecDeque::new(),
+                paused_until: now,
+                chats: HashMap::new(),
+            }),
             wake: Notify::new(),
         })
     }
@@ -87,9 +102,38 @@ impl Courier {
     pub fn note_reply(&self, chat: i64) {
         let now = Instant::now();
         let mut s = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = s.next_slot.max(now);
-        s.next_slot = slot + self.interval;
+        self.count_reply(&mut s, now);
         s.chats.insert(chat, now);
+    }
+
+    /// A reply counts when it really goes (`now`), so the worker's next slots leave room for it.
+    fn count_reply(&self, s: &mut Schedule, now: Instant) {
+        let at = s.recent.partition_point(|t| *t <= now);
+        s.recent.insert(at, now);
+        s.next_slot = s.next_slot.max(now + self.interval);
+    }
+
+    /// Books the first slot at or after `now` that keeps both the spacing and the count per
+    /// second.
+    fn book(&self, s: &mut Schedule, now: Instant) -> Instant {
+        // A little over a second: counted exactly, one message would sit on the very edge of
+        // Telegram's window every second, and a millisecond of jitter would make it a 429.
+        let second = Duration::from_millis(1010);
+        let mut slot = s.next_slot.max(now);
+        while s.recent.front().is_some_and(|oldest| *oldest + second <= slot) {
+            s.recent.pop_front();
+        }
+        if s.recent.len() >= self.per_second {
+            slot = slot.max(s.recent[s.recent.len() - self.per_second] + second);
+        }
+        s.recent.push_back(slot);
+        s.next_slot = slot + self.interval;
+        slot
+    }
+
+    /// Telegram told a reply to wait: the worker waits as long.
+    pub fn pause_for(&self, wait: Duration) {
+        self.pause(Instant::now() + wait);
     }
 
     /// Stops every send until `until` (Telegram said to retry after).
@@ -119,8 +163,7 @@ impl Courier {
                 if s.paused_until > now {
                     Err(s.paused_until)
                 } else {
-                    let slot = s.next_slot.max(now);
-                    s.next_slot = slot + self.interval;
+                    let slot = self.book(&mut s, now);
                     s.chats.insert(chat, slot);
                     if s.chats.len() > 100_000 {
                         let horizon = now.checked_sub(self.per_chat).unwrap_or(now);
@@ -166,6 +209,7 @@ pub struct Worker {
     /// How many rows this worker may hold at once (about two seconds' worth).
     capacity: usize,
     lease_seconds: i64,
+    sending_lease_seconds: i64,
     id: String,
 }
 
@@ -173,13 +217,24 @@ impl Worker {
     pub fn new(store: Store, bot: Bot, courier: Arc<Courier>, delivery: &Delivery) -> Worker {
         let capacity = ((delivery.messages_per_second * 2.0).ceil() as usize).clamp(8, 256);
         let id = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-        Worker { store, bot, courier, max_attempts: delivery.max_attempts, capacity, lease_seconds: LEASE_SECONDS, id }
+        Worker {
+            store,
+            bot,
+            courier,
+            max_attempts: delivery.max_attempts,
+            capacity,
+            lease_seconds: LEASE_SECONDS,
+            sending_lease_seconds: SENDING_LEASE_SECONDS,
+            id,
+        }
     }
 
-    /// How long a claim holds (30 s by default); after a crash, that is how long the dead
-    /// worker's messages wait before another worker takes them over.
+    /// How long a claim holds, also while being sent (by default 10 s, and 60 s while being
+    /// sent); after a crash, that is how long the dead worker's messages wait before another
+    /// worker takes them over.
     pub fn with_lease(mut self, seconds: i64) -> Worker {
         self.lease_seconds = seconds.max(1);
+        self.sending_lease_seconds = seconds.max(1);
         self
     }
 
@@ -224,10 +279,23 @@ impl Worker {
             }
             match pick(&queue, &sending, |chat| worker.courier.chat_ready(chat)) {
                 Ok(key) => {
-                    let chat = queue[&key].chat_id;
-                    worker.courier.take_slot(chat).await;
                     let Some(message) = queue.remove(&key) else { continue };
-                    sending.insert(chat);
+                    // Marked `sending` before its slot, so no database write sits between the
+                    // slot and the request and the pace Telegram sees is the pace booked.
+                    match worker.begin(&message).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            worker.settle(Ok((message, false)), &mut queue, &mut sending).await;
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::error!(message = message.id, error = %e, "delivery: the database failed");
+                            worker.settle(Ok((message, false)), &mut queue, &mut sending).await;
+                            continue;
+                        }
+                    }
+                    worker.courier.take_slot(message.chat_id).await;
+                    sending.insert(message.chat_id);
                     let w = worker.clone();
                     tasks.spawn(async move {
                         let go_on = match w.deliver(&message).await {
@@ -311,14 +379,16 @@ impl Worker {
         }
     }
 
-    /// Sends one message and records what happened; `false` when the chat's later messages must
-    /// wait (a retry is pending, or the user is unreachable).
+    /// Marks a claimed row as being sent; `false` when the lease ran out while it waited and
+    /// another worker took it over (then it must not be sent).
+    async fn begin(&self, message: &OutgoingMessage) -> Result<bool, crate::store::StoreError> {
+        let lease_until = Utc::now().timestamp() + self.sending_lease_seconds;
+        self.store.start_sending(message.id, &self.id, lease_until).await
+    }
+
+    /// Sends one message (already marked `sending`) and records what happened; `false` when the
+    /// chat's later messages must wait (a retry is pending, or the user is unreachable).
     async fn deliver(&self, message: &OutgoingMessage) -> Result<bool, crate::store::StoreError> {
-        let lease_until = Utc::now().timestamp() + self.lease_seconds;
-        if !self.store.start_sending(message.id, &self.id, lease_until).await? {
-            // The lease ran out while waiting and another worker took the row over.
-            return Ok(false);
-        }
         let outcome = self.send(message).await;
         let now = Utc::now().timestamp();
         match outcome {
@@ -468,6 +538,42 @@ mod tests {
         let down = json!({ "ok": false, "error_code": 502, "description": "Bad Gateway" });
         assert!(matches!(classify(502, Some(&down)), Outcome::Transient(_)));
         assert!(matches!(classify(502, None), Outcome::Transient(r) if r.contains("HTTP 502")));
+    }
+
+    #[test]
+    fn the_pace_never_books_more_than_the_rate_in_any_second() {
+        let courier = Courier::new(&Delivery { messages_per_second: 30.0, ..Delivery::default() });
+        let start = Instant::now();
+        let mut s = courier.schedule.lock().unwrap();
+        // The worker books slot after slot; replies go at once in between.
+        let mut slots = Vec::new();
+        for i in 0..200 {
+            let slot = courier.book(&mut s, start + Duration::from_millis(i));
+            slots.push(slot);
+            if i % 40 == 7 {
+                // A reply while the worker waits for that slot.
+                let reply = slot.checked_sub(Duration::from_millis(5)).unwrap();
+                courier.count_reply(&mut s, reply);
+                slots.push(reply);
+            }
+        }
+        slots.sort();
+        for (i, slot) in slots.iter().enumerate() {
+            let in_window = slots[i..].iter().take_while(|t| **t < *slot + Duration::from_secs(1)).count();
+            assert!(in_window <= 30, "{in_window} messages within a second from slot {i}");
+        }
+        let span = slots.last().unwrap().duration_since(slots[0]).as_secs_f64();
+        let rate = (slots.len() - 1) as f64 / span;
+        assert!((rate - 29.0).abs() < 0.5, "the rate, replies included, holds at {rate:.2}/s");
+        drop(s);
+        // Without replies the worker keeps one message a second free.
+        let courier = Courier::new(&Delivery { messages_per_second: 30.0, ..Delivery::default() });
+        let mut s = courier.schedule.lock().unwrap();
+        let slots: Vec<Instant> = (0..100).map(|_| courier.book(&mut s, start)).collect();
+        for (i, slot) in slots.iter().enumerate() {
+            let in_window = slots[i..].iter().take_while(|t| **t < *slot + Duration::from_secs(1)).count();
+            assert!(in_window <= 29, "{in_window} slots within a second from slot {i}");
+        }
     }
 
     #[test]

@@ -105,13 +105,32 @@ impl Ctx {
     }
 
     pub async fn send(&self, text: String) -> Result<Message, BotError> {
-        self.courier.note_reply(self.user_id);
-        Ok(self.bot.send_message(self.chat(), fit(text)).await?)
+        let text = fit(text);
+        self.paced(|| self.bot.send_message(self.chat(), text.clone())).await
     }
 
     pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<Message, BotError> {
+        let text = fit(text);
+        self.paced(|| self.bot.send_message(self.chat(), text.clone()).reply_markup(keyboard.clone())).await
+    }
+
+    /// Sends a reply at once, taking its place in the pace the delivery worker keeps. If Telegram
+    /// still says to slow down, the worker pauses too and the reply goes once more after the
+    /// wait, rather than being lost.
+    async fn paced<R>(&self, request: impl Fn() -> R) -> Result<Message, BotError>
+    where
+        R: std::future::IntoFuture<Output = Result<Message, teloxide::RequestError>>,
+    {
         self.courier.note_reply(self.user_id);
-        Ok(self.bot.send_message(self.chat(), fit(text)).reply_markup(keyboard).await?)
+        match request().await {
+            Err(teloxide::RequestError::RetryAfter(wait)) => {
+                self.courier.pause_for(wait.duration());
+                tokio::time::sleep(wait.duration()).await;
+                self.courier.note_reply(self.user_id);
+                Ok(request().await?)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Replaces the text (and buttons) of one of the bot's messages in this chat.

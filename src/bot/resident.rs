@@ -219,6 +219,7 @@ pub async fn show_photo(ctx: &Ctx, query: &CallbackQuery, id: i64) -> HandlerRes
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     };
     answer(ctx, query, None, false).await?;
+    ctx.courier.note_reply(ctx.user_id);
     ctx.bot
         .send_photo(ctx.chat(), InputFile::file_id(teloxide::types::FileId(file_id)))
         .caption(ctx.ta("photo-caption", args![("id", id)]))

@@ -142,6 +142,8 @@ struct Inner {
     delivered: HashMap<i64, Vec<String>>,
     /// Every delivered message in arrival order: (chat, text).
     log: Vec<(i64, String)>,
+    /// When each of them arrived.
+    arrivals: Vec<Instant>,
     /// Record every call in `calls` (off for benchmarks of thousands of messages).
     record_calls: bool,
 }
@@ -309,6 +311,7 @@ impl FakeApi {
     }
 
     /// Stop keeping every call (the counters and delivered texts are still kept).
+    #[allow(dead_code)] // used by benches/delivery.rs
     pub fn stop_recording_calls(&self) {
         self.state.inner.lock().unwrap().record_calls = false;
     }
@@ -325,6 +328,18 @@ impl FakeApi {
     /// Every delivered message in arrival order: (chat, text).
     pub fn delivery_log(&self) -> Vec<(i64, String)> {
         self.state.inner.lock().unwrap().log.clone()
+    }
+
+    /// When each delivered message arrived, in order.
+    #[allow(dead_code)] // used by benches/delivery.rs
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.state.inner.lock().unwrap().arrivals.clone()
+    }
+
+    /// How many messages one chat received.
+    #[allow(dead_code)] // used by benches/delivery.rs
+    pub fn delivered_to(&self, chat: i64) -> usize {
+        self.state.inner.lock().unwrap().delivered.get(&chat).map_or(0, Vec::len)
     }
 
     pub fn delivered_count(&self) -> usize {
@@ -442,6 +457,7 @@ async fn handle(
                 inner.send_stats.delivered += 1;
                 inner.delivered.entry(chat).or_default().push(text.clone());
                 inner.log.push((chat, text));
+                inner.arrivals.push(Instant::now());
             }
             if inner.record_calls {
                 inner.calls.push(Call { method, params, message });
