@@ -1,9 +1,10 @@
-//! Pure participatory-budgeting logic: money, areas, phases, proposals.
+//! Pure participatory-budgeting logic: money, areas, phases, proposals, meetings.
 //!
 //! Nothing here knows about Telegram, databases or async runtimes, so every rule can be unit
 //! tested on its own and reused by the bot, the command line and later the tally engine.
 
 pub mod area;
+pub mod meeting;
 pub mod money;
 pub mod pabulib;
 pub mod phase;

@@ -1,0 +1,371 @@
+//! Dong meetings (DESIGN §1, §7): their stages, the times officials type (read in Asia/Seoul),
+//! when reminders fall due, and the calendar file (RFC 5545) residents get.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Seoul;
+
+/// Which meeting of the cycle it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The first dong meeting: proposals are presented and discussed.
+    First,
+    /// The second dong meeting: the dong's priorities are voted.
+    Second,
+    /// The residents' PB committee, at district level.
+    Committee,
+    /// The yearly open public-private forum.
+    Forum,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::First, Stage::Second, Stage::Committee, Stage::Forum];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::First => "first",
+            Stage::Second => "second",
+            Stage::Committee => "committee",
+            Stage::Forum => "forum",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Stage, String> {
+        Stage::ALL
+            .into_iter()
+            .find(|stage| stage.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a meeting stage (first, second, committee, forum)"))
+    }
+}
+
+/// Why a typed time could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenError {
+    /// None of the accepted forms (`2026-12-03 19:00`, `12/3 19:00`, `12월 3일 19시`).
+    Unreadable,
+    /// A form that was read, but names no such day or time (`2/30`, `25:00`).
+    NoSuchTime,
+}
+
+/// Reads a meeting time as an official types it, in Seoul time: `2026-12-03 19:00`,
+/// `12/3 19:00`, `12월 3일 19시`, `12월 3일 오후 7시 30분`, `12월 3일 19:30`. Without a year, the
+/// date is taken in the year that puts it nearest ahead of `today`: a date up to two months
+/// back is this year's (and the caller refuses it as past), anything earlier is next year's.
+pub fn parse_seoul_time(text: &str, today: NaiveDate) -> Result<DateTime<Utc>, WhenError> {
+    let local = parse_local(text, today)?;
+    Seoul.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).ok_or(WhenError::NoSuchTime)
+}
+
+/// Reads the end of a meeting: a time alone (`21:00`, `21시`, `오후 9시`) on the start's day in
+/// Seoul, or any form [`parse_seoul_time`] reads.
+pub fn parse_end_time(text: &str, start: DateTime<Utc>) -> Result<DateTime<Utc>, WhenError> {
+    let day = start.with_timezone(&Seoul).date_naive();
+    match parse_clock(text.trim()) {
+        Ok(Some(time)) => Seoul
+            .from_local_datetime(&day.and_time(time))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(WhenError::NoSuchTime),
+        clock => match parse_seoul_time(text, day) {
+            // `25:00` reads as a time of day that does not exist, not as nonsense.
+            Err(WhenError::Unreadable) if clock == Err(WhenError::NoSuchTime) => Err(WhenError::NoSuchTime),
+            other => other,
+        },
+    }
+}
+
+fn parse_local(text: &str, today: NaiveDate) -> Result<NaiveDateTime, WhenError> {
+    let text = text.trim();
+    // 2026-12-03 19:00 (or with a T)
+    if let Some((date, time)) = text.split_once([' ', 'T'])
+        && let Some(date) = iso_date(date)
+    {
+        let time = parse_clock(time.trim())?.ok_or(WhenError::Unreadable)?;
+        return Ok(date?.and_time(time));
+    }
+    // 12/3 19:00
+    if let Some((date, time)) = text.split_once(' ')
+        && let Some((month, day)) = date.split_once('/')
+    {
+        let (month, day) = (number(month)?, number(day)?);
+        let time = parse_clock(time.trim())?.ok_or(WhenError::Unreadable)?;
+        return Ok(infer_year(month, day, today)?.and_time(time));
+    }
+    // 12월 3일 19시 / 12월 3일 오후 7시 30분 / 12월 3일 19:30
+    if let Some((month, rest)) = text.split_once('월')
+        && let Some((day, time)) = rest.split_once('일')
+    {
+        let (month, day) = (number(month.trim())?, number(day.trim())?);
+        let time = parse_clock(time.trim())?.ok_or(WhenError::Unreadable)?;
+        return Ok(infer_year(month, day, today)?.and_time(time));
+    }
+    Err(WhenError::Unreadable)
+}
+
+/// `2026-12-03`: `None` when the text is not of that shape, `Some(Err)` for a shape without a day.
+fn iso_date(text: &str) -> Option<Result<NaiveDate, WhenError>> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts.as_slice() else { return None };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let parsed = (|| {
+        let year: i32 = year.parse().map_err(|_| WhenError::Unreadable)?;
+        NaiveDate::from_ymd_opt(year, number(month)?, number(day)?).ok_or(WhenError::NoSuchTime)
+    })();
+    Some(parsed)
+}
+
+/// A time of day: `19:00`, `7:30`, `19시`, `19시 30분`, `오후 7시`, `오전 10시 30분`, `오후 7:30`.
+/// `Ok(None)` when the text is not a time at all.
+fn parse_clock(text: &str) -> Result<Option<NaiveTime>, WhenError> {
+    let (afternoon, rest) = if let Some(rest) = text.strip_prefix("오후") {
+        (Some(true), rest.trim())
+    } else if let Some(rest) = text.strip_prefix("오전") {
+        (Some(false), rest.trim())
+    } else {
+        (None, text)
+    };
+    let (hour, minute) = if let Some((h, m)) = rest.split_once(':') {
+        (h, m)
+    } else if let Some((h, m)) = rest.split_once('시') {
+        (h, m.trim().strip_suffix('분').unwrap_or(m.trim()))
+    } else {
+        return Ok(None);
+    };
+    let hour = number(hour.trim()).map_err(|_| WhenError::Unreadable)?;
+    let minute = if minute.trim().is_empty() { 0 } else { number(minute.trim()).map_err(|_| WhenError::Unreadable)? };
+    let hour = match afternoon {
+        Some(true) if (1..=11).contains(&hour) => hour + 12,
+        Some(true) if hour == 12 => 12,
+        Some(false) if hour == 12 => 0,
+        Some(_) if hour > 12 => return Err(WhenError::NoSuchTime),
+        _ => hour,
+    };
+    NaiveTime::from_hms_opt(hour, minute, 0).map(Some).ok_or(WhenError::NoSuchTime)
+}
+
+fn number(text: &str) -> Result<u32, WhenError> {
+    if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(WhenError::Unreadable);
+    }
+    text.parse().map_err(|_| WhenError::Unreadable)
+}
+
+fn infer_year(month: u32, day: u32, today: NaiveDate) -> Result<NaiveDate, WhenError> {
+    let this_year = NaiveDate::from_ymd_opt(today.year(), month, day);
+    let next_year = NaiveDate::from_ymd_opt(today.year() + 1, month, day);
+    match (this_year, next_year) {
+        (Some(date), _) if date >= today - chrono::Days::new(61) => Ok(date),
+        (_, Some(date)) => Ok(date),
+        // 2월 29일 outside a leap year
+        (Some(date), None) => Ok(date),
+        (None, None) => Err(WhenError::NoSuchTime),
+    }
+}
+
+/// The reminders of a meeting starting at `start` that are due at `now`: those whose moment
+/// (`start - offset`) has come while the meeting has not begun. Offsets already past when the
+/// resident answered are due at once; none is due once the meeting has started.
+pub fn due_reminders(start: DateTime<Utc>, offsets: &[Duration], now: DateTime<Utc>) -> Vec<Duration> {
+    if now >= start {
+        return Vec::new();
+    }
+    offsets
+        .iter()
+        .copied()
+        .filter(|offset| {
+            let Ok(offset) = chrono::Duration::from_std(*offset) else { return false };
+            start - offset <= now
+        })
+        .collect()
+}
+
+/// One meeting as a calendar file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarEvent<'a> {
+    /// Stable across moves and cancellation, so calendars update the event they hold.
+    pub uid: &'a str,
+    /// Raised at every move or cancellation.
+    pub sequence: u32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub summary: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub cancelled: bool,
+    /// When the file was made.
+    pub stamp: DateTime<Utc>,
+}
+
+/// RFC 5545: CRLF line ends, lines folded at 75 octets, text escaped, times in UTC.
+pub fn calendar(event: &CalendarEvent<'_>) -> String {
+    let utc = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let lines = [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//pb-bot//Participatory budgeting//EN".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        format!("METHOD:{}", if event.cancelled { "CANCEL" } else { "PUBLISH" }),
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:{}", escape(event.uid)),
+        format!("SEQUENCE:{}", event.sequence),
+        format!("DTSTAMP:{}", utc(event.stamp)),
+        format!("DTSTART:{}", utc(event.start)),
+        format!("DTEND:{}", utc(event.end)),
+        format!("SUMMARY:{}", escape(event.summary)),
+        format!("LOCATION:{}", escape(event.location)),
+        format!("DESCRIPTION:{}", escape(event.description)),
+        format!("STATUS:{}", if event.cancelled { "CANCELLED" } else { "CONFIRMED" }),
+        "END:VEVENT".to_owned(),
+        "END:VCALENDAR".to_owned(),
+    ];
+    lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line into pieces of at most 75 octets (never inside a character), each
+/// continuation starting with a space, and ends it with CRLF.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    fn seoul(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Seoul.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_forms_officials_type_are_read_in_seoul_time() {
+        let expected = seoul(2026, 12, 3, 19, 0);
+        for text in [
+            "2026-12-03 19:00",
+            "2026-12-03T19:00",
+            "12/3 19:00",
+            "12월 3일 19시",
+            "12월 3일 오후 7시",
+            " 12월3일 19:00 ",
+        ] {
+            assert_eq!(parse_seoul_time(text, today()), Ok(expected), "{text}");
+        }
+        assert_eq!(parse_seoul_time("12월 3일 오후 7시 30분", today()), Ok(seoul(2026, 12, 3, 19, 30)));
+        assert_eq!(parse_seoul_time("12월 3일 오전 10시", today()), Ok(seoul(2026, 12, 3, 10, 0)));
+        assert_eq!(parse_seoul_time("12월 3일 오후 12시", today()), Ok(seoul(2026, 12, 3, 12, 0)));
+        // 19:00 in Seoul is 10:00 UTC.
+        assert_eq!(expected.to_rfc3339(), "2026-12-03T10:00:00+00:00");
+    }
+
+    #[test]
+    fn a_date_without_a_year_is_the_nearest_ahead() {
+        assert_eq!(parse_seoul_time("1/10 14:00", today()), Ok(seoul(2027, 1, 10, 14, 0)));
+        // A few days back stays this year, for the caller to refuse as past.
+        assert_eq!(parse_seoul_time("11/20 14:00", today()), Ok(seoul(2026, 11, 20, 14, 0)));
+        assert_eq!(parse_seoul_time("3월 2일 10시", today()), Ok(seoul(2027, 3, 2, 10, 0)));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_refused_and_impossible_days_are_named() {
+        for text in
+            ["", "tomorrow", "next friday 7pm", "12/3", "2026-12-03", "3 December 19:00", "12월 3일", "12/3 7pm"]
+        {
+            assert_eq!(parse_seoul_time(text, today()), Err(WhenError::Unreadable), "{text:?}");
+        }
+        for text in ["2/30 10:00", "2026-13-01 10:00", "12/3 25:00", "12/3 19:61", "12월 3일 오후 13시"] {
+            assert_eq!(parse_seoul_time(text, today()), Err(WhenError::NoSuchTime), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_end_may_be_a_time_on_the_same_day() {
+        let start = seoul(2026, 12, 3, 19, 0);
+        assert_eq!(parse_end_time("21:00", start), Ok(seoul(2026, 12, 3, 21, 0)));
+        assert_eq!(parse_end_time("오후 9시 30분", start), Ok(seoul(2026, 12, 3, 21, 30)));
+        assert_eq!(parse_end_time("2026-12-04 01:00", start), Ok(seoul(2026, 12, 4, 1, 0)));
+        assert_eq!(parse_end_time("soon", start), Err(WhenError::Unreadable));
+        assert_eq!(parse_end_time("25:00", start), Err(WhenError::NoSuchTime));
+    }
+
+    #[test]
+    fn reminders_fall_due_before_the_start_and_never_after() {
+        let start = seoul(2026, 12, 3, 19, 0);
+        let offsets = [Duration::from_secs(24 * 3600), Duration::from_secs(3600)];
+        assert!(due_reminders(start, &offsets, seoul(2026, 12, 2, 18, 59)).is_empty());
+        assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 2, 19, 0)), [offsets[0]]);
+        assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 3, 18, 30)), offsets);
+        assert!(due_reminders(start, &offsets, start).is_empty(), "not once it has begun");
+    }
+
+    #[test]
+    fn the_calendar_file_follows_rfc_5545() {
+        let description = "1차 동 회의: 제안 사업 설명, 질의응답; 투표 안내\n누구나 참석할 수 있어요.";
+        let event = CalendarEvent {
+            uid: "meeting-7@pb-bot",
+            sequence: 2,
+            start: seoul(2026, 12, 3, 19, 0),
+            end: seoul(2026, 12, 3, 21, 0),
+            summary: "신촌동 1차 주민참여예산 동 회의",
+            location: "신촌동 주민센터 3층 대회의실, 서울 서대문구 연세로 1",
+            description,
+            cancelled: false,
+            stamp: seoul(2026, 11, 28, 9, 0),
+        };
+        let ics = calendar(&event);
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+        assert!(ics.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
+        assert!(ics.contains("\r\nDTSTART:20261203T100000Z\r\n"), "19:00 in Seoul is 10:00 UTC");
+        assert!(ics.contains("\r\nDTEND:20261203T120000Z\r\n"));
+        assert!(ics.split("\r\n").all(|line| line.len() <= 75), "lines are folded at 75 octets");
+        assert!(!ics.replace("\r\n", "").contains('\n'), "no bare line feeds");
+        // Unfolded, the escaped text reads back as written.
+        let unfolded = ics.replace("\r\n ", "");
+        let line = unfolded.lines().find(|l| l.starts_with("DESCRIPTION:")).unwrap();
+        let read = line["DESCRIPTION:".len()..].replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";");
+        assert_eq!(read, description);
+        assert!(unfolded.contains("LOCATION:신촌동 주민센터 3층 대회의실\\, 서울 서대문구 연세로 1"));
+        let cancelled = calendar(&CalendarEvent { cancelled: true, sequence: 3, ..event });
+        assert!(cancelled.contains("\r\nMETHOD:CANCEL\r\n") && cancelled.contains("\r\nSTATUS:CANCELLED\r\n"));
+    }
+}
