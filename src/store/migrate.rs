@@ -176,8 +176,59 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("sent_at", Int),
         ],
     ),
+    (
+        "meetings",
+        true,
+        &[
+            ("id", Int),
+            ("cycle_id", Int),
+            ("area_key", Text),
+            ("stage", Text),
+            ("starts_at", Int),
+            ("ends_at", Int),
+            ("venue_ko", Text),
+            ("venue_en", Text),
+            ("notes", Text),
+            ("capacity", Int),
+            ("sequence", Int),
+            ("cancelled_at", Int),
+            ("created_by", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    ("meeting_rsvps", false, &[("meeting_id", Int), ("telegram_id", Int), ("going", Int), ("answered_at", Int)]),
+    (
+        "meeting_reminders",
+        false,
+        &[("meeting_id", Int), ("telegram_id", Int), ("offset_minutes", Int), ("sequence", Int), ("queued_at", Int)],
+    ),
+    (
+        "checkins",
+        true,
+        &[
+            ("id", Int),
+            ("meeting_id", Int),
+            ("code", Text),
+            ("opened_by", Int),
+            ("opened_at", Int),
+            ("closes_at", Int),
+            ("closed_at", Int),
+        ],
+    ),
+    ("attendance", false, &[("meeting_id", Int), ("telegram_id", Int), ("checkin_id", Int), ("checked_in_at", Int)]),
+    ("facilitators", false, &[("telegram_id", Int), ("granted_by", Int), ("granted_at", Int)]),
+    (
+        "course_completions",
+        false,
+        &[("telegram_id", Int), ("course", Text), ("completed_on", Text), ("recorded_by", Int), ("recorded_at", Int)],
+    ),
+    (
+        "committee_members",
+        false,
+        &[("cycle_id", Int), ("telegram_id", Int), ("appointed_by", Int), ("appointed_at", Int)],
+    ),
 ];
-
 /// Money columns whose totals must match after the copy.
 const MONEY: &[(&str, &str)] = &[("areas", "pot"), ("proposals", "estimated_cost"), ("proposals", "reviewed_cost")];
 

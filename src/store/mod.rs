@@ -9,6 +9,7 @@
 //! says which one to use.
 
 mod coordination;
+mod meetings;
 mod migrate;
 mod outbox;
 mod proposals;
@@ -23,6 +24,7 @@ use sqlx::{
 };
 
 pub use coordination::WorkItem;
+pub use meetings::{ChangeOutcome, Meeting, NewMeeting, RsvpOutcome};
 pub use migrate::MigrationReport;
 pub use outbox::{
     Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Notice, OutgoingMessage, Pushes,

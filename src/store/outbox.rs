@@ -55,6 +55,8 @@ pub enum Follow {
     District,
     /// The followers of one project (proposal).
     Project(i64),
+    /// The residents who said they are going to a meeting.
+    Going(i64),
 }
 
 /// The `subscriptions.target` of district-wide announcements.
@@ -159,8 +161,8 @@ pub(crate) async fn queue_notice_tx(conn: &mut AnyConnection, notice: &Notice, n
     Ok(())
 }
 
-/// The `WHERE` condition on `subscriptions s` and `users u` selecting an audience, with its
-/// parameters numbered from `first`.
+/// The `WHERE` condition on `users u` selecting an audience, with its parameters numbered from
+/// `first`: users who can be reached and follow any of `audience`.
 fn audience_filter(audience: &[Follow], exclude: Option<i64>, first: usize) -> (String, Vec<String>) {
     let mut params = Vec::new();
     let mut next = first;
@@ -170,23 +172,36 @@ fn audience_filter(audience: &[Follow], exclude: Option<i64>, first: usize) -> (
         next += 1;
         placeholder
     };
+    let mut followed = Vec::new();
     let mut any = Vec::new();
     for follow in audience {
-        any.push(match follow {
-            Follow::Dong(key) => format!("(s.kind = 'dong' AND s.target = {})", param(key.clone(), &mut params)),
-            Follow::AnyDong => "s.kind = 'dong'".to_owned(),
-            Follow::District => format!("(s.kind = 'district' AND s.target = '{DISTRICT_TARGET}')"),
-            Follow::Project(id) => {
-                format!("(s.kind = 'project' AND s.target = {})", param(id.to_string(), &mut params))
+        match follow {
+            Follow::Dong(key) => {
+                followed.push(format!("(s.kind = 'dong' AND s.target = {})", param(key.clone(), &mut params)))
             }
-        });
+            Follow::AnyDong => followed.push("s.kind = 'dong'".to_owned()),
+            Follow::District => followed.push(format!("(s.kind = 'district' AND s.target = '{DISTRICT_TARGET}')")),
+            Follow::Project(id) => {
+                followed.push(format!("(s.kind = 'project' AND s.target = {})", param(id.to_string(), &mut params)))
+            }
+            // Ids are plain integers: written inline, they keep every parameter a string.
+            Follow::Going(meeting) => any.push(format!(
+                "EXISTS (SELECT 1 FROM meeting_rsvps r
+                         WHERE r.telegram_id = u.telegram_id AND r.meeting_id = {meeting} AND r.going = 1)"
+            )),
+        }
+    }
+    if !followed.is_empty() {
+        any.push(format!(
+            "EXISTS (SELECT 1 FROM subscriptions s WHERE s.telegram_id = u.telegram_id AND ({}))",
+            followed.join(" OR ")
+        ));
     }
     if any.is_empty() {
         any.push("1 = 0".to_owned());
     }
     let mut filter = format!("u.blocked_at IS NULL AND ({})", any.join(" OR "));
     if let Some(user) = exclude {
-        // A user id is a plain integer: written inline, it keeps every parameter a string.
         filter.push_str(&format!(" AND u.telegram_id <> {user}"));
     }
     (filter, params)
@@ -218,9 +233,8 @@ pub(crate) async fn queue_broadcast_tx(
     let (filter, params) = audience_filter(&broadcast.audience, broadcast.exclude, 4);
     let statement = format!(
         "INSERT INTO outbox (chat_id, lane, broadcast_id, lang, state, attempts, next_at, created_at)
-         SELECT DISTINCT u.telegram_id, 1, $1, COALESCE(u.language, $2), 'queued', 0, $3, $3
-         FROM subscriptions s JOIN users u ON u.telegram_id = s.telegram_id
-         WHERE {filter}"
+         SELECT u.telegram_id, 1, $1, COALESCE(u.language, $2), 'queued', 0, $3, $3
+         FROM users u WHERE {filter}"
     );
     let mut query = sqlx::query(&statement).bind(id).bind(default_lang).bind(now);
     for p in &params {
@@ -280,10 +294,7 @@ impl Store {
     /// How many users a broadcast to `audience` would reach now.
     pub async fn audience_size(&self, audience: &[Follow], exclude: Option<i64>) -> StoreResult<i64> {
         let (filter, params) = audience_filter(audience, exclude, 1);
-        let statement = format!(
-            "SELECT COUNT(DISTINCT u.telegram_id) AS n
-             FROM subscriptions s JOIN users u ON u.telegram_id = s.telegram_id WHERE {filter}"
-        );
+        let statement = format!("SELECT COUNT(*) AS n FROM users u WHERE {filter}");
         let mut query = sqlx::query(&statement);
         for p in &params {
             query = query.bind(p);

@@ -349,7 +349,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         // Messages to them may carry their proposals' titles; what was sent is no longer needed.
         sqlx::query("DELETE FROM outbox WHERE chat_id = $1").bind(telegram_id).execute(&mut *tx).await?;
-        for table in ["dialogues", "residents", "subscriptions", "code_attempts"] {
+        for table in ["dialogues", "residents", "subscriptions", "code_attempts", "facilitators"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE telegram_id = $1"))
                 .bind(telegram_id)
                 .execute(&mut *tx)

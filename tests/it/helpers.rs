@@ -343,6 +343,14 @@ impl World {
             "subscriptions",
             "broadcasts",
             "outbox",
+            "meetings",
+            "meeting_rsvps",
+            "meeting_reminders",
+            "checkins",
+            "attendance",
+            "facilitators",
+            "course_completions",
+            "committee_members",
         ] {
             for row in sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&pool).await.unwrap() {
                 for i in 0..row.columns().len() {

@@ -8,6 +8,7 @@ mod e2e;
 mod fake_api;
 mod helpers;
 mod locales;
+mod meetings;
 mod migrate;
 mod pabulib;
 mod propose;

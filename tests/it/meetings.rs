@@ -1,0 +1,150 @@
+//! Meetings in the store: scheduling announced to exactly the dong's followers, residents'
+//! answers and their refusals, and a move or cancellation told to those who said they would come.
+
+use pb_bot::{
+    domain::meeting::Stage,
+    store::{Broadcast, ChangeOutcome, Follow, Meeting, NewMeeting, Pushes, RsvpOutcome},
+};
+
+use crate::helpers::*;
+
+const HOUR: i64 = 3600;
+
+fn first_meeting(starts_at: i64) -> NewMeeting {
+    NewMeeting {
+        area_key: "sinchon".into(),
+        stage: Stage::First,
+        starts_at,
+        ends_at: starts_at + 2 * HOUR,
+        venue_ko: "신촌동 주민센터 3층".into(),
+        venue_en: Some("Sinchon-dong community centre, 3rd floor".into()),
+        notes: None,
+        capacity: Some(2),
+    }
+}
+
+/// News of a meeting for `audience`, naming it.
+fn news(meeting: &Meeting, what: &str, audience: Vec<Follow>) -> Pushes {
+    Pushes {
+        notices: vec![],
+        broadcasts: vec![Broadcast {
+            kind: format!("meeting-{what}"),
+            subject: Some(meeting.id.to_string()),
+            text_ko: format!("회의 #{} {what} (순번 {})", meeting.id, meeting.sequence),
+            text_en: format!("Meeting #{} {what} (sequence {})", meeting.id, meeting.sequence),
+            markup_ko: None,
+            markup_en: None,
+            audience,
+            exclude: None,
+            created_by: Some(OFFICIAL as i64),
+        }],
+        default_lang: "ko",
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
+    let world = World::new().await;
+    let now = chrono::Utc::now().timestamp();
+    for (id, lang, dong) in [(1, "ko", "sinchon"), (2, "en", "sinchon"), (3, "ko", "yeonhui"), (4, "ko", "sinchon")] {
+        world.store.touch_user(id, Some(lang), now).await.unwrap();
+        world.store.subscribe(id, "dong", dong, now).await.unwrap();
+    }
+    world.store.mark_blocked(4, "403 Forbidden: bot was blocked by the user", now).await.unwrap();
+    let cycle = world.cycle_id().await;
+    let meeting = world
+        .store
+        .create_meeting(
+            cycle,
+            &first_meeting(now + 48 * HOUR),
+            Some(OFFICIAL as i64),
+            |m| news(m, "scheduled", vec![Follow::Dong(m.area_key.clone())]),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((meeting.stage, meeting.sequence, meeting.cancelled_at), (Stage::First, 0, None));
+    assert_eq!(
+        world.store.outbox_for(1).await.unwrap(),
+        [("queued".into(), format!("회의 #{} scheduled (순번 0)", meeting.id))]
+    );
+    assert_eq!(
+        world.store.outbox_for(2).await.unwrap(),
+        [("queued".into(), format!("Meeting #{} scheduled (sequence 0)", meeting.id))]
+    );
+    assert!(world.store.outbox_for(3).await.unwrap().is_empty(), "another dong's follower");
+    assert!(world.store.outbox_for(4).await.unwrap().is_empty(), "blocked the bot");
+    assert_eq!(world.store.upcoming_meetings(now, 10).await.unwrap(), [meeting.clone()]);
+
+    // Answers: the latest counts; a full meeting refuses one more "going".
+    let id = meeting.id;
+    assert_eq!(world.store.rsvp(id, 1, true, now).await.unwrap(), RsvpOutcome::Recorded);
+    assert_eq!(world.store.rsvp(id, 2, true, now).await.unwrap(), RsvpOutcome::Recorded);
+    assert_eq!(world.store.rsvp(id, 3, true, now).await.unwrap(), RsvpOutcome::Full);
+    assert_eq!(world.store.rsvp(id, 3, false, now).await.unwrap(), RsvpOutcome::Recorded);
+    assert_eq!(world.store.rsvp(id, 1, true, now).await.unwrap(), RsvpOutcome::Recorded, "answering again is fine");
+    assert_eq!(world.store.rsvp_counts(id).await.unwrap(), (2, 1));
+    assert_eq!(world.store.rsvp(999, 1, true, now).await.unwrap(), RsvpOutcome::NotFound);
+    assert_eq!(world.store.rsvp(id, 1, true, now + 48 * HOUR).await.unwrap(), RsvpOutcome::Past);
+
+    // A move is told to the dong's followers and to who is going, once each; sequence goes up.
+    world.store.touch_user(5, Some("en"), now).await.unwrap();
+    assert_eq!(world.store.rsvp(id, 2, false, now).await.unwrap(), RsvpOutcome::Recorded);
+    assert_eq!(world.store.rsvp(id, 5, true, now).await.unwrap(), RsvpOutcome::Recorded);
+    let moved = world
+        .store
+        .move_meeting(
+            id,
+            now + 72 * HOUR,
+            now + 74 * HOUR,
+            Some(OFFICIAL as i64),
+            |_, after| news(after, "moved", vec![Follow::Dong(after.area_key.clone()), Follow::Going(after.id)]),
+            now,
+        )
+        .await
+        .unwrap();
+    let ChangeOutcome::Changed(before, after) = moved else { panic!("{moved:?}") };
+    assert_eq!((before.sequence, after.sequence, after.starts_at), (0, 1, now + 72 * HOUR));
+    assert_eq!(
+        world.store.outbox_for(5).await.unwrap(),
+        [("queued".into(), format!("Meeting #{id} moved (sequence 1)"))]
+    );
+    assert_eq!(world.store.outbox_for(1).await.unwrap().len(), 2, "a follower who is also going is told once");
+    assert_eq!(world.store.outbox_for(3).await.unwrap().len(), 0, "not going, and follows another dong");
+
+    // Cancelled: told, answers refused, never twice, and it can no longer be moved.
+    let cancelled = world
+        .store
+        .cancel_meeting(
+            id,
+            Some(OFFICIAL as i64),
+            |_, after| news(after, "cancelled", vec![Follow::Going(after.id)]),
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(cancelled, ChangeOutcome::Changed(_, ref after) if after.sequence == 2 && after.cancelled_at == Some(now))
+    );
+    assert_eq!(world.store.rsvp(id, 3, true, now).await.unwrap(), RsvpOutcome::Cancelled);
+    let again = world.store.cancel_meeting(id, None, |_, after| news(after, "cancelled", vec![]), now).await.unwrap();
+    assert_eq!(again, ChangeOutcome::AlreadyCancelled);
+    let moved = world
+        .store
+        .move_meeting(id, now, now + HOUR, None, |_, after| news(after, "moved", vec![]), now)
+        .await
+        .unwrap();
+    assert_eq!(moved, ChangeOutcome::AlreadyCancelled);
+    assert_eq!(
+        world.store.cancel_meeting(999, None, |_, a| news(a, "x", vec![]), now).await.unwrap(),
+        ChangeOutcome::NotFound
+    );
+    assert!(world.store.upcoming_meetings(now, 10).await.unwrap().is_empty());
+
+    let audit: Vec<String> = world.store.audit_log().await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(audit.iter().filter(|a| a.starts_with("meeting.")).count(), 3, "{audit:?}");
+
+    // Forgetting a resident takes their answers with them.
+    world.store.forget_user(5, now).await.unwrap();
+    assert_eq!(world.store.rsvp_counts(id).await.unwrap(), (1, 2));
+}
