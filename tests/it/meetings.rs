@@ -74,7 +74,7 @@ async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
     );
     assert!(world.store.outbox_for(3).await.unwrap().is_empty(), "another dong's follower");
     assert!(world.store.outbox_for(4).await.unwrap().is_empty(), "blocked the bot");
-    assert_eq!(world.store.upcoming_meetings(now, 10).await.unwrap(), [meeting.clone()]);
+    assert_eq!(world.store.upcoming_meetings(now, 10).await.unwrap(), std::slice::from_ref(&meeting));
 
     // Answers: the latest counts; a full meeting refuses one more "going".
     let id = meeting.id;
