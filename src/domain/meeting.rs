@@ -266,6 +266,163 @@ fn fold(line: &str) -> String {
     out
 }
 
+/// One valid line of a meeting schedule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledMeeting {
+    pub line: usize,
+    pub area_key: String,
+    pub stage: Stage,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue_ko: String,
+    pub venue_en: Option<String>,
+    pub notes: Option<String>,
+    pub capacity: Option<u32>,
+}
+
+/// Longest venue and notes an official may give.
+pub const VENUE_MAX_CHARS: usize = 200;
+pub const NOTES_MAX_CHARS: usize = 1000;
+
+/// A problem on one line of a schedule file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("the file holds no meeting")]
+    Empty,
+    #[error("line {line}: cannot read it as CSV: {reason}")]
+    Unreadable { line: usize, reason: String },
+    #[error("line {line}: expected dong, stage, start, end, venue (Korean)[, venue (English)[, notes[, capacity]]]")]
+    Columns { line: usize },
+    #[error("line {line}: unknown area `{area}`")]
+    UnknownArea { line: usize, area: String },
+    #[error("line {line}: `{stage}` is not a stage (first, second, committee, forum)")]
+    BadStage { line: usize, stage: String },
+    #[error("line {line}: a {stage} meeting is held in a dong, not district-wide")]
+    NotADong { line: usize, stage: Stage },
+    #[error("line {line}: cannot read the time `{time}`; write 2026-12-03 19:00, 12/3 19:00 or 12월 3일 19시")]
+    BadTime { line: usize, time: String },
+    #[error("line {line}: `{time}` names no such day or time")]
+    NoSuchTime { line: usize, time: String },
+    #[error("line {line}: the meeting starts in the past")]
+    Past { line: usize },
+    #[error("line {line}: the meeting ends before it starts")]
+    EndsBeforeStart { line: usize },
+    #[error("line {line}: the venue is empty or longer than {VENUE_MAX_CHARS} characters")]
+    BadVenue { line: usize },
+    #[error("line {line}: the notes are longer than {NOTES_MAX_CHARS} characters")]
+    LongNotes { line: usize },
+    #[error("line {line}: capacity `{capacity}` is not a number of people above 0")]
+    BadCapacity { line: usize, capacity: String },
+}
+
+/// Reads a whole schedule file (CSV, with or without a header row, a BOM, CRLF; quoted fields
+/// may hold commas). Either every line is valid or every problem is returned.
+pub fn parse_schedule(
+    text: &str,
+    areas: &[crate::domain::Area],
+    now: DateTime<Utc>,
+) -> Result<Vec<ScheduledMeeting>, Vec<ScheduleError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let names = crate::domain::area::AreaNames::new(areas.iter());
+    let today = now.with_timezone(&Seoul).date_naive();
+    let mut meetings = Vec::new();
+    let mut errors = Vec::new();
+    // A schedule holds no multi-line field, so each physical line is one record and its number
+    // is exactly what an official sees in their editor.
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = index + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(raw.as_bytes());
+        let record = match reader.records().next() {
+            None => continue,
+            Some(Ok(record)) => record,
+            Some(Err(e)) => {
+                errors.push(ScheduleError::Unreadable { line, reason: e.to_string() });
+                continue;
+            }
+        };
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if index == 0 && ["dong", "동", "area", "지역"].contains(&fields[0].to_lowercase().as_str()) {
+            continue;
+        }
+        match schedule_line(line, &fields, &names, today, now) {
+            Ok(meeting) => meetings.push(meeting),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() && meetings.is_empty() {
+        errors.push(ScheduleError::Empty);
+    }
+    if errors.is_empty() { Ok(meetings) } else { Err(errors) }
+}
+
+fn schedule_line(
+    line: usize,
+    fields: &[&str],
+    names: &crate::domain::area::AreaNames<'_>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<ScheduledMeeting, ScheduleError> {
+    if !(5..=8).contains(&fields.len()) {
+        return Err(ScheduleError::Columns { line });
+    }
+    let area = names.find(fields[0]).ok_or_else(|| ScheduleError::UnknownArea { line, area: fields[0].to_owned() })?;
+    let stage: Stage =
+        fields[1].to_lowercase().parse().map_err(|_| ScheduleError::BadStage { line, stage: fields[1].to_owned() })?;
+    if matches!(stage, Stage::First | Stage::Second) && area.kind != crate::domain::AreaKind::Dong {
+        return Err(ScheduleError::NotADong { line, stage });
+    }
+    let time_error = |time: &str, e: WhenError| match e {
+        WhenError::Unreadable => ScheduleError::BadTime { line, time: time.to_owned() },
+        WhenError::NoSuchTime => ScheduleError::NoSuchTime { line, time: time.to_owned() },
+    };
+    let starts_at = parse_seoul_time(fields[2], today).map_err(|e| time_error(fields[2], e))?;
+    let ends_at = parse_end_time(fields[3], starts_at).map_err(|e| time_error(fields[3], e))?;
+    if starts_at <= now {
+        return Err(ScheduleError::Past { line });
+    }
+    if ends_at <= starts_at {
+        return Err(ScheduleError::EndsBeforeStart { line });
+    }
+    let optional = |i: usize| fields.get(i).filter(|f| !f.is_empty()).map(|f| (*f).to_owned());
+    let venue_ok = |v: &str| !v.is_empty() && v.chars().count() <= VENUE_MAX_CHARS;
+    let venue_en = optional(5);
+    if !venue_ok(fields[4]) || venue_en.as_deref().is_some_and(|v| !venue_ok(v)) {
+        return Err(ScheduleError::BadVenue { line });
+    }
+    let notes = optional(6);
+    if notes.as_deref().is_some_and(|n| n.chars().count() > NOTES_MAX_CHARS) {
+        return Err(ScheduleError::LongNotes { line });
+    }
+    let capacity = match optional(7) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ScheduleError::BadCapacity { line, capacity: c.clone() })?,
+        ),
+    };
+    Ok(ScheduledMeeting {
+        line,
+        area_key: area.key.clone(),
+        stage,
+        starts_at,
+        ends_at,
+        venue_ko: fields[4].to_owned(),
+        venue_en,
+        notes,
+        capacity,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +493,71 @@ mod tests {
         assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 2, 19, 0)), [offsets[0]]);
         assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 3, 18, 30)), offsets);
         assert!(due_reminders(start, &offsets, start).is_empty(), "not once it has begun");
+    }
+
+    fn areas() -> Vec<crate::domain::Area> {
+        use crate::domain::{Area, AreaKind, Won};
+        let area = |key: &str, ko: &str, en: &str, kind| Area {
+            key: key.into(),
+            kind,
+            name_ko: ko.into(),
+            name_en: en.into(),
+            pot: Won::from_i64(1).unwrap(),
+        };
+        vec![
+            area("sinchon", "신촌동", "Sinchon-dong", AreaKind::Dong),
+            area("district", "구 전체", "District-wide", AreaKind::District),
+        ]
+    }
+
+    #[test]
+    fn a_schedule_file_is_read_whole_or_not_at_all() {
+        let now = seoul(2026, 11, 28, 9, 0);
+        let text = "\u{feff}dong,stage,start,end,venue_ko,venue_en,notes,capacity\r\n\
+                    신촌동,first,2026-12-03 19:00,21:00,\"신촌동 주민센터 3층, 대회의실\",Community centre,,80\r\n\
+                    Sinchon-dong,second,1/14 19:00,1/14 21:00,신촌동 주민센터\r\n\
+                    구 전체,committee,12월 10일 오후 2시,오후 5시,서대문구청 대회의실,,위원 대상\r\n";
+        let meetings = parse_schedule(text, &areas(), now).unwrap();
+        assert_eq!(meetings.len(), 3);
+        assert_eq!(meetings[0].line, 2);
+        assert_eq!(meetings[0].venue_ko, "신촌동 주민센터 3층, 대회의실");
+        assert_eq!(
+            (meetings[0].starts_at, meetings[0].ends_at),
+            (seoul(2026, 12, 3, 19, 0), seoul(2026, 12, 3, 21, 0))
+        );
+        assert_eq!(meetings[0].capacity, Some(80));
+        assert_eq!(meetings[1].starts_at, seoul(2027, 1, 14, 19, 0));
+        assert_eq!((meetings[2].area_key.as_str(), meetings[2].stage), ("district", Stage::Committee));
+        assert_eq!(meetings[2].ends_at, seoul(2026, 12, 10, 17, 0));
+
+        let bad = "신촌동,first,2026-12-03 19:00,18:00,주민센터\n\
+                   홍대동,first,2026-12-03 19:00,21:00,주민센터\n\
+                   신촌동,third,2026-12-03 19:00,21:00,주민센터\n\
+                   구 전체,first,2026-12-03 19:00,21:00,구청\n\
+                   신촌동,first,tomorrow,21:00,주민센터\n\
+                   신촌동,first,11/20 19:00,21:00,주민센터\n\
+                   신촌동,first,2/30 19:00,21:00,주민센터\n\
+                   신촌동,first,2026-12-03 19:00,21:00,,\n\
+                   신촌동,first,2026-12-03 19:00,21:00,주민센터,,,0\n\
+                   신촌동,first\n";
+        let errors: Vec<String> =
+            parse_schedule(bad, &areas(), now).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "line 1: the meeting ends before it starts",
+                "line 2: unknown area `홍대동`",
+                "line 3: `third` is not a stage (first, second, committee, forum)",
+                "line 4: a first meeting is held in a dong, not district-wide",
+                "line 5: cannot read the time `tomorrow`; write 2026-12-03 19:00, 12/3 19:00 or 12월 3일 19시",
+                "line 6: the meeting starts in the past",
+                "line 7: `2/30 19:00` names no such day or time",
+                "line 8: the venue is empty or longer than 200 characters",
+                "line 9: capacity `0` is not a number of people above 0",
+                "line 10: expected dong, stage, start, end, venue (Korean)[, venue (English)[, notes[, capacity]]]",
+            ]
+        );
+        assert_eq!(parse_schedule("dong,stage\n", &areas(), now).unwrap_err(), [ScheduleError::Empty]);
     }
 
     #[test]
