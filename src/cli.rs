@@ -24,11 +24,12 @@ use crate::{
     domain::{
         AreaKind,
         area::find_area,
+        meeting::parse_schedule,
         roll::parse_roll,
         verification::{Phone, Secret, code_batch, valid_through},
     },
     i18n::Locales,
-    store::{RollRow, Store, redact_url, sqlite_path},
+    store::{NewMeeting, RollRow, Store, redact_url, sqlite_path},
 };
 
 #[derive(Debug, Parser)]
@@ -82,6 +83,9 @@ pub enum AdminCommand {
     /// One-time verification codes.
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Dong meetings, the committee and the forum.
+    #[command(subcommand)]
+    Meetings(MeetingsCommand),
     /// Copy this deployment (DATABASE_URL) into an empty PostgreSQL database, checking row counts
     /// and money totals. Stop the bot first; point it at the new database afterwards.
     MigrateTo {
@@ -126,6 +130,18 @@ pub enum CodesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum MeetingsCommand {
+    /// Schedule meetings from a CSV file and announce each to its area's followers: dong, stage
+    /// (first, second, committee, forum), start, end, venue in Korean, optional venue in English,
+    /// notes and capacity. Times are Seoul time: 2026-12-03 19:00, 12/3 19:00 or 12월 3일 19시
+    /// (the end may be a time alone). All lines or none; problems are listed by line.
+    Import {
+        /// The CSV file (UTF-8; a header row, a BOM and CRLF line ends are fine).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ProposalsCommand {
     /// Write every proposal of the cycle as CSV to standard output (no personal data).
     Export {
@@ -152,6 +168,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Codes(CodesCommand::Issue { dong, count, expires })) => {
             issue_codes(&cli.config, &cli.database_url, &dong, count, expires).await
+        }
+        Command::Admin(AdminCommand::Meetings(MeetingsCommand::Import { file })) => {
+            import_meetings(&cli.config, &cli.database_url, &file).await
         }
     }
 }
@@ -318,6 +337,63 @@ pub fn load_secret(database_url: &str) -> anyhow::Result<Secret> {
 
 fn seoul_year_and_now() -> (i32, i64) {
     (this_year_in_seoul(), Utc::now().timestamp())
+}
+
+async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{}: the file is not UTF-8 text; save it as \"CSV UTF-8\"", file.display());
+    };
+    let now = Utc::now();
+    let lines = match parse_schedule(&text, &config.areas, now) {
+        Ok(lines) => lines,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            bail!("{}: {} problem(s); nothing was scheduled", file.display(), errors.len());
+        }
+    };
+    let store = open_store(database_url).await?;
+    let cycle = store.apply_district(&config, now.timestamp()).await?;
+    let locales = Locales::embedded()?;
+    let meetings: Vec<NewMeeting> = lines
+        .iter()
+        .map(|l| NewMeeting {
+            area_key: l.area_key.clone(),
+            stage: l.stage,
+            starts_at: l.starts_at.timestamp(),
+            ends_at: l.ends_at.timestamp(),
+            venue_ko: l.venue_ko.clone(),
+            venue_en: l.venue_en.clone(),
+            notes: l.notes.clone(),
+            capacity: l.capacity.map(i64::from),
+        })
+        .collect();
+    let created = store
+        .create_meetings(
+            cycle.id,
+            &meetings,
+            None,
+            |m| bot::meetings::scheduled_pushes(&config, &locales, m, None),
+            now.timestamp(),
+        )
+        .await?;
+    let ids: Vec<String> = created.iter().map(|m| m.id.to_string()).collect();
+    let announced: i64 = store
+        .recent_broadcasts(created.len() as i64 + 100)
+        .await?
+        .iter()
+        .filter(|b| b.kind == "meeting-scheduled" && b.subject.as_ref().is_some_and(|s| ids.contains(s)))
+        .map(|b| b.recipients)
+        .sum();
+    println!(
+        "Scheduled {} meetings from {} and queued {announced} announcements to their followers; `pb-bot run` delivers them",
+        created.len(),
+        file.display()
+    );
+    Ok(())
 }
 
 async fn import_roll(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {

@@ -42,3 +42,4 @@ delivery-line =
 delivery-refresh = 🔄 Refresh
 broadcast-kind-announcement = Announcement
 broadcast-kind-proposal-eligible = Eligible proposal
+broadcast-kind-meeting-scheduled = Meeting scheduled

@@ -42,3 +42,4 @@ delivery-line =
 delivery-refresh = 🔄 새로고침
 broadcast-kind-announcement = 공지
 broadcast-kind-proposal-eligible = 적격 제안 소식
+broadcast-kind-meeting-scheduled = 회의 일정

@@ -11,6 +11,7 @@ mod commands;
 mod delivery;
 mod dialogue;
 mod follow;
+pub mod meetings;
 mod propose;
 mod resident;
 mod verify;

@@ -90,34 +90,53 @@ impl Store {
         cycle_id: i64,
         meeting: &NewMeeting,
         official: Option<i64>,
-        announce: impl FnOnce(&Meeting) -> Pushes,
+        announce: impl Fn(&Meeting) -> Pushes,
         now: i64,
     ) -> StoreResult<Meeting> {
+        let mut created =
+            self.create_meetings(cycle_id, std::slice::from_ref(meeting), official, announce, now).await?;
+        created.pop().ok_or_else(|| StoreError::Corrupt("a meeting was not stored".into()))
+    }
+
+    /// Schedules several meetings (a schedule file) and their announcements: all or none.
+    pub async fn create_meetings(
+        &self,
+        cycle_id: i64,
+        meetings: &[NewMeeting],
+        official: Option<i64>,
+        announce: impl Fn(&Meeting) -> Pushes,
+        now: i64,
+    ) -> StoreResult<Vec<Meeting>> {
         let mut tx = self.pool().begin().await?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO meetings (cycle_id, area_key, stage, starts_at, ends_at, venue_ko, venue_en, notes, capacity,
-               created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {COLUMNS}"
-        ))
-        .bind(cycle_id)
-        .bind(&meeting.area_key)
-        .bind(meeting.stage.as_str())
-        .bind(meeting.starts_at)
-        .bind(meeting.ends_at)
-        .bind(&meeting.venue_ko)
-        .bind(meeting.venue_en.as_deref())
-        .bind(meeting.notes.as_deref())
-        .bind(meeting.capacity)
-        .bind(official)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let stored = meeting_from_row(&row)?;
-        let detail = serde_json::json!({ "area": stored.area_key, "stage": stored.stage.as_str(),
-            "starts_at": stored.starts_at, "ends_at": stored.ends_at })
-        .to_string();
-        insert_audit(&mut tx, now, official, "meeting.create", Some(&stored.id.to_string()), Some(&detail)).await?;
-        queue_pushes_tx(&mut tx, &announce(&stored), now).await?;
+        let mut stored = Vec::with_capacity(meetings.len());
+        for meeting in meetings {
+            let row = sqlx::query(&format!(
+                "INSERT INTO meetings (cycle_id, area_key, stage, starts_at, ends_at, venue_ko, venue_en, notes, capacity,
+                   created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {COLUMNS}"
+            ))
+            .bind(cycle_id)
+            .bind(&meeting.area_key)
+            .bind(meeting.stage.as_str())
+            .bind(meeting.starts_at)
+            .bind(meeting.ends_at)
+            .bind(&meeting.venue_ko)
+            .bind(meeting.venue_en.as_deref())
+            .bind(meeting.notes.as_deref())
+            .bind(meeting.capacity)
+            .bind(official)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let created = meeting_from_row(&row)?;
+            let detail = serde_json::json!({ "area": created.area_key, "stage": created.stage.as_str(),
+                "starts_at": created.starts_at, "ends_at": created.ends_at })
+            .to_string();
+            insert_audit(&mut tx, now, official, "meeting.create", Some(&created.id.to_string()), Some(&detail))
+                .await?;
+            queue_pushes_tx(&mut tx, &announce(&created), now).await?;
+            stored.push(created);
+        }
         tx.commit().await?;
         Ok(stored)
     }

@@ -110,6 +110,14 @@ pub fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
+/// The `pb-bot` command line on a test database, run from the repository root with a clean
+/// environment (only the database and the test secret).
+pub fn cli(db: &TestDb) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"));
+    command.current_dir(repo_path("")).env_clear().env("DATABASE_URL", &db.url).env("PB_SECRET", TEST_SECRET);
+    command
+}
+
 impl World {
     pub async fn new() -> World {
         Self::with_config(|_| {}).await

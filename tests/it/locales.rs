@@ -82,6 +82,11 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "queued",
         "failed",
         "blocked",
+        "when",
+        "venue",
+        "notes",
+        "capacity",
+        "stage",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
@@ -136,7 +141,10 @@ fn every_id_the_code_uses_exists() {
     for field in ["area", "title", "description", "cost", "photo", "location"] {
         used.insert(format!("field-{field}"));
     }
-    for kind in ["announcement", "proposal-eligible"] {
+    for stage in pb_bot::domain::meeting::Stage::ALL {
+        used.insert(format!("meeting-stage-{stage}"));
+    }
+    for kind in ["announcement", "proposal-eligible", "meeting-scheduled"] {
         used.insert(format!("broadcast-kind-{kind}"));
     }
     for command in pb_bot::bot::RESIDENT_COMMANDS.into_iter().chain(["admin"]) {

@@ -148,3 +148,75 @@ async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
     world.store.forget_user(5, now).await.unwrap();
     assert_eq!(world.store.rsvp_counts(id).await.unwrap(), (1, 2));
 }
+
+#[tokio::test]
+async fn officials_import_a_schedule_and_each_follower_is_told_in_their_language() {
+    // The command line opens this year's cycle (the district file names none).
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = World::with_config(|c| c.cycle_year = this_year).await;
+    let now = chrono::Utc::now().timestamp();
+    for (id, lang, kind, target) in [
+        (1, "ko", "dong", "sinchon"),
+        (2, "en", "dong", "sinchon"),
+        (3, "ko", "dong", "yeonhui"),
+        (4, "en", "district", "all"),
+    ] {
+        world.store.touch_user(id, Some(lang), now).await.unwrap();
+        world.store.subscribe(id, kind, target, now).await.unwrap();
+    }
+    let next_year = this_year + 1;
+    let file = world.db.dir.path().join("schedule.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "동,단계,시작,종료,장소,장소(영문),안내,정원\r\n\
+             신촌동,first,{next_year}-03-03 19:00,21:00,\"신촌동 주민센터 3층, 대회의실\",\"Sinchon-dong community centre, 3rd floor\",,80\r\n\
+             District-wide,forum,{next_year}-03-20 14:00,17:00,서대문구청 대회의실,,누구나 참석할 수 있어요\r\n"
+        ),
+    )
+    .unwrap();
+    let output = cli(&world.db).args(["admin", "meetings", "import"]).arg(&file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    // Sinchon: 2 followers; the forum: everyone following the district or any dong (4).
+    assert!(said.starts_with("Scheduled 2 meetings from "), "{said}");
+    assert!(said.contains("queued 6 announcements"), "{said}");
+
+    let kim = world.store.outbox_for(1).await.unwrap();
+    assert_eq!(kim.len(), 2);
+    assert_eq!(
+        kim[0].1,
+        format!(
+            "📅 신촌동 1차 동 지역회의 일정을 알려 드려요.\n일시: {next_year}년 3월 3일 ({}) 19:00 ~ {next_year}년 3월 3일 ({}) 21:00\n장소: 신촌동 주민센터 3층, 대회의실\n정원: 80명",
+            weekday_ko(next_year, 3, 3),
+            weekday_ko(next_year, 3, 3)
+        )
+    );
+    let alex = world.store.outbox_for(2).await.unwrap();
+    assert!(alex[0].1.starts_with("📅 Sinchon-dong: the first dong meeting is scheduled."), "{}", alex[0].1);
+    assert!(alex[0].1.contains("Where: Sinchon-dong community centre, 3rd floor"), "{}", alex[0].1);
+    assert!(alex[1].1.contains("Where: 서대문구청 대회의실\nNote: 누구나 참석할 수 있어요"), "{}", alex[1].1);
+    assert_eq!(world.store.outbox_for(3).await.unwrap().len(), 1, "the forum only");
+    assert_eq!(world.store.outbox_for(4).await.unwrap().len(), 1, "the forum only");
+    assert_eq!(world.store.upcoming_meetings(now, 10).await.unwrap().len(), 2);
+
+    // A file with a problem schedules nothing and says where.
+    std::fs::write(
+        &file,
+        format!("신촌동,second,{next_year}-03-03 19:00,18:00,주민센터\n홍대동,first,내일,21:00,주민센터\n"),
+    )
+    .unwrap();
+    let output = cli(&world.db).args(["admin", "meetings", "import"]).arg(&file).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 1: the meeting ends before it starts"), "{stderr}");
+    assert!(stderr.contains("line 2: unknown area `홍대동`"), "{stderr}");
+    assert!(stderr.contains("2 problem(s); nothing was scheduled"), "{stderr}");
+    assert_eq!(world.store.upcoming_meetings(now, 10).await.unwrap().len(), 2);
+}
+
+fn weekday_ko(year: i32, month: u32, day: u32) -> &'static str {
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+    DAYS[chrono::NaiveDate::from_ymd_opt(year, month, day).unwrap().weekday().num_days_from_monday() as usize]
+}

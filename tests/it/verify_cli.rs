@@ -6,12 +6,6 @@ use sqlx::Row;
 
 use crate::helpers::*;
 
-fn pb_bot(db: &TestDb) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pb-bot"));
-    command.current_dir(repo_path("")).env_clear().env("DATABASE_URL", &db.url).env("PB_SECRET", TEST_SECRET);
-    command
-}
-
 fn stdout(output: &Output) -> String {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -35,7 +29,7 @@ async fn count(world: &World, table: &str) -> i64 {
 async fn the_roll_imports_all_or_nothing_and_matches_the_bots_hashes() {
     let world = World::new().await;
     let file = world.db.dir.path().join("roll.csv");
-    let import = || pb_bot(&world.db).args(["admin", "roll", "import"]).arg(&file).output().unwrap();
+    let import = || cli(&world.db).args(["admin", "roll", "import"]).arg(&file).output().unwrap();
 
     std::fs::write(
         &file,
@@ -73,7 +67,7 @@ async fn the_roll_imports_all_or_nothing_and_matches_the_bots_hashes() {
     assert_eq!(last_text(&bot), "You are verified as a resident of Yeonhui-dong. You will get news of your dong.");
     drop(bot);
 
-    let unbind = || pb_bot(&world.db).args(["admin", "roll", "unbind", "--phone", "010-2222-3333"]).output().unwrap();
+    let unbind = || cli(&world.db).args(["admin", "roll", "unbind", "--phone", "010-2222-3333"]).output().unwrap();
     assert_eq!(stdout(&unbind()), format!("Unbound Telegram user {ALEX}; they can verify again.\n"));
     assert!(stderr(&unbind()).contains("no verified resident matches"));
     assert!(!world.all_stored_text().await.contains("22223333"));
@@ -82,7 +76,7 @@ async fn the_roll_imports_all_or_nothing_and_matches_the_bots_hashes() {
 #[tokio::test]
 async fn codes_are_issued_as_csv_and_stored_only_as_hashes() {
     let world = World::new().await;
-    let issue = |args: &[&str]| pb_bot(&world.db).args(["admin", "codes", "issue"]).args(args).output().unwrap();
+    let issue = |args: &[&str]| cli(&world.db).args(["admin", "codes", "issue"]).args(args).output().unwrap();
     let csv_text = stdout(&issue(&["--dong", "신촌", "--count", "25", "--expires", "2099-12-31"]));
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ["code", "dong", "dong_en", "valid_until"]);
