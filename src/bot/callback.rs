@@ -137,6 +137,17 @@ pub enum Callback {
         target: String,
         on: bool,
     },
+    /// A meeting's card, the resident's answer, and its calendar file.
+    ViewMeeting {
+        id: i64,
+    },
+    MeetingRsvp {
+        id: i64,
+        going: bool,
+    },
+    MeetingCalendar {
+        id: i64,
+    },
     /// Follow or stop following a project from its card.
     FollowProject {
         id: i64,
@@ -194,6 +205,9 @@ impl Callback {
             Callback::AdminDelivery => "ad:d".to_owned(),
             Callback::Follow { kind, target, on } => format!("fw:{kind}:{target}:{}", u8::from(*on)),
             Callback::FollowProject { id, on } => format!("fp:{id}:{}", u8::from(*on)),
+            Callback::ViewMeeting { id } => format!("mv:{id}"),
+            Callback::MeetingRsvp { id, going } => format!("mr:{id}:{}", u8::from(*going)),
+            Callback::MeetingCalendar { id } => format!("mc:{id}"),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -260,6 +274,9 @@ impl Callback {
                 Callback::Follow { kind: kind.chars().next()?, target: (*target).to_owned(), on: flag(on)? }
             }
             ["fp", id, on] => Callback::FollowProject { id: number(id)?, on: flag(on)? },
+            ["mv", id] => Callback::ViewMeeting { id: number(id)? },
+            ["mr", id, going] => Callback::MeetingRsvp { id: number(id)?, going: flag(going)? },
+            ["mc", id] => Callback::MeetingCalendar { id: number(id)? },
             ["fg", "y"] => Callback::Forget { confirm: true },
             ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
@@ -377,6 +394,10 @@ mod tests {
             Callback::Follow { kind: 'a', target: "all".into(), on: false },
             Callback::FollowProject { id: i64::MAX, on: true },
             Callback::FollowProject { id: 1, on: false },
+            Callback::ViewMeeting { id: i64::MAX },
+            Callback::MeetingRsvp { id: i64::MAX, going: true },
+            Callback::MeetingRsvp { id: 1, going: false },
+            Callback::MeetingCalendar { id: 7 },
         ]
     }
 

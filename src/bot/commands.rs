@@ -9,7 +9,7 @@ use super::{
     Ctx, HandlerResult, admin, announce, answer,
     callback::Callback,
     dialogue::{Dialogue, DialogueChanged},
-    follow, propose, resident, verify,
+    follow, meetings, propose, resident, verify,
 };
 use crate::{
     config::Config,
@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 13] = [
+pub const RESIDENT_COMMANDS: [&str; 14] = [
     "start",
     "help",
     "lang",
@@ -26,6 +26,7 @@ pub const RESIDENT_COMMANDS: [&str; 13] = [
     "proposals",
     "proposal",
     "myproposals",
+    "meetings",
     "verify",
     "subscribe",
     "unsubscribe",
@@ -107,6 +108,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "verify" => verify::begin(ctx, command.args).await,
         "mydata" => verify::my_data(ctx).await,
         "subscribe" => follow::menu(ctx, None).await,
+        "meetings" => meetings::list(ctx).await,
         "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
@@ -167,6 +169,9 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::Unsubscribe { kind, target } => follow::on_unsubscribe(ctx, query, kind, &target).await,
         Callback::Follow { kind, target, on } => follow::on_follow(ctx, query, kind, &target, on).await,
         Callback::FollowProject { id, on } => follow::on_follow_project(ctx, query, id, on).await,
+        Callback::ViewMeeting { id } => meetings::show(ctx, query, id).await,
+        Callback::MeetingRsvp { id, going } => meetings::rsvp(ctx, query, id, going).await,
+        Callback::MeetingCalendar { id } => meetings::calendar_file(ctx, query, id).await,
         Callback::AdminAnnounce => {
             answer(ctx, query, None, false).await?;
             announce::choose_area(ctx, message).await

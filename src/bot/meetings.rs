@@ -2,6 +2,7 @@
 //! `pb-bot admin meetings import` alike.
 
 use chrono::DateTime;
+use teloxide::prelude::*;
 
 use crate::{
     args,
@@ -71,4 +72,136 @@ pub fn scheduled_pushes(config: &Config, locales: &Locales, meeting: &Meeting, o
         }],
         default_lang: config.default_language.code(),
     }
+}
+
+/// `/meetings`: upcoming meetings of the dongs the resident lives in or follows, then
+/// district-wide ones; each opens a card with the answer and calendar buttons.
+pub async fn list(ctx: &super::Ctx) -> super::HandlerResult {
+    use std::collections::HashSet;
+    let mut own: HashSet<String> = ctx
+        .store
+        .subscriptions(ctx.user_id)
+        .await?
+        .into_iter()
+        .filter(|(kind, _)| kind == "dong")
+        .map(|(_, target)| target)
+        .collect();
+    if let Some(resident) = ctx.store.resident(ctx.user_id).await? {
+        own.insert(resident.dong_key);
+    }
+    let upcoming = ctx.store.upcoming_meetings(ctx.now_ts(), 200).await?;
+    let district = |m: &Meeting| ctx.config.area(&m.area_key).is_none_or(|a| a.kind != AreaKind::Dong);
+    let mut shown: Vec<&Meeting> = upcoming.iter().filter(|m| own.contains(&m.area_key)).collect();
+    shown.extend(upcoming.iter().filter(|m| district(m)));
+    if shown.is_empty() {
+        return ctx.send(ctx.t(if own.is_empty() { "meetings-none-follow" } else { "meetings-none" })).await.map(drop);
+    }
+    let rows: Vec<Vec<_>> = shown
+        .iter()
+        .take(20)
+        .map(|m| {
+            let label = format!(
+                "{} · {} · {}",
+                ctx.area_name(&m.area_key),
+                ctx.t(&format!("meeting-stage-{}", m.stage)),
+                ctx.datetime_of(m.starts_at)
+            );
+            vec![super::button(label, super::callback::Callback::ViewMeeting { id: m.id })]
+        })
+        .collect();
+    ctx.send_with(ctx.t("meetings-header"), teloxide::types::InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+/// A meeting's card: when, where, who is coming, and the resident's own answer.
+async fn card(
+    ctx: &super::Ctx,
+    meeting: &Meeting,
+) -> Result<(String, teloxide::types::InlineKeyboardMarkup), super::BotError> {
+    use super::callback::Callback;
+    let mut text = scheduled_text(&ctx.config, &ctx.locales, ctx.lang, meeting);
+    let (going, _) = ctx.store.rsvp_counts(meeting.id).await?;
+    let mine = ctx.store.my_rsvp(meeting.id, ctx.user_id).await?;
+    let answer = match mine {
+        Some(true) => ctx.t("meeting-my-going"),
+        Some(false) => ctx.t("meeting-my-not-going"),
+        None => ctx.t("meeting-my-none"),
+    };
+    text.push_str("\n\n");
+    text.push_str(&ctx.ta("meeting-rsvp-line", args![("going", going), ("answer", answer)]));
+    let keyboard = teloxide::types::InlineKeyboardMarkup::new(vec![
+        vec![
+            super::button(ctx.t("meeting-going"), Callback::MeetingRsvp { id: meeting.id, going: true }),
+            super::button(ctx.t("meeting-not-going"), Callback::MeetingRsvp { id: meeting.id, going: false }),
+        ],
+        vec![super::button(ctx.t("meeting-calendar"), Callback::MeetingCalendar { id: meeting.id })],
+    ]);
+    Ok((super::fit(text), keyboard))
+}
+
+pub async fn show(ctx: &super::Ctx, query: &teloxide::types::CallbackQuery, id: i64) -> super::HandlerResult {
+    let Some(meeting) = ctx.store.meeting(id).await?.filter(|m| m.cancelled_at.is_none()) else {
+        return super::answer(ctx, query, Some(ctx.t("meeting-gone")), true).await;
+    };
+    super::answer(ctx, query, None, false).await?;
+    let (text, keyboard) = card(ctx, &meeting).await?;
+    ctx.send_with(text, keyboard).await.map(drop)
+}
+
+/// Going or not going; the card shows the new answer.
+pub async fn rsvp(
+    ctx: &super::Ctx,
+    query: &teloxide::types::CallbackQuery,
+    id: i64,
+    going: bool,
+) -> super::HandlerResult {
+    use crate::store::RsvpOutcome;
+    let outcome = ctx.store.rsvp(id, ctx.user_id, going, ctx.now_ts()).await?;
+    let notice = match outcome {
+        RsvpOutcome::Recorded if going => ctx.t("meeting-rsvp-going"),
+        RsvpOutcome::Recorded => ctx.t("meeting-rsvp-not-going"),
+        RsvpOutcome::Full => ctx.t("meeting-rsvp-full"),
+        RsvpOutcome::Past => ctx.t("meeting-rsvp-past"),
+        RsvpOutcome::Cancelled | RsvpOutcome::NotFound => ctx.t("meeting-gone"),
+    };
+    super::answer(ctx, query, Some(notice), outcome != RsvpOutcome::Recorded).await?;
+    if outcome == RsvpOutcome::Recorded
+        && let (Some(message), Some(meeting)) = (query.regular_message(), ctx.store.meeting(id).await?)
+    {
+        let (text, keyboard) = card(ctx, &meeting).await?;
+        ctx.edit(message.id, text, Some(keyboard)).await?;
+    }
+    Ok(())
+}
+
+/// The meeting as a calendar file (`.ics`), in the resident's language.
+pub async fn calendar_file(ctx: &super::Ctx, query: &teloxide::types::CallbackQuery, id: i64) -> super::HandlerResult {
+    use crate::domain::meeting::{CalendarEvent, calendar};
+    let Some(meeting) = ctx.store.meeting(id).await? else {
+        return super::answer(ctx, query, Some(ctx.t("meeting-gone")), true).await;
+    };
+    super::answer(ctx, query, None, false).await?;
+    let summary =
+        format!("{} {}", ctx.area_name(&meeting.area_key), ctx.t(&format!("meeting-stage-{}", meeting.stage)));
+    let location = match (ctx.lang, &meeting.venue_en) {
+        (Lang::En, Some(english)) => english.clone(),
+        _ => meeting.venue_ko.clone(),
+    };
+    let uid = format!("meeting-{}@pb-bot", meeting.id);
+    let at = |ts: i64| DateTime::from_timestamp(ts, 0).unwrap_or_default();
+    let ics = calendar(&CalendarEvent {
+        uid: &uid,
+        sequence: u32::try_from(meeting.sequence).unwrap_or(0),
+        start: at(meeting.starts_at),
+        end: at(meeting.ends_at),
+        summary: &summary,
+        location: &location,
+        description: meeting.notes.as_deref().unwrap_or(""),
+        cancelled: meeting.cancelled_at.is_some(),
+        stamp: ctx.now,
+    });
+    let file = teloxide::types::InputFile::memory(ics.into_bytes()).file_name(format!("meeting-{}.ics", meeting.id));
+    ctx.courier.note_reply(ctx.user_id);
+    ctx.bot.send_document(ctx.chat(), file).caption(ctx.t("meeting-calendar-caption")).await?;
+    Ok(())
 }

@@ -281,6 +281,16 @@ impl Store {
         Ok(RsvpOutcome::Recorded)
     }
 
+    /// A resident's answer: going, not going, or none.
+    pub async fn my_rsvp(&self, meeting_id: i64, telegram_id: i64) -> StoreResult<Option<bool>> {
+        let row = sqlx::query("SELECT going FROM meeting_rsvps WHERE meeting_id = $1 AND telegram_id = $2")
+            .bind(meeting_id)
+            .bind(telegram_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get::<i64, _>("going")).transpose()?.map(|g| g == 1))
+    }
+
     /// `(going, not going)` answers of a meeting.
     pub async fn rsvp_counts(&self, meeting_id: i64) -> StoreResult<(i64, i64)> {
         let row = sqlx::query(

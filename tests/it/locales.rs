@@ -87,6 +87,8 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "notes",
         "capacity",
         "stage",
+        "going",
+        "answer",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {

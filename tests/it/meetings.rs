@@ -220,3 +220,69 @@ fn weekday_ko(year: i32, month: u32, day: u32) -> &'static str {
     const DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
     DAYS[chrono::NaiveDate::from_ymd_opt(year, month, day).unwrap().weekday().num_days_from_monday() as usize]
 }
+
+#[tokio::test]
+async fn a_resident_lists_meetings_answers_and_takes_the_calendar_file() {
+    let world = World::new().await;
+    let now = chrono::Utc::now().timestamp();
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(text(&kim, "/meetings"));
+    bot.dispatch().await;
+    assert_eq!(
+        last_text(&bot),
+        "지금은 예정된 구 전체 회의가 없어요. /subscribe 에서 우리 동을 구독하면 동 회의 일정도 알려 드려요."
+    );
+
+    world.store.subscribe(KIM as i64, "dong", "sinchon", now).await.unwrap();
+    let cycle = world.cycle_id().await;
+    let mut yeonhui = first_meeting(now + 30 * HOUR);
+    yeonhui.area_key = "yeonhui".into();
+    let empty = |_: &Meeting| Pushes { default_lang: "ko", ..Pushes::default() };
+    let other = world.store.create_meeting(cycle, &yeonhui, None, empty, now).await.unwrap();
+    let mine = world.store.create_meeting(cycle, &first_meeting(now + 48 * HOUR), None, empty, now).await.unwrap();
+    bot.update(text(&kim, "/meetings"));
+    bot.dispatch().await;
+    let list = last_sent(&bot);
+    let labels: Vec<String> = buttons(&list).into_iter().map(|(label, _)| label).collect();
+    assert_eq!(labels.len(), 1, "another dong's meeting is not listed: {labels:?}");
+    assert!(labels[0].starts_with("신촌동 · 1차 동 지역회의 · "), "{labels:?}");
+
+    bot.update(press(&kim, &list, &format!("mv:{}", mine.id)));
+    bot.dispatch().await;
+    let card = last_sent(&bot);
+    assert!(
+        card.text().unwrap().starts_with("📅 신촌동 1차 동 지역회의 일정을 알려 드려요."),
+        "{}",
+        card.text().unwrap()
+    );
+    assert!(card.text().unwrap().ends_with("참석 예정 0명 · 내 응답: 아직 없음"));
+    bot.update(press(&kim, &card, &button_data(&card, "✅ 참석할게요")));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["참석으로 알려 드렸어요. 일정이 바뀌면 알려 드릴게요."]);
+    assert!(edited(&bot).last().unwrap().ends_with("참석 예정 1명 · 내 응답: 참석"), "{:?}", edited(&bot));
+    assert_eq!(world.store.my_rsvp(mine.id, KIM as i64).await.unwrap(), Some(true));
+
+    bot.update(press(&kim, &card, &button_data(&card, "📅 캘린더에 추가")));
+    bot.dispatch().await;
+    let documents = bot.get_responses().sent_messages_document;
+    let sent = documents.last().expect("a calendar file");
+    assert_eq!(sent.message.caption(), Some("이 파일을 열면 휴대폰 캘린더에 회의 일정이 추가돼요."));
+    assert_eq!(
+        sent.message.document().and_then(|d| d.file_name.as_deref()),
+        Some(format!("meeting-{}.ics", mine.id).as_str())
+    );
+
+    // Answers to a cancelled meeting, or to one that never was, are refused.
+    world.store.cancel_meeting(mine.id, None, no_notice, now).await.unwrap();
+    bot.update(press(&kim, &card, &button_data(&card, "❌ 못 가요")));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["취소되었거나 없는 회의예요. /meetings 에서 다시 확인해 주세요."]);
+    bot.update(press(&kim, &card, "mr:99999:1"));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["취소되었거나 없는 회의예요. /meetings 에서 다시 확인해 주세요."]);
+    assert_eq!(world.store.my_rsvp(other.id, KIM as i64).await.unwrap(), None);
+}
+
+fn no_notice(_: &Meeting, _: &Meeting) -> Pushes {
+    Pushes { default_lang: "ko", ..Pushes::default() }
+}
