@@ -27,3 +27,4 @@ meeting-rsvp-not-going = You're down as not going.
 meeting-rsvp-full = The meeting is full. Try again if a place frees up.
 meeting-rsvp-past = This meeting has begun or is over.
 meeting-gone = This meeting was cancelled or does not exist. See /meetings for what is coming.
+meeting-follow-dong = 🔔 Follow { $dong }

@@ -27,3 +27,4 @@ meeting-rsvp-not-going = 불참으로 알려 드렸어요.
 meeting-rsvp-full = 정원이 다 찼어요. 자리가 나면 다시 눌러 주세요.
 meeting-rsvp-past = 이미 시작했거나 끝난 회의예요.
 meeting-gone = 취소되었거나 없는 회의예요. /meetings 에서 다시 확인해 주세요.
+meeting-follow-dong = 🔔 { $dong } 소식 받기

@@ -148,6 +148,9 @@ pub enum Callback {
     MeetingCalendar {
         id: i64,
     },
+    MeetingFollowDong {
+        id: i64,
+    },
     /// Follow or stop following a project from its card.
     FollowProject {
         id: i64,
@@ -208,6 +211,7 @@ impl Callback {
             Callback::ViewMeeting { id } => format!("mv:{id}"),
             Callback::MeetingRsvp { id, going } => format!("mr:{id}:{}", u8::from(*going)),
             Callback::MeetingCalendar { id } => format!("mc:{id}"),
+            Callback::MeetingFollowDong { id } => format!("mf:{id}"),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -277,6 +281,7 @@ impl Callback {
             ["mv", id] => Callback::ViewMeeting { id: number(id)? },
             ["mr", id, going] => Callback::MeetingRsvp { id: number(id)?, going: flag(going)? },
             ["mc", id] => Callback::MeetingCalendar { id: number(id)? },
+            ["mf", id] => Callback::MeetingFollowDong { id: number(id)? },
             ["fg", "y"] => Callback::Forget { confirm: true },
             ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
@@ -398,6 +403,7 @@ mod tests {
             Callback::MeetingRsvp { id: i64::MAX, going: true },
             Callback::MeetingRsvp { id: 1, going: false },
             Callback::MeetingCalendar { id: 7 },
+            Callback::MeetingFollowDong { id: i64::MAX },
         ]
     }
 

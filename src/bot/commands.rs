@@ -172,6 +172,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::ViewMeeting { id } => meetings::show(ctx, query, id).await,
         Callback::MeetingRsvp { id, going } => meetings::rsvp(ctx, query, id, going).await,
         Callback::MeetingCalendar { id } => meetings::calendar_file(ctx, query, id).await,
+        Callback::MeetingFollowDong { id } => meetings::follow_dong(ctx, query, id).await,
         Callback::AdminAnnounce => {
             answer(ctx, query, None, false).await?;
             announce::choose_area(ctx, message).await

@@ -129,14 +129,20 @@ async fn card(
     };
     text.push_str("\n\n");
     text.push_str(&ctx.ta("meeting-rsvp-line", args![("going", going), ("answer", answer)]));
-    let keyboard = teloxide::types::InlineKeyboardMarkup::new(vec![
+    let mut rows = vec![
         vec![
             super::button(ctx.t("meeting-going"), Callback::MeetingRsvp { id: meeting.id, going: true }),
             super::button(ctx.t("meeting-not-going"), Callback::MeetingRsvp { id: meeting.id, going: false }),
         ],
         vec![super::button(ctx.t("meeting-calendar"), Callback::MeetingCalendar { id: meeting.id })],
-    ]);
-    Ok((super::fit(text), keyboard))
+    ];
+    let is_dong = ctx.config.area(&meeting.area_key).is_some_and(|a| a.kind == AreaKind::Dong);
+    let follows = ctx.store.subscriptions(ctx.user_id).await?.contains(&("dong".to_owned(), meeting.area_key.clone()));
+    if is_dong && !follows {
+        let label = ctx.ta("meeting-follow-dong", args![("dong", ctx.area_name(&meeting.area_key))]);
+        rows.push(vec![super::button(label, Callback::MeetingFollowDong { id: meeting.id })]);
+    }
+    Ok((super::fit(text), teloxide::types::InlineKeyboardMarkup::new(rows)))
 }
 
 pub async fn show(ctx: &super::Ctx, query: &teloxide::types::CallbackQuery, id: i64) -> super::HandlerResult {
@@ -203,5 +209,23 @@ pub async fn calendar_file(ctx: &super::Ctx, query: &teloxide::types::CallbackQu
     let file = teloxide::types::InputFile::memory(ics.into_bytes()).file_name(format!("meeting-{}.ics", meeting.id));
     ctx.courier.note_reply(ctx.user_id);
     ctx.bot.send_document(ctx.chat(), file).caption(ctx.t("meeting-calendar-caption")).await?;
+    Ok(())
+}
+
+/// Follow the meeting's dong from its card; the card then drops the button.
+pub async fn follow_dong(ctx: &super::Ctx, query: &teloxide::types::CallbackQuery, id: i64) -> super::HandlerResult {
+    let Some(meeting) = ctx.store.meeting(id).await? else {
+        return super::answer(ctx, query, Some(ctx.t("meeting-gone")), true).await;
+    };
+    if ctx.config.area(&meeting.area_key).is_none_or(|a| a.kind != AreaKind::Dong) {
+        return super::answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    }
+    ctx.store.subscribe(ctx.user_id, "dong", &meeting.area_key, ctx.now_ts()).await?;
+    let notice = ctx.ta("follow-on", args![("name", ctx.area_name(&meeting.area_key))]);
+    super::answer(ctx, query, Some(notice), false).await?;
+    if let Some(message) = query.regular_message() {
+        let (text, keyboard) = card(ctx, &meeting).await?;
+        ctx.edit(message.id, text, Some(keyboard)).await?;
+    }
     Ok(())
 }

@@ -272,6 +272,18 @@ async fn a_resident_lists_meetings_answers_and_takes_the_calendar_file() {
         Some(format!("meeting-{}.ics", mine.id).as_str())
     );
 
+    // Another dong's meeting offers to follow that dong; once followed, the card drops the offer.
+    bot.update(press(&kim, &list, &format!("mv:{}", other.id)));
+    bot.dispatch().await;
+    let other_card = last_sent(&bot);
+    assert!(buttons(&card).iter().all(|(label, _)| !label.starts_with("🔔")), "Kim follows Sinchon-dong already");
+    bot.update(press(&kim, &other_card, &button_data(&other_card, "🔔 연희동 소식 받기")));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["이제 연희동 소식을 보내 드릴게요."]);
+    let updated = bot.get_responses().edited_messages_text.last().cloned().unwrap().message;
+    assert!(buttons(&updated).iter().all(|(label, _)| !label.starts_with("🔔")), "{:?}", buttons(&updated));
+    assert!(world.store.subscriptions(KIM as i64).await.unwrap().contains(&("dong".into(), "yeonhui".into())));
+
     // Answers to a cancelled meeting, or to one that never was, are refused.
     world.store.cancel_meeting(mine.id, None, no_notice, now).await.unwrap();
     bot.update(press(&kim, &card, &button_data(&card, "❌ 못 가요")));
