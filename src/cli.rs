@@ -339,12 +339,18 @@ fn seoul_year_and_now() -> (i32, i64) {
     (this_year_in_seoul(), Utc::now().timestamp())
 }
 
-async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
-    let config = load_config(config_path)?;
+/// An officials' CSV file as text, or a one-line error saying how to save it.
+fn read_csv_text(file: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let Ok(text) = String::from_utf8(bytes) else {
         bail!("{}: the file is not UTF-8 text; save it as \"CSV UTF-8\"", file.display());
     };
+    Ok(text)
+}
+
+async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let text = read_csv_text(file)?;
     let now = Utc::now();
     let lines = match parse_schedule(&text, &config.areas, now) {
         Ok(lines) => lines,
@@ -371,7 +377,7 @@ async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) ->
             capacity: l.capacity.map(i64::from),
         })
         .collect();
-    let created = store
+    let (created, announced) = store
         .create_meetings(
             cycle.id,
             &meetings,
@@ -380,14 +386,6 @@ async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) ->
             now.timestamp(),
         )
         .await?;
-    let ids: Vec<String> = created.iter().map(|m| m.id.to_string()).collect();
-    let announced: i64 = store
-        .recent_broadcasts(created.len() as i64 + 100)
-        .await?
-        .iter()
-        .filter(|b| b.kind == "meeting-scheduled" && b.subject.as_ref().is_some_and(|s| ids.contains(s)))
-        .map(|b| b.recipients)
-        .sum();
     println!(
         "Scheduled {} meetings from {} and queued {announced} announcements to their followers; `pb-bot run` delivers them",
         created.len(),
@@ -398,10 +396,7 @@ async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) ->
 
 async fn import_roll(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
     let config = load_config(config_path)?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{}: the file is not UTF-8 text; save it as \"CSV UTF-8\"", file.display());
-    };
+    let text = read_csv_text(file)?;
     let (this_year, now) = seoul_year_and_now();
     let started = std::time::Instant::now();
     let lines = match parse_roll(&text, &config.areas, this_year) {

@@ -413,6 +413,17 @@ impl Config {
         self.areas.iter().find(|a| a.key == key)
     }
 
+    /// An area's name in `lang`; an unknown key is shown as it is.
+    pub fn area_name(&self, key: &str, lang: Lang) -> String {
+        match self.area(key) {
+            Some(area) => match lang {
+                Lang::Ko => area.name_ko.clone(),
+                Lang::En => area.name_en.clone(),
+            },
+            None => key.to_owned(),
+        }
+    }
+
     pub fn district_name(&self, lang: Lang) -> &str {
         match lang {
             Lang::Ko => &self.district_ko,

@@ -13,23 +13,18 @@ use super::{
     answer, button,
     callback::Callback,
     dialogue::Dialogue,
+    follow::area_audience,
 };
 use crate::{
     args,
     domain::AreaKind,
     i18n::Lang,
-    store::{Broadcast, DISTRICT_TARGET, Follow},
+    store::{Broadcast, DISTRICT_TARGET},
 };
 
 /// The longest announcement an official may type: with its header it stays within Telegram's
 /// 4,096 characters.
 pub const ANNOUNCEMENT_MAX_CHARS: usize = 3500;
-
-/// Who an announcement to `area` reaches: a dong's followers, or for the district everyone who
-/// follows district-wide announcements or any dong.
-fn audience(area: &str) -> Vec<Follow> {
-    if area == DISTRICT_TARGET { vec![Follow::District, Follow::AnyDong] } else { vec![Follow::Dong(area.to_owned())] }
-}
 
 fn is_target(ctx: &Ctx, area: &str) -> bool {
     area == DISTRICT_TARGET || ctx.config.area(area).is_some_and(|a| a.kind == AreaKind::Dong)
@@ -102,7 +97,7 @@ pub async fn on_text(ctx: &Ctx, msg: &Message, area: &str, korean: Option<String
 
 async fn preview(ctx: &Ctx, dialogue: &Dialogue) -> HandlerResult {
     let Dialogue::AnnouncePreview { area, korean, english } = dialogue else { return Ok(()) };
-    let recipients = ctx.store.audience_size(&audience(area), None).await?;
+    let recipients = ctx.store.audience_size(&area_audience(&ctx.config, area), None).await?;
     let mut text = ctx.ta("announce-preview", args![("area", target_name(ctx, area, ctx.lang)), ("count", recipients)]);
     text.push_str("\n\n— 한국어 —\n");
     text.push_str(&rendered(ctx, Lang::Ko, area, korean));
@@ -151,7 +146,7 @@ pub async fn send(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         text_en: rendered(ctx, Lang::En, &area, english.as_deref().unwrap_or(&korean)),
         markup_ko: None,
         markup_en: None,
-        audience: audience(&area),
+        audience: area_audience(&ctx.config, &area),
         exclude: None,
         created_by: Some(ctx.user_id),
     };

@@ -238,10 +238,6 @@ impl Worker {
         self
     }
 
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
     /// Delivers until `stop` turns true; then finishes the messages being sent and hands the
     /// rest of its claims back.
     ///

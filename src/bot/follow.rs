@@ -12,8 +12,9 @@ use teloxide::{
 use super::{Ctx, HandlerResult, answer, button, callback::Callback, resident::card};
 use crate::{
     args,
+    config::Config,
     domain::{AreaKind, Proposal},
-    store::DISTRICT_TARGET,
+    store::{DISTRICT_TARGET, Follow},
 };
 
 /// The stored kind of a subscription from its one-letter button code.
@@ -39,6 +40,15 @@ pub fn subscription_name(ctx: &Ctx, kind: &str, target: &str) -> String {
         "dong" => ctx.area_name(target),
         "project" => format!("#{target}"),
         _ => ctx.t("mydata-district-news"),
+    }
+}
+
+/// Who hears of news about `area`: a dong's followers, or for the district (its area, or the
+/// announcement target `all`) everyone following the district or any dong.
+pub fn area_audience(config: &Config, area: &str) -> Vec<Follow> {
+    match config.area(area).map(|a| a.kind) {
+        Some(AreaKind::Dong) => vec![Follow::Dong(area.to_owned())],
+        _ => vec![Follow::District, Follow::AnyDong],
     }
 }
 

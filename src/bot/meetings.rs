@@ -1,47 +1,38 @@
-//! What residents are told about meetings, in each language. Used from `/admin` and from
-//! `pb-bot admin meetings import` alike.
+//! Meetings in chat (`/meetings`, answers, calendar files) and what residents are told about
+//! them, in each language; `pb-bot admin meetings import` uses the same texts.
 
 use chrono::DateTime;
 use teloxide::prelude::*;
 
+use super::follow::area_audience;
 use crate::{
     args,
     config::Config,
     domain::AreaKind,
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, Meeting, Pushes},
+    store::{Broadcast, Meeting, Pushes},
 };
 
-/// Who hears of a meeting: its dong's followers, or for a district meeting everyone following
-/// the district or any dong.
-pub fn audience(config: &Config, meeting: &Meeting) -> Vec<Follow> {
-    match config.area(&meeting.area_key).map(|a| a.kind) {
-        Some(AreaKind::Dong) => vec![Follow::Dong(meeting.area_key.clone())],
-        _ => vec![Follow::District, Follow::AnyDong],
+/// The venue as `lang` reads it: the English name when there is one.
+fn venue(meeting: &Meeting, lang: Lang) -> &str {
+    match (lang, &meeting.venue_en) {
+        (Lang::En, Some(english)) => english,
+        _ => &meeting.venue_ko,
     }
 }
 
 /// The announcement of a newly scheduled meeting, in `lang`.
 pub fn scheduled_text(config: &Config, locales: &Locales, lang: Lang, meeting: &Meeting) -> String {
-    let area = match config.area(&meeting.area_key) {
-        Some(a) if lang == Lang::En => a.name_en.clone(),
-        Some(a) => a.name_ko.clone(),
-        None => meeting.area_key.clone(),
-    };
     let at = |ts: i64| lang.datetime(DateTime::from_timestamp(ts, 0).unwrap_or_default());
-    let venue = match (lang, &meeting.venue_en) {
-        (Lang::En, Some(english)) => english.clone(),
-        _ => meeting.venue_ko.clone(),
-    };
     let mut text = locales.text(
         lang,
         "meeting-scheduled",
         args![
-            ("area", area),
+            ("area", config.area_name(&meeting.area_key, lang)),
             ("stage", locales.plain(lang, &format!("meeting-stage-{}", meeting.stage))),
             ("when", at(meeting.starts_at)),
             ("until", at(meeting.ends_at)),
-            ("venue", venue)
+            ("venue", venue(meeting, lang).to_owned())
         ],
     );
     if let Some(capacity) = meeting.capacity {
@@ -66,7 +57,7 @@ pub fn scheduled_pushes(config: &Config, locales: &Locales, meeting: &Meeting, o
             text_en: scheduled_text(config, locales, Lang::En, meeting),
             markup_ko: None,
             markup_en: None,
-            audience: audience(config, meeting),
+            audience: area_audience(config, &meeting.area_key),
             exclude: None,
             created_by: official,
         }],
@@ -189,10 +180,7 @@ pub async fn calendar_file(ctx: &super::Ctx, query: &teloxide::types::CallbackQu
     super::answer(ctx, query, None, false).await?;
     let summary =
         format!("{} {}", ctx.area_name(&meeting.area_key), ctx.t(&format!("meeting-stage-{}", meeting.stage)));
-    let location = match (ctx.lang, &meeting.venue_en) {
-        (Lang::En, Some(english)) => english.clone(),
-        _ => meeting.venue_ko.clone(),
-    };
+    let location = venue(&meeting, ctx.lang);
     let uid = format!("meeting-{}@pb-bot", meeting.id);
     let at = |ts: i64| DateTime::from_timestamp(ts, 0).unwrap_or_default();
     let ics = calendar(&CalendarEvent {
@@ -201,7 +189,7 @@ pub async fn calendar_file(ctx: &super::Ctx, query: &teloxide::types::CallbackQu
         start: at(meeting.starts_at),
         end: at(meeting.ends_at),
         summary: &summary,
-        location: &location,
+        location,
         description: meeting.notes.as_deref().unwrap_or(""),
         cancelled: meeting.cancelled_at.is_some(),
         stamp: ctx.now,

@@ -178,13 +178,7 @@ impl Ctx {
 
     /// An area's name in a given language (for a message to someone else).
     pub fn area_name_in(&self, key: &str, lang: Lang) -> String {
-        match self.config.area(key) {
-            Some(area) => match lang {
-                Lang::Ko => area.name_ko.clone(),
-                Lang::En => area.name_en.clone(),
-            },
-            None => key.to_owned(),
-        }
+        self.config.area_name(key, lang)
     }
 }
 

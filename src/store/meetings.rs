@@ -82,6 +82,12 @@ fn meeting_from_row(row: &AnyRow) -> StoreResult<Meeting> {
     })
 }
 
+async fn fetch_meeting(conn: &mut sqlx::AnyConnection, id: i64) -> StoreResult<Option<Meeting>> {
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM meetings WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.map(|r| meeting_from_row(&r)).transpose()
+}
+
 impl Store {
     /// Schedules a meeting and queues what announces it (built from the stored meeting, so it
     /// can name it), with an audit line, in one transaction.
@@ -93,12 +99,13 @@ impl Store {
         announce: impl Fn(&Meeting) -> Pushes,
         now: i64,
     ) -> StoreResult<Meeting> {
-        let mut created =
+        let (mut created, _) =
             self.create_meetings(cycle_id, std::slice::from_ref(meeting), official, announce, now).await?;
         created.pop().ok_or_else(|| StoreError::Corrupt("a meeting was not stored".into()))
     }
 
     /// Schedules several meetings (a schedule file) and their announcements: all or none.
+    /// Returns the meetings and how many announcements were queued.
     pub async fn create_meetings(
         &self,
         cycle_id: i64,
@@ -106,9 +113,10 @@ impl Store {
         official: Option<i64>,
         announce: impl Fn(&Meeting) -> Pushes,
         now: i64,
-    ) -> StoreResult<Vec<Meeting>> {
+    ) -> StoreResult<(Vec<Meeting>, i64)> {
         let mut tx = self.pool().begin().await?;
         let mut stored = Vec::with_capacity(meetings.len());
+        let mut announced = 0;
         for meeting in meetings {
             let row = sqlx::query(&format!(
                 "INSERT INTO meetings (cycle_id, area_key, stage, starts_at, ends_at, venue_ko, venue_en, notes, capacity,
@@ -134,11 +142,11 @@ impl Store {
             .to_string();
             insert_audit(&mut tx, now, official, "meeting.create", Some(&created.id.to_string()), Some(&detail))
                 .await?;
-            queue_pushes_tx(&mut tx, &announce(&created), now).await?;
+            announced += queue_pushes_tx(&mut tx, &announce(&created), now).await?;
             stored.push(created);
         }
         tx.commit().await?;
-        Ok(stored)
+        Ok((stored, announced))
     }
 
     /// Moves a meeting to new times (raising its sequence) and queues the notices built from the
@@ -152,15 +160,9 @@ impl Store {
         notify: impl FnOnce(&Meeting, &Meeting) -> Pushes,
         now: i64,
     ) -> StoreResult<ChangeOutcome> {
-        self.change_meeting(id, official, "meeting.move", notify, now, |tx_id| {
-            (
-                "UPDATE meetings SET starts_at = $2, ends_at = $3, sequence = sequence + 1, updated_at = $4
-                 WHERE id = $1 AND cancelled_at IS NULL"
-                    .to_owned(),
-                vec![tx_id, starts_at, ends_at, now],
-            )
-        })
-        .await
+        let update = "UPDATE meetings SET starts_at = $2, ends_at = $3, sequence = sequence + 1, updated_at = $4
+                      WHERE id = $1 AND cancelled_at IS NULL";
+        self.change_meeting(id, official, "meeting.move", notify, now, (update, &[starts_at, ends_at, now])).await
     }
 
     /// Cancels a meeting (raising its sequence) and queues the notices, in one transaction.
@@ -171,17 +173,13 @@ impl Store {
         notify: impl FnOnce(&Meeting, &Meeting) -> Pushes,
         now: i64,
     ) -> StoreResult<ChangeOutcome> {
-        self.change_meeting(id, official, "meeting.cancel", notify, now, |tx_id| {
-            (
-                "UPDATE meetings SET cancelled_at = $2, sequence = sequence + 1, updated_at = $2
-                 WHERE id = $1 AND cancelled_at IS NULL"
-                    .to_owned(),
-                vec![tx_id, now],
-            )
-        })
-        .await
+        let update = "UPDATE meetings SET cancelled_at = $2, sequence = sequence + 1, updated_at = $2
+                      WHERE id = $1 AND cancelled_at IS NULL";
+        self.change_meeting(id, official, "meeting.cancel", notify, now, (update, &[now])).await
     }
 
+    /// Runs the statement `update` (`$1` is the meeting's id, `$2`… its `values`; it must spare a
+    /// cancelled meeting) with its audit line and notices, in one transaction.
     async fn change_meeting(
         &self,
         id: i64,
@@ -189,23 +187,21 @@ impl Store {
         action: &str,
         notify: impl FnOnce(&Meeting, &Meeting) -> Pushes,
         now: i64,
-        update: impl FnOnce(i64) -> (String, Vec<i64>),
+        (update, values): (&str, &[i64]),
     ) -> StoreResult<ChangeOutcome> {
         let mut tx = self.pool().begin().await?;
-        let select = format!("SELECT {COLUMNS} FROM meetings WHERE id = $1");
-        let Some(row) = sqlx::query(&select).bind(id).fetch_optional(&mut *tx).await? else {
+        let Some(before) = fetch_meeting(&mut tx, id).await? else {
             return Ok(ChangeOutcome::NotFound);
         };
-        let before = meeting_from_row(&row)?;
-        let (statement, values) = update(id);
-        let mut query = sqlx::query(&statement);
+        let mut query = sqlx::query(update).bind(id);
         for value in values {
-            query = query.bind(value);
+            query = query.bind(*value);
         }
         if query.execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(ChangeOutcome::AlreadyCancelled);
         }
-        let after = meeting_from_row(&sqlx::query(&select).bind(id).fetch_one(&mut *tx).await?)?;
+        let after =
+            fetch_meeting(&mut tx, id).await?.ok_or_else(|| StoreError::Corrupt(format!("meeting {id} vanished")))?;
         let detail = serde_json::json!({ "starts_at": after.starts_at, "ends_at": after.ends_at,
             "sequence": after.sequence })
         .to_string();
@@ -216,11 +212,7 @@ impl Store {
     }
 
     pub async fn meeting(&self, id: i64) -> StoreResult<Option<Meeting>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM meetings WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| meeting_from_row(&r)).transpose()
+        fetch_meeting(&mut *self.pool().acquire().await?, id).await
     }
 
     /// Meetings not yet over and not cancelled, soonest first.
@@ -239,13 +231,7 @@ impl Store {
     /// full; "not going" is always taken while the meeting is ahead.
     pub async fn rsvp(&self, meeting_id: i64, telegram_id: i64, going: bool, now: i64) -> StoreResult<RsvpOutcome> {
         let mut tx = self.pool().begin().await?;
-        let Some(meeting) = sqlx::query(&format!("SELECT {COLUMNS} FROM meetings WHERE id = $1"))
-            .bind(meeting_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| meeting_from_row(&r))
-            .transpose()?
-        else {
+        let Some(meeting) = fetch_meeting(&mut tx, meeting_id).await? else {
             return Ok(RsvpOutcome::NotFound);
         };
         if meeting.cancelled_at.is_some() {

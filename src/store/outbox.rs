@@ -103,12 +103,6 @@ pub struct DeliveryStats {
     pub blocked: i64,
 }
 
-impl DeliveryStats {
-    pub fn total(&self) -> i64 {
-        self.queued + self.sent + self.failed + self.blocked
-    }
-}
-
 /// A broadcast, for the officials' delivery report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BroadcastReport {
@@ -129,15 +123,16 @@ pub struct Pushes {
     pub default_lang: &'static str,
 }
 
-/// Writes `pushes` inside the caller's transaction.
-pub(crate) async fn queue_pushes_tx(conn: &mut AnyConnection, pushes: &Pushes, now: i64) -> StoreResult<()> {
+/// Writes `pushes` inside the caller's transaction; returns how many messages were queued.
+pub(crate) async fn queue_pushes_tx(conn: &mut AnyConnection, pushes: &Pushes, now: i64) -> StoreResult<i64> {
+    let mut queued = 0;
     for notice in &pushes.notices {
-        queue_notice_tx(conn, notice, now).await?;
+        queued += queue_notice_tx(conn, notice, now).await?;
     }
     for broadcast in &pushes.broadcasts {
-        queue_broadcast_tx(conn, broadcast, pushes.default_lang, now).await?;
+        queued += queue_broadcast_tx(conn, broadcast, pushes.default_lang, now).await?.1;
     }
-    Ok(())
+    Ok(queued)
 }
 
 /// What `last_error` says of a row that was in flight when its worker stopped.
@@ -145,9 +140,10 @@ const IN_DOUBT: &str = "in flight when its worker stopped; sent again";
 
 const PENDING: &str = "('queued', 'claimed', 'sending')";
 
-/// Queues a personal notice inside the caller's transaction, unless the user blocked the bot.
-pub(crate) async fn queue_notice_tx(conn: &mut AnyConnection, notice: &Notice, now: i64) -> StoreResult<()> {
-    sqlx::query(
+/// Queues a personal notice inside the caller's transaction, unless the user blocked the bot;
+/// returns 1 when queued, 0 when not.
+pub(crate) async fn queue_notice_tx(conn: &mut AnyConnection, notice: &Notice, now: i64) -> StoreResult<i64> {
+    let queued = sqlx::query(
         "INSERT INTO outbox (chat_id, lane, text, markup, state, attempts, next_at, created_at)
          SELECT $1, 0, $2, $3, 'queued', 0, $4, $4
          WHERE NOT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND blocked_at IS NOT NULL)",
@@ -157,8 +153,9 @@ pub(crate) async fn queue_notice_tx(conn: &mut AnyConnection, notice: &Notice, n
     .bind(notice.markup.as_deref())
     .bind(now)
     .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(i64::try_from(queued).unwrap_or(i64::MAX))
 }
 
 /// The `WHERE` condition on `users u` selecting an audience, with its parameters numbered from
@@ -336,9 +333,10 @@ impl Store {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        if self.backend() == Backend::Postgres {
-            self.release_out_of_order(worker, lease_until).await?;
-        }
+        let released = match self.backend() {
+            Backend::Postgres => self.release_out_of_order(worker, lease_until).await?,
+            Backend::Sqlite => Vec::new(),
+        };
         let broadcast_ids: Vec<i64> =
             rows.iter().filter_map(|r| r.try_get::<Option<i64>, _>("broadcast_id").ok().flatten()).collect();
         let texts = self.broadcast_texts(&broadcast_ids).await?;
@@ -366,25 +364,15 @@ impl Store {
             });
         }
         // Rows released for ordering are no longer this worker's.
-        if self.backend() == Backend::Postgres {
-            let still: Vec<i64> =
-                sqlx::query("SELECT id FROM outbox WHERE claimed_by = $1 AND state = 'claimed' AND lease_until = $2")
-                    .bind(worker)
-                    .bind(lease_until)
-                    .fetch_all(self.pool())
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get("id"))
-                    .collect::<Result<_, _>>()?;
-            messages.retain(|m| still.contains(&m.id));
-        }
+        messages.retain(|m| !released.contains(&m.id));
         messages.sort_by_key(|m| (m.lane.code(), m.id));
         Ok(messages)
     }
 
     /// PostgreSQL: two workers claiming at once may each take a different row of one chat; the
-    /// one holding the later row gives it back, so the chat's order holds.
-    async fn release_out_of_order(&self, worker: &str, lease_until: i64) -> StoreResult<()> {
+    /// one holding the later row gives it back, so the chat's order holds. Returns the rows given
+    /// back.
+    async fn release_out_of_order(&self, worker: &str, lease_until: i64) -> StoreResult<Vec<i64>> {
         sqlx::query(&format!(
             "UPDATE outbox SET state = 'queued', claimed_by = NULL, lease_until = NULL
              WHERE id IN (
@@ -393,13 +381,16 @@ impl Store {
                  AND EXISTS (
                    SELECT 1 FROM outbox e
                    WHERE e.chat_id = o.chat_id AND e.lane = o.lane AND e.id < o.id AND e.state IN {PENDING}
-                     AND (e.state <> 'claimed' OR e.claimed_by IS NULL OR e.claimed_by <> $1)))"
+                     AND (e.state <> 'claimed' OR e.claimed_by IS NULL OR e.claimed_by <> $1)))
+             RETURNING id"
         ))
         .bind(worker)
         .bind(lease_until)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("id")?))
+        .collect()
     }
 
     /// `(text_ko, text_en, markup_ko, markup_en)` of the given broadcasts.
