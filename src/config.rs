@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::{
-    domain::{Area, AreaKind, Phase, Won},
+    domain::{Area, AreaKind, Course, Phase, Won, meeting::parse_offset},
     i18n::Lang,
 };
 
@@ -36,6 +36,36 @@ pub struct Config {
     pub officials: Vec<Official>,
     pub verification: Verification,
     pub delivery: Delivery,
+    pub meetings: Meetings,
+    pub committee: Committee,
+}
+
+/// Meetings (DESIGN §7): when residents who said they are going are reminded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meetings {
+    /// How long before the start each reminder goes out, longest first.
+    pub reminders: Vec<std::time::Duration>,
+}
+
+impl Default for Meetings {
+    fn default() -> Self {
+        Meetings { reminders: vec![std::time::Duration::from_secs(24 * 3600), std::time::Duration::from_secs(3600)] }
+    }
+}
+
+/// The residents' PB committee (DESIGN §2): the Budget School courses a member must have
+/// finished, and how many members it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committee {
+    pub required_courses: Vec<Course>,
+    pub min_members: u32,
+    pub max_members: u32,
+}
+
+impl Default for Committee {
+    fn default() -> Self {
+        Committee { required_courses: vec![Course::Basic, Course::Committee], min_members: 40, max_members: 100 }
+    }
 }
 
 /// How fast the bot may send (DESIGN §8). Telegram allows about 30 messages a second overall and
@@ -105,6 +135,24 @@ struct File {
     verification: VerificationSection,
     #[serde(default)]
     delivery: DeliverySection,
+    #[serde(default)]
+    meetings: MeetingsSection,
+    #[serde(default)]
+    committee: CommitteeSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct MeetingsSection {
+    reminders: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CommitteeSection {
+    required_courses: Option<Vec<String>>,
+    min_members: Option<u32>,
+    max_members: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -372,7 +420,52 @@ impl Config {
             max_attempts,
         };
 
+        let mut meetings = Meetings::default();
+        if let Some(reminders) = &raw.meetings.reminders {
+            let mut offsets = Vec::new();
+            for (i, text) in reminders.iter().enumerate() {
+                let offset = parse_offset(text).ok_or_else(|| {
+                    invalid(
+                        &format!("meetings.reminders[{i}]"),
+                        format!("`{text}` is not a time before the start such as \"24h\", \"90m\" or \"2d\" (whole minutes, at most 14 days)"),
+                    )
+                })?;
+                if offsets.contains(&offset) {
+                    return Err(invalid(&format!("meetings.reminders[{i}]"), format!("`{text}` is given twice")));
+                }
+                offsets.push(offset);
+            }
+            offsets.sort_by(|a, b| b.cmp(a));
+            meetings.reminders = offsets;
+        }
+
+        let mut committee = Committee::default();
+        if let Some(courses) = &raw.committee.required_courses {
+            committee.required_courses = Vec::new();
+            for (i, name) in courses.iter().enumerate() {
+                let course: Course =
+                    name.parse().map_err(|e: String| invalid(&format!("committee.required_courses[{i}]"), e))?;
+                if !committee.required_courses.contains(&course) {
+                    committee.required_courses.push(course);
+                }
+            }
+        }
+        committee.min_members = raw.committee.min_members.unwrap_or(committee.min_members);
+        committee.max_members = raw.committee.max_members.unwrap_or(committee.max_members);
+        if committee.min_members == 0 || committee.min_members > committee.max_members || committee.max_members > 10_000
+        {
+            return Err(invalid(
+                "committee.min_members/max_members",
+                format!(
+                    "{}–{} is not a committee size: at least 1, the minimum not above the maximum, at most 10000",
+                    committee.min_members, committee.max_members
+                ),
+            ));
+        }
+
         Ok(Config {
+            meetings,
+            committee,
             delivery,
             path: path.to_owned(),
             district_ko: raw.district.name_ko,
@@ -477,6 +570,31 @@ mod tests {
         assert_eq!(c.start_phase, Phase::Proposals);
         assert_eq!(c.proposals_per_day, 3);
         assert_eq!(c.default_language, Lang::Ko);
+        assert_eq!(c.meetings, Meetings::default());
+        assert_eq!(c.committee.required_courses, vec![Course::Basic, Course::Committee]);
+        assert_eq!((c.committee.min_members, c.committee.max_members), (40, 100));
+    }
+
+    #[test]
+    fn reminders_and_committee_are_read_and_checked() {
+        let with = format!(
+            "{MINIMAL}\n[meetings]\nreminders = [\"1h\", \"2d\", \"30m\"]\n[committee]\nrequired_courses = [\"basic\"]\nmin_members = 5\nmax_members = 9\n"
+        );
+        let c = parse(&with).unwrap();
+        let secs: Vec<u64> = c.meetings.reminders.iter().map(|d| d.as_secs()).collect();
+        assert_eq!(secs, vec![2 * 86_400, 3600, 1800]);
+        assert_eq!(c.committee.required_courses, vec![Course::Basic]);
+        assert_eq!((c.committee.min_members, c.committee.max_members), (5, 9));
+
+        let bad = format!("{MINIMAL}\n[meetings]\nreminders = [\"soon\"]\n");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml: meetings.reminders[0]: `soon`"), "{e}");
+        let twice = format!("{MINIMAL}\n[meetings]\nreminders = [\"60m\", \"1h\"]\n");
+        assert!(parse(&twice).unwrap_err().to_string().contains("given twice"));
+        let course = format!("{MINIMAL}\n[committee]\nrequired_courses = [\"yoga\"]\n");
+        assert!(parse(&course).unwrap_err().to_string().starts_with("d.toml: committee.required_courses[0]:"));
+        let size = format!("{MINIMAL}\n[committee]\nmin_members = 50\nmax_members = 10\n");
+        assert!(parse(&size).unwrap_err().to_string().contains("committee.min_members/max_members"));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub(super) async fn ensure_official(ctx: &Ctx) -> Result<bool, super::BotError> 
     Ok(false)
 }
 
-async fn current_cycle(ctx: &Ctx) -> Result<Cycle, super::BotError> {
+pub(super) async fn current_cycle(ctx: &Ctx) -> Result<Cycle, super::BotError> {
     Ok(ctx
         .store
         .cycle(ctx.config.cycle_year)
@@ -65,6 +65,7 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-codes-button"), Callback::AdminCodes),
             button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
         ],
+        vec![button(ctx.t("admin-meetings-button"), Callback::AdminMeetings)],
         vec![
             button(ctx.t("admin-announce-button"), Callback::AdminAnnounce),
             button(ctx.t("admin-delivery-button"), Callback::AdminDelivery),

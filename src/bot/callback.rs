@@ -3,7 +3,10 @@
 
 use std::str::FromStr;
 
-use crate::{domain::Phase, i18n::Lang};
+use crate::{
+    domain::{Phase, meeting::Stage},
+    i18n::Lang,
+};
 
 /// Telegram's limit on `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -151,6 +154,51 @@ pub enum Callback {
     MeetingFollowDong {
         id: i64,
     },
+    /// Facilitators and officials: open or close a meeting's check-in (the role is checked by
+    /// the handler, since facilitators are not officials).
+    CheckinOpen {
+        id: i64,
+    },
+    CheckinClose {
+        id: i64,
+    },
+    /// Officials: the cycle's meetings, one meeting's card, and scheduling a new one (area,
+    /// stage, then typed answers; skip and save carry the draft's token).
+    AdminMeetings,
+    AdminMeeting {
+        id: i64,
+    },
+    AdminMeetingNew,
+    AdminMeetingArea {
+        area: String,
+    },
+    AdminMeetingStage {
+        area: String,
+        stage: Stage,
+    },
+    AdminMeetingSkip {
+        token: u32,
+    },
+    AdminMeetingSave {
+        token: u32,
+    },
+    /// Move or cancel, then confirm; `sequence` is the meeting's version the official saw.
+    AdminMeetingMove {
+        id: i64,
+        sequence: i64,
+    },
+    AdminMeetingMoveDo {
+        id: i64,
+        sequence: i64,
+    },
+    AdminMeetingCancel {
+        id: i64,
+        sequence: i64,
+    },
+    AdminMeetingCancelDo {
+        id: i64,
+        sequence: i64,
+    },
     /// Follow or stop following a project from its card.
     FollowProject {
         id: i64,
@@ -212,6 +260,19 @@ impl Callback {
             Callback::MeetingRsvp { id, going } => format!("mr:{id}:{}", u8::from(*going)),
             Callback::MeetingCalendar { id } => format!("mc:{id}"),
             Callback::MeetingFollowDong { id } => format!("mf:{id}"),
+            Callback::CheckinOpen { id } => format!("co:{id}"),
+            Callback::CheckinClose { id } => format!("cx:{id}"),
+            Callback::AdminMeetings => "ad:ml".to_owned(),
+            Callback::AdminMeeting { id } => format!("ad:mv:{id}"),
+            Callback::AdminMeetingNew => "ad:mn".to_owned(),
+            Callback::AdminMeetingArea { area } => format!("ad:ma:{area}"),
+            Callback::AdminMeetingStage { area, stage } => format!("ad:ms:{area}:{stage}"),
+            Callback::AdminMeetingSkip { token } => format!("ad:mk:{}", radix36(*token)),
+            Callback::AdminMeetingSave { token } => format!("ad:my:{}", radix36(*token)),
+            Callback::AdminMeetingMove { id, sequence } => format!("ad:mm:{id}:{sequence}"),
+            Callback::AdminMeetingMoveDo { id, sequence } => format!("ad:md:{id}:{sequence}"),
+            Callback::AdminMeetingCancel { id, sequence } => format!("ad:mc:{id}:{sequence}"),
+            Callback::AdminMeetingCancelDo { id, sequence } => format!("ad:mx:{id}:{sequence}"),
         };
         debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback_data too long: {data}");
         data
@@ -282,6 +343,21 @@ impl Callback {
             ["mr", id, going] => Callback::MeetingRsvp { id: number(id)?, going: flag(going)? },
             ["mc", id] => Callback::MeetingCalendar { id: number(id)? },
             ["mf", id] => Callback::MeetingFollowDong { id: number(id)? },
+            ["co", id] => Callback::CheckinOpen { id: number(id)? },
+            ["cx", id] => Callback::CheckinClose { id: number(id)? },
+            ["ad", "ml"] => Callback::AdminMeetings,
+            ["ad", "mv", id] => Callback::AdminMeeting { id: number(id)? },
+            ["ad", "mn"] => Callback::AdminMeetingNew,
+            ["ad", "ma", area] if is_area_key(area) => Callback::AdminMeetingArea { area: (*area).to_owned() },
+            ["ad", "ms", area, stage] if is_area_key(area) => {
+                Callback::AdminMeetingStage { area: (*area).to_owned(), stage: stage.parse().ok()? }
+            }
+            ["ad", "mk", token] => Callback::AdminMeetingSkip { token: token_of(token)? },
+            ["ad", "my", token] => Callback::AdminMeetingSave { token: token_of(token)? },
+            ["ad", "mm", id, seq] => Callback::AdminMeetingMove { id: number(id)?, sequence: number(seq)? },
+            ["ad", "md", id, seq] => Callback::AdminMeetingMoveDo { id: number(id)?, sequence: number(seq)? },
+            ["ad", "mc", id, seq] => Callback::AdminMeetingCancel { id: number(id)?, sequence: number(seq)? },
+            ["ad", "mx", id, seq] => Callback::AdminMeetingCancelDo { id: number(id)?, sequence: number(seq)? },
             ["fg", "y"] => Callback::Forget { confirm: true },
             ["fg", "n"] => Callback::Forget { confirm: false },
             _ => return None,
@@ -310,6 +386,17 @@ impl Callback {
                 | Callback::AdminAnnounceSend
                 | Callback::AdminAnnounceCancel
                 | Callback::AdminDelivery
+                | Callback::AdminMeetings
+                | Callback::AdminMeeting { .. }
+                | Callback::AdminMeetingNew
+                | Callback::AdminMeetingArea { .. }
+                | Callback::AdminMeetingStage { .. }
+                | Callback::AdminMeetingSkip { .. }
+                | Callback::AdminMeetingSave { .. }
+                | Callback::AdminMeetingMove { .. }
+                | Callback::AdminMeetingMoveDo { .. }
+                | Callback::AdminMeetingCancel { .. }
+                | Callback::AdminMeetingCancelDo { .. }
         )
     }
 }
@@ -404,6 +491,19 @@ mod tests {
             Callback::MeetingRsvp { id: 1, going: false },
             Callback::MeetingCalendar { id: 7 },
             Callback::MeetingFollowDong { id: i64::MAX },
+            Callback::CheckinOpen { id: i64::MAX },
+            Callback::CheckinClose { id: 4 },
+            Callback::AdminMeetings,
+            Callback::AdminMeeting { id: i64::MAX },
+            Callback::AdminMeetingNew,
+            Callback::AdminMeetingArea { area: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::AdminMeetingStage { area: "abcdefghijklmnopqrstuvwx".into(), stage: Stage::Committee },
+            Callback::AdminMeetingSkip { token: u32::MAX },
+            Callback::AdminMeetingSave { token: 0 },
+            Callback::AdminMeetingMove { id: i64::MAX, sequence: i64::MAX },
+            Callback::AdminMeetingMoveDo { id: i64::MAX, sequence: i64::MAX },
+            Callback::AdminMeetingCancel { id: 1, sequence: 0 },
+            Callback::AdminMeetingCancelDo { id: i64::MAX, sequence: i64::MAX },
         ]
     }
 
@@ -448,6 +548,10 @@ mod tests {
             "rv:1:y:extra",
             "pv:99999999999999999999",
             "pk:zzzzzzzz",
+            "ad:ms:sinchon:third",
+            "ad:mm:1",
+            "ad:mx:1:-1",
+            "co:abc",
         ] {
             assert_eq!(Callback::parse(bad), None, "{bad:?} was accepted");
         }
@@ -457,7 +561,8 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 18);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 29);
+        assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());
     }

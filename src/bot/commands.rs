@@ -8,8 +8,9 @@ use teloxide::{
 use super::{
     Ctx, HandlerResult, admin, announce, answer,
     callback::Callback,
+    checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, propose, resident, verify,
+    follow, meetings, propose, resident, schedule, verify,
 };
 use crate::{
     config::Config,
@@ -18,7 +19,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 14] = [
+pub const RESIDENT_COMMANDS: [&str; 15] = [
     "start",
     "help",
     "lang",
@@ -27,6 +28,7 @@ pub const RESIDENT_COMMANDS: [&str; 14] = [
     "proposal",
     "myproposals",
     "meetings",
+    "checkin",
     "verify",
     "subscribe",
     "unsubscribe",
@@ -83,6 +85,10 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::AdminUnbind => admin::on_unbind_target(ctx, msg).await,
             Dialogue::Announce { area, korean } => announce::on_text(ctx, msg, &area, korean, &loaded.json).await,
             Dialogue::AnnouncePreview { .. } => ctx.send(ctx.t("announce-use-buttons")).await.map(drop),
+            Dialogue::Meeting(draft) => schedule::on_input(ctx, msg, draft, &loaded.json).await,
+            Dialogue::MeetingMove { id, sequence, .. } => {
+                schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
+            }
             Dialogue::Verify => match msg.text() {
                 Some(text) => verify::redeem(ctx, text).await,
                 None => ctx.send(ctx.t("verify-code-format")).await.map(drop),
@@ -109,6 +115,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "mydata" => verify::my_data(ctx).await,
         "subscribe" => follow::menu(ctx, None).await,
         "meetings" => meetings::list(ctx).await,
+        "checkin" => checkin::by_code(ctx, command.args).await,
         "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
@@ -173,6 +180,28 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::MeetingRsvp { id, going } => meetings::rsvp(ctx, query, id, going).await,
         Callback::MeetingCalendar { id } => meetings::calendar_file(ctx, query, id).await,
         Callback::MeetingFollowDong { id } => meetings::follow_dong(ctx, query, id).await,
+        Callback::CheckinOpen { id } => checkin::open(ctx, query, id).await,
+        Callback::CheckinClose { id } => checkin::close(ctx, query, id).await,
+        Callback::AdminMeetings => {
+            answer(ctx, query, None, false).await?;
+            schedule::list(ctx, message).await
+        }
+        Callback::AdminMeeting { id } => {
+            answer(ctx, query, None, false).await?;
+            schedule::card(ctx, id, message).await
+        }
+        Callback::AdminMeetingNew => {
+            answer(ctx, query, None, false).await?;
+            schedule::choose_area(ctx, message).await
+        }
+        Callback::AdminMeetingArea { area } => schedule::choose_stage(ctx, query, &area).await,
+        Callback::AdminMeetingStage { area, stage } => schedule::begin(ctx, query, &area, stage).await,
+        Callback::AdminMeetingSkip { token } => schedule::on_skip(ctx, query, token).await,
+        Callback::AdminMeetingSave { token } => schedule::on_save(ctx, query, token).await,
+        Callback::AdminMeetingMove { id, sequence } => schedule::ask_move(ctx, query, id, sequence).await,
+        Callback::AdminMeetingMoveDo { id, sequence } => schedule::do_move(ctx, query, id, sequence).await,
+        Callback::AdminMeetingCancel { id, sequence } => schedule::ask_cancel(ctx, query, id, sequence).await,
+        Callback::AdminMeetingCancelDo { id, sequence } => schedule::do_cancel(ctx, query, id, sequence).await,
         Callback::AdminAnnounce => {
             answer(ctx, query, None, false).await?;
             announce::choose_area(ctx, message).await

@@ -36,6 +36,57 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// An official is scheduling a meeting, step by step.
+    Meeting(MeetingDraft),
+    /// An official is typing the new times of meeting `id` (as of `sequence`); once typed they
+    /// wait in `to` for the official to confirm.
+    MeetingMove {
+        id: i64,
+        sequence: i64,
+        to: Option<(i64, i64)>,
+    },
+}
+
+/// A meeting being scheduled from chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingDraft {
+    pub token: u32,
+    pub step: MeetingStep,
+    pub area: String,
+    pub stage: String,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub venue_ko: Option<String>,
+    pub venue_en: Option<String>,
+    pub notes: Option<String>,
+    pub capacity: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStep {
+    When,
+    Venue,
+    Notes,
+    Capacity,
+    Confirm,
+}
+
+impl MeetingDraft {
+    pub fn new(area: String, stage: String) -> MeetingDraft {
+        MeetingDraft {
+            token: fresh_token(),
+            step: MeetingStep::When,
+            area,
+            stage,
+            starts_at: None,
+            ends_at: None,
+            venue_ko: None,
+            venue_en: None,
+            notes: None,
+            capacity: None,
+        }
+    }
 }
 
 /// A proposal being written, step by step.

@@ -23,15 +23,15 @@ fn venue(meeting: &Meeting, lang: Lang) -> &str {
 
 /// The announcement of a newly scheduled meeting, in `lang`.
 pub fn scheduled_text(config: &Config, locales: &Locales, lang: Lang, meeting: &Meeting) -> String {
-    let at = |ts: i64| lang.datetime(DateTime::from_timestamp(ts, 0).unwrap_or_default());
+    let (area, stage) = title(config, locales, lang, meeting);
     let mut text = locales.text(
         lang,
         "meeting-scheduled",
         args![
-            ("area", config.area_name(&meeting.area_key, lang)),
-            ("stage", locales.plain(lang, &format!("meeting-stage-{}", meeting.stage))),
-            ("when", at(meeting.starts_at)),
-            ("until", at(meeting.ends_at)),
+            ("area", area),
+            ("stage", stage),
+            ("when", at(lang, meeting.starts_at)),
+            ("until", at(lang, meeting.ends_at)),
             ("venue", venue(meeting, lang).to_owned())
         ],
     );
@@ -62,6 +62,158 @@ pub fn scheduled_pushes(config: &Config, locales: &Locales, meeting: &Meeting, o
             created_by: official,
         }],
         default_lang: config.default_language.code(),
+    }
+}
+
+/// "Area, stage": how a meeting is named in a sentence.
+fn title(config: &Config, locales: &Locales, lang: Lang, meeting: &Meeting) -> (String, String) {
+    (config.area_name(&meeting.area_key, lang), locales.plain(lang, &format!("meeting-stage-{}", meeting.stage)))
+}
+
+fn at(lang: Lang, ts: i64) -> String {
+    lang.datetime(DateTime::from_timestamp(ts, 0).unwrap_or_default())
+}
+
+/// What residents are told when a meeting moves or is cancelled, in `lang`.
+pub fn changed_text(config: &Config, locales: &Locales, lang: Lang, before: &Meeting, after: &Meeting) -> String {
+    let (area, stage) = title(config, locales, lang, after);
+    let text = if after.cancelled_at.is_some() {
+        locales.text(
+            lang,
+            "meeting-cancelled",
+            args![
+                ("area", area),
+                ("stage", stage),
+                ("when", at(lang, before.starts_at)),
+                ("venue", venue(before, lang).to_owned())
+            ],
+        )
+    } else {
+        locales.text(
+            lang,
+            "meeting-moved",
+            args![
+                ("area", area),
+                ("stage", stage),
+                ("was", at(lang, before.starts_at)),
+                ("when", at(lang, after.starts_at)),
+                ("until", at(lang, after.ends_at)),
+                ("venue", venue(after, lang).to_owned())
+            ],
+        )
+    };
+    super::fit(text)
+}
+
+/// The pushes of a move or cancellation: the area's followers and everyone who said they are
+/// going (each once), in their language.
+pub fn changed_pushes(config: &Config, locales: &Locales, before: &Meeting, after: &Meeting, official: i64) -> Pushes {
+    let mut audience = area_audience(config, &after.area_key);
+    audience.push(crate::store::Follow::Going(after.id));
+    let kind = if after.cancelled_at.is_some() { "meeting-cancelled" } else { "meeting-moved" };
+    Pushes {
+        notices: Vec::new(),
+        broadcasts: vec![Broadcast {
+            kind: kind.into(),
+            subject: Some(after.id.to_string()),
+            text_ko: changed_text(config, locales, Lang::Ko, before, after),
+            text_en: changed_text(config, locales, Lang::En, before, after),
+            markup_ko: None,
+            markup_en: None,
+            audience,
+            exclude: None,
+            created_by: Some(official),
+        }],
+        default_lang: config.default_language.code(),
+    }
+}
+
+/// The reminder a resident who is going gets before the start, in `lang`.
+pub fn reminder_text(config: &Config, locales: &Locales, lang: Lang, meeting: &Meeting) -> String {
+    let (area, stage) = title(config, locales, lang, meeting);
+    super::fit(locales.text(
+        lang,
+        "meeting-reminder",
+        args![
+            ("area", area),
+            ("stage", stage),
+            ("when", at(lang, meeting.starts_at)),
+            ("until", at(lang, meeting.ends_at)),
+            ("venue", venue(meeting, lang).to_owned())
+        ],
+    ))
+}
+
+/// Queues every reminder due at `now` (DESIGN §7): once per resident, meeting, offset and
+/// version of the meeting, also across restarts and replicas (the store records each). When
+/// several are due at once (the bot was down), one message goes out. Returns how many.
+pub async fn queue_reminders(
+    store: &crate::store::Store,
+    config: &Config,
+    locales: &Locales,
+    now: DateTime<chrono::Utc>,
+) -> Result<usize, super::BotError> {
+    use crate::{domain::meeting::due_reminders, store::Notice};
+    let offsets = &config.meetings.reminders;
+    let Some(horizon) = offsets.iter().max() else { return Ok(0) };
+    let mut queued = 0;
+    for due in store.reminders_due(now.timestamp(), horizon.as_secs() as i64).await? {
+        let at = |ts: i64| DateTime::from_timestamp(ts, 0).unwrap_or_default();
+        let minutes: Vec<i64> = due_reminders(at(due.meeting.starts_at), offsets, at(due.answered_at), now)
+            .iter()
+            .map(|d| (d.as_secs() / 60) as i64)
+            .filter(|m| !due.queued_minutes.contains(m))
+            .collect();
+        if minutes.is_empty() {
+            continue;
+        }
+        let lang = due.language.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
+        let keyboard = teloxide::types::InlineKeyboardMarkup::new(vec![vec![super::button(
+            locales.plain(lang, "meeting-open"),
+            super::callback::Callback::ViewMeeting { id: due.meeting.id },
+        )]]);
+        let notice = Notice {
+            chat_id: due.telegram_id,
+            text: reminder_text(config, locales, lang, &due.meeting),
+            markup: Some(serde_json::to_string(&keyboard)?),
+        };
+        let pushes =
+            Pushes { notices: vec![notice], broadcasts: Vec::new(), default_lang: config.default_language.code() };
+        if store
+            .queue_reminder(due.meeting.id, due.meeting.sequence, due.telegram_id, &minutes, &pushes, now.timestamp())
+            .await?
+        {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// How often due reminders are looked for.
+pub const REMINDER_SCAN: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Looks for due reminders every [`REMINDER_SCAN`] until `stop` turns true, and wakes the
+/// delivery worker when it queued some.
+pub async fn run_reminders(
+    store: crate::store::Store,
+    config: std::sync::Arc<Config>,
+    locales: std::sync::Arc<Locales>,
+    courier: std::sync::Arc<super::Courier>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match queue_reminders(&store, &config, &locales, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(queued) => {
+                tracing::info!(queued, "meeting reminders queued");
+                courier.wake();
+            }
+            Err(e) => tracing::warn!(error = %e, "could not queue meeting reminders; trying again shortly"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(REMINDER_SCAN) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
     }
 }
 
@@ -104,6 +256,24 @@ pub async fn list(ctx: &super::Ctx) -> super::HandlerResult {
     Ok(())
 }
 
+/// "Open check-in" (or "close" while it is open) for a meeting not cancelled and not over; the
+/// caller shows it only to facilitators and officials.
+pub fn checkin_buttons(
+    ctx: &super::Ctx,
+    meeting: &Meeting,
+    open: bool,
+) -> Option<Vec<teloxide::types::InlineKeyboardButton>> {
+    use super::callback::Callback;
+    if meeting.cancelled_at.is_some() || meeting.ends_at <= ctx.now_ts() {
+        return None;
+    }
+    Some(vec![if open {
+        super::button(ctx.t("meeting-checkin-close-button"), Callback::CheckinClose { id: meeting.id })
+    } else {
+        super::button(ctx.t("meeting-checkin-open-button"), Callback::CheckinOpen { id: meeting.id })
+    }])
+}
+
 /// A meeting's card: when, where, who is coming, and the resident's own answer.
 async fn card(
     ctx: &super::Ctx,
@@ -132,6 +302,10 @@ async fn card(
     if is_dong && !follows {
         let label = ctx.ta("meeting-follow-dong", args![("dong", ctx.area_name(&meeting.area_key))]);
         rows.push(vec![super::button(label, Callback::MeetingFollowDong { id: meeting.id })]);
+    }
+    if super::checkin::may_run(ctx).await? {
+        let open = ctx.store.open_checkin_of(meeting.id, ctx.now_ts()).await?.is_some();
+        rows.extend(checkin_buttons(ctx, meeting, open));
     }
     Ok((super::fit(text), teloxide::types::InlineKeyboardMarkup::new(rows)))
 }

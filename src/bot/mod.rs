@@ -7,13 +7,16 @@
 mod admin;
 mod announce;
 pub mod callback;
+mod checkin;
 mod commands;
 mod delivery;
 mod dialogue;
 mod follow;
 pub mod meetings;
 mod propose;
+mod qr;
 mod resident;
+mod schedule;
 mod verify;
 
 use std::sync::Arc;
@@ -154,6 +157,19 @@ impl Ctx {
         }
     }
 
+    /// Shows a screen of a menu: in place of the message whose button was pressed, else anew.
+    pub async fn show(
+        &self,
+        message: Option<MessageId>,
+        text: String,
+        keyboard: InlineKeyboardMarkup,
+    ) -> HandlerResult {
+        match message {
+            Some(id) => self.edit(id, text, Some(keyboard)).await,
+            None => self.send_with(text, keyboard).await.map(drop),
+        }
+    }
+
     pub async fn is_official(&self) -> Result<bool, StoreError> {
         self.store.is_official(self.user_id).await
     }
@@ -189,12 +205,24 @@ pub fn resolve_lang(known: &UserLanguage, config: &Config) -> Lang {
 
 /// Cuts a text to Telegram's limit on a character boundary, marking the cut.
 pub fn fit(text: String) -> String {
-    if text.chars().count() <= MAX_TEXT_CHARS {
+    cut(text, MAX_TEXT_CHARS)
+}
+
+fn cut(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
         return text;
     }
-    let mut cut: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
+    let mut cut: String = text.chars().take(max - 1).collect();
     cut.push('…');
     cut
+}
+
+/// Telegram's limit on a photo or document caption.
+pub const MAX_CAPTION_CHARS: usize = 1024;
+
+/// Cuts a caption to Telegram's limit on a character boundary, marking the cut.
+pub fn fit_caption(text: String) -> String {
+    cut(text, MAX_CAPTION_CHARS)
 }
 
 pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardButton {

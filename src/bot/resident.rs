@@ -21,6 +21,10 @@ pub async fn start(ctx: &Ctx, payload: &str) -> HandlerResult {
     if let Some(id) = payload.strip_prefix("proposal-").and_then(|id| id.parse::<i64>().ok()) {
         return show_proposal(ctx, id).await;
     }
+    // t.me/<bot>?start=checkin-AB3XYZ, the link (or QR image) shown at a meeting's door.
+    if payload.starts_with("checkin-") {
+        return super::checkin::by_code(ctx, payload).await;
+    }
     let cycle = ctx.store.cycle(ctx.config.cycle_year).await?;
     let phase = cycle.map(|c| c.phase).unwrap_or(ctx.config.start_phase);
     let text = ctx.ta(

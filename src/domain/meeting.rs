@@ -175,10 +175,16 @@ fn infer_year(month: u32, day: u32, today: NaiveDate) -> Result<NaiveDate, WhenE
     }
 }
 
-/// The reminders of a meeting starting at `start` that are due at `now`: those whose moment
-/// (`start - offset`) has come while the meeting has not begun. Offsets already past when the
-/// resident answered are due at once; none is due once the meeting has started.
-pub fn due_reminders(start: DateTime<Utc>, offsets: &[Duration], now: DateTime<Utc>) -> Vec<Duration> {
+/// The reminders of a meeting starting at `start` that fall due at `now` for a resident who
+/// answered "going" at `answered`: those whose moment (`start - offset`) has come, but came after
+/// the answer (a resident who says yes two hours ahead is not "reminded" of the day-before
+/// reminder at once). None is due once the meeting has begun.
+pub fn due_reminders(
+    start: DateTime<Utc>,
+    offsets: &[Duration],
+    answered: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Duration> {
     if now >= start {
         return Vec::new();
     }
@@ -187,9 +193,127 @@ pub fn due_reminders(start: DateTime<Utc>, offsets: &[Duration], now: DateTime<U
         .copied()
         .filter(|offset| {
             let Ok(offset) = chrono::Duration::from_std(*offset) else { return false };
-            start - offset <= now
+            let moment = start - offset;
+            moment <= now && moment > answered
         })
         .collect()
+}
+
+/// The longest a reminder may come before a meeting.
+pub const MAX_REMINDER: Duration = Duration::from_secs(14 * 86_400);
+
+/// A reminder offset as the district file gives it, in whole minutes: `24h`, `90m`, `2d`.
+pub fn parse_offset(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let seconds = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let number = &text[..text.len() - 1];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 6 {
+        return None;
+    }
+    let offset = Duration::from_secs(number.parse::<u64>().ok()? * seconds);
+    (!offset.is_zero() && offset <= MAX_REMINDER).then_some(offset)
+}
+
+/// The longest meeting an official may schedule; anything longer is a typing mistake.
+pub const MAX_MEETING_HOURS: i64 = 12;
+
+/// Why a meeting's start and end cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanError {
+    /// The start could not be read.
+    Start(WhenError),
+    /// The end could not be read (or is missing).
+    End(WhenError),
+    Past,
+    EndsBeforeStart,
+    TooLong,
+}
+
+/// Reads "start ~ end" as an official types it in chat: `2026-12-03 19:00 ~ 21:00`,
+/// `12/3 19:00 ~ 21:00`, `12월 3일 19시 ~ 21시`; `~`, `–` and `부터 … 까지` all separate the two.
+pub fn parse_span(text: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), SpanError> {
+    let text = text.trim().trim_end_matches("까지").trim();
+    let (start, end) = text
+        .split_once('~')
+        .or_else(|| text.split_once('–'))
+        .or_else(|| text.split_once("부터"))
+        .ok_or(SpanError::End(WhenError::Unreadable))?;
+    let today = now.with_timezone(&Seoul).date_naive();
+    let starts_at = parse_seoul_time(start, today).map_err(SpanError::Start)?;
+    let ends_at = parse_end_time(end, starts_at).map_err(SpanError::End)?;
+    check_span(starts_at, ends_at, now)?;
+    Ok((starts_at, ends_at))
+}
+
+/// A meeting must start ahead of `now`, end after it starts, and last at most
+/// [`MAX_MEETING_HOURS`].
+pub fn check_span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), SpanError> {
+    if starts_at <= now {
+        return Err(SpanError::Past);
+    }
+    if ends_at <= starts_at {
+        return Err(SpanError::EndsBeforeStart);
+    }
+    if ends_at - starts_at > chrono::Duration::hours(MAX_MEETING_HOURS) {
+        return Err(SpanError::TooLong);
+    }
+    Ok(())
+}
+
+/// Check-in opens at most this long before a meeting starts…
+pub const CHECKIN_OPENS_BEFORE: chrono::Duration = chrono::Duration::hours(2);
+/// …and closes this long after it ends, unless a facilitator closes it earlier.
+pub const CHECKIN_CLOSES_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+/// The length of a check-in code; it uses the verification codes' unambiguous letters.
+pub const CHECKIN_CODE_LENGTH: usize = 6;
+
+/// Why check-in cannot open now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckinWindow {
+    /// More than [`CHECKIN_OPENS_BEFORE`] ahead of the start.
+    TooEarly,
+    /// The meeting is over.
+    Over,
+}
+
+/// When a check-in opened at `now` closes: [`CHECKIN_CLOSES_AFTER`] the meeting's end.
+pub fn checkin_closes_at(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, CheckinWindow> {
+    if now < starts_at - CHECKIN_OPENS_BEFORE {
+        return Err(CheckinWindow::TooEarly);
+    }
+    if now >= ends_at {
+        return Err(CheckinWindow::Over);
+    }
+    Ok(ends_at + CHECKIN_CLOSES_AFTER)
+}
+
+/// A fresh check-in code.
+pub fn checkin_code() -> String {
+    use crate::domain::verification::CODE_ALPHABET;
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..CHECKIN_CODE_LENGTH).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect()
+}
+
+/// A check-in code as a resident sends it (`/checkin ab3-xyz`, `checkin-AB3XYZ` from the link):
+/// upper-cased, spaces and dashes dropped; `None` when it cannot be a code.
+pub fn parse_checkin_code(text: &str) -> Option<String> {
+    use crate::domain::verification::CODE_ALPHABET;
+    let text = text.trim();
+    let text = text.strip_prefix("checkin-").unwrap_or(text);
+    let code: String =
+        text.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    (code.len() == CHECKIN_CODE_LENGTH && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
 /// One meeting as a calendar file.
@@ -307,6 +431,8 @@ pub enum ScheduleError {
     Past { line: usize },
     #[error("line {line}: the meeting ends before it starts")]
     EndsBeforeStart { line: usize },
+    #[error("line {line}: the meeting lasts more than {MAX_MEETING_HOURS} hours")]
+    TooLong { line: usize },
     #[error("line {line}: the venue is empty or longer than {VENUE_MAX_CHARS} characters")]
     BadVenue { line: usize },
     #[error("line {line}: the notes are longer than {NOTES_MAX_CHARS} characters")]
@@ -385,11 +511,11 @@ fn schedule_line(
     };
     let starts_at = parse_seoul_time(fields[2], today).map_err(|e| time_error(fields[2], e))?;
     let ends_at = parse_end_time(fields[3], starts_at).map_err(|e| time_error(fields[3], e))?;
-    if starts_at <= now {
-        return Err(ScheduleError::Past { line });
-    }
-    if ends_at <= starts_at {
-        return Err(ScheduleError::EndsBeforeStart { line });
+    match check_span(starts_at, ends_at, now) {
+        Ok(()) => {}
+        Err(SpanError::Past) => return Err(ScheduleError::Past { line }),
+        Err(SpanError::TooLong) => return Err(ScheduleError::TooLong { line }),
+        Err(_) => return Err(ScheduleError::EndsBeforeStart { line }),
     }
     let optional = |i: usize| fields.get(i).filter(|f| !f.is_empty()).map(|f| (*f).to_owned());
     let venue_ok = |v: &str| !v.is_empty() && v.chars().count() <= VENUE_MAX_CHARS;
@@ -489,10 +615,56 @@ mod tests {
     fn reminders_fall_due_before_the_start_and_never_after() {
         let start = seoul(2026, 12, 3, 19, 0);
         let offsets = [Duration::from_secs(24 * 3600), Duration::from_secs(3600)];
-        assert!(due_reminders(start, &offsets, seoul(2026, 12, 2, 18, 59)).is_empty());
-        assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 2, 19, 0)), [offsets[0]]);
-        assert_eq!(due_reminders(start, &offsets, seoul(2026, 12, 3, 18, 30)), offsets);
-        assert!(due_reminders(start, &offsets, start).is_empty(), "not once it has begun");
+        let early = seoul(2026, 11, 20, 9, 0);
+        assert!(due_reminders(start, &offsets, early, seoul(2026, 12, 2, 18, 59)).is_empty());
+        assert_eq!(due_reminders(start, &offsets, early, seoul(2026, 12, 2, 19, 0)), [offsets[0]]);
+        assert_eq!(due_reminders(start, &offsets, early, seoul(2026, 12, 3, 18, 30)), offsets);
+        assert!(due_reminders(start, &offsets, early, start).is_empty(), "not once it has begun");
+        // Answered two hours ahead: the day-before moment had passed, the hour-before one is due.
+        let late = seoul(2026, 12, 3, 17, 0);
+        assert!(due_reminders(start, &offsets, late, seoul(2026, 12, 3, 17, 30)).is_empty());
+        assert_eq!(due_reminders(start, &offsets, late, seoul(2026, 12, 3, 18, 0)), [offsets[1]]);
+    }
+
+    #[test]
+    fn reminder_offsets_read_with_units() {
+        assert_eq!(parse_offset("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_offset(" 90m "), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_offset("2d"), Some(Duration::from_secs(172_800)));
+        for bad in ["", "h", "0h", "15d", "1.5h", "-1h", "1w", "45s", "soon"] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn spans_typed_in_chat() {
+        let now = seoul(2026, 11, 28, 10, 0);
+        let (start, end) = parse_span("2026-12-03 19:00 ~ 21:00", now).unwrap();
+        assert_eq!((start, end), (seoul(2026, 12, 3, 19, 0), seoul(2026, 12, 3, 21, 0)));
+        assert_eq!(parse_span("12/3 19:00~21:00", now), Ok((start, end)));
+        assert_eq!(parse_span("12월 3일 19시부터 21시까지", now), Ok((start, end)));
+        assert_eq!(parse_span("12월 3일 오후 7시 – 오후 9시", now), Ok((start, end)));
+        assert_eq!(parse_span("12월 3일 19시", now), Err(SpanError::End(WhenError::Unreadable)));
+        assert_eq!(parse_span("next thursday ~ 21:00", now), Err(SpanError::Start(WhenError::Unreadable)));
+        assert_eq!(parse_span("2/30 19:00 ~ 21:00", now), Err(SpanError::Start(WhenError::NoSuchTime)));
+        assert_eq!(parse_span("12/3 19:00 ~ 25:00", now), Err(SpanError::End(WhenError::NoSuchTime)));
+        assert_eq!(parse_span("2026-11-27 19:00 ~ 21:00", now), Err(SpanError::Past));
+        assert_eq!(parse_span("12/3 19:00 ~ 18:00", now), Err(SpanError::EndsBeforeStart));
+        assert_eq!(parse_span("12/3 19:00 ~ 12/4 19:00", now), Err(SpanError::TooLong));
+    }
+
+    #[test]
+    fn checkin_opens_near_the_meeting_and_codes_read_loosely() {
+        let (start, end) = (seoul(2026, 12, 3, 19, 0), seoul(2026, 12, 3, 21, 0));
+        assert_eq!(checkin_closes_at(start, end, seoul(2026, 12, 3, 16, 59)), Err(CheckinWindow::TooEarly));
+        assert_eq!(checkin_closes_at(start, end, seoul(2026, 12, 3, 17, 0)), Ok(seoul(2026, 12, 3, 21, 30)));
+        assert_eq!(checkin_closes_at(start, end, end), Err(CheckinWindow::Over));
+        let code = checkin_code();
+        assert_eq!(parse_checkin_code(&code), Some(code.clone()));
+        assert_eq!(parse_checkin_code(&format!("checkin-{code}")), Some(code.clone()));
+        assert_eq!(parse_checkin_code("ab3-xyz"), Some("AB3XYZ".into()));
+        assert_eq!(parse_checkin_code("AB0XYZ"), None, "0 is not in the alphabet");
+        assert_eq!(parse_checkin_code("ABCDEFG"), None);
     }
 
     fn areas() -> Vec<crate::domain::Area> {

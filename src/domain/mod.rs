@@ -4,6 +4,7 @@
 //! tested on its own and reused by the bot, the command line and later the tally engine.
 
 pub mod area;
+pub mod committee;
 pub mod meeting;
 pub mod money;
 pub mod pabulib;
@@ -13,6 +14,7 @@ pub mod roll;
 pub mod verification;
 
 pub use area::{Area, AreaKind};
+pub use committee::Course;
 pub use money::{AmountError, Won};
 pub use phase::Phase;
 pub use proposal::{HistoryEntry, Location, NewProposal, Proposal, ProposalError, ProposalStatus, ReviewDecision};

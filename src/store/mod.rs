@@ -8,6 +8,7 @@
 //! queries are identical on both databases; where a clause differs (row locking), [`Backend`]
 //! says which one to use.
 
+mod committee;
 mod coordination;
 mod meetings;
 mod migrate;
@@ -23,8 +24,11 @@ use sqlx::{
     migrate::Migrator,
 };
 
+pub use committee::{AppointOutcome, CommitteeCandidate, Completion};
 pub use coordination::WorkItem;
-pub use meetings::{ChangeOutcome, Meeting, NewMeeting, RsvpOutcome};
+pub use meetings::{
+    ChangeOutcome, CheckInOutcome, Checkin, Meeting, NewMeeting, OpenCheckin, ReminderDue, RsvpOutcome,
+};
 pub use migrate::MigrationReport;
 pub use outbox::{
     Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Notice, OutgoingMessage, Pushes,
@@ -334,6 +338,18 @@ impl Store {
                 .await?
                 .rows_affected();
         Ok(replaced == 1)
+    }
+
+    /// Ends the dialogue if it is still exactly `expected`; `false` when another update (a second
+    /// tap, another replica) moved or ended it first. Acting only after `true` makes a button act once.
+    pub async fn end_dialogue(&self, telegram_id: i64, expected: &str) -> StoreResult<bool> {
+        let ended = sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1 AND state = $2")
+            .bind(telegram_id)
+            .bind(expected)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(ended == 1)
     }
 
     pub async fn clear_dialogue(&self, telegram_id: i64) -> StoreResult<()> {

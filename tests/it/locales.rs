@@ -89,6 +89,8 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "stage",
         "going",
         "answer",
+        "code",
+        "was",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
@@ -146,7 +148,7 @@ fn every_id_the_code_uses_exists() {
     for stage in pb_bot::domain::meeting::Stage::ALL {
         used.insert(format!("meeting-stage-{stage}"));
     }
-    for kind in ["announcement", "proposal-eligible", "meeting-scheduled"] {
+    for kind in ["announcement", "proposal-eligible", "meeting-scheduled", "meeting-moved", "meeting-cancelled"] {
         used.insert(format!("broadcast-kind-{kind}"));
     }
     for command in pb_bot::bot::RESIDENT_COMMANDS.into_iter().chain(["admin"]) {

@@ -95,8 +95,8 @@ async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
         .store
         .move_meeting(
             id,
-            now + 72 * HOUR,
-            now + 74 * HOUR,
+            0,
+            (now + 72 * HOUR, now + 74 * HOUR),
             Some(OFFICIAL as i64),
             |_, after| news(after, "moved", vec![Follow::Dong(after.area_key.clone()), Follow::Going(after.id)]),
             now,
@@ -117,6 +117,20 @@ async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
         .store
         .cancel_meeting(
             id,
+            0,
+            Some(OFFICIAL as i64),
+            |_, after| news(after, "cancelled", vec![Follow::Going(after.id)]),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled, ChangeOutcome::Stale, "the official saw version 0; it is at 1 since the move");
+    assert_eq!(world.store.outbox_for(5).await.unwrap().len(), 1, "a stale cancellation tells no one");
+    let cancelled = world
+        .store
+        .cancel_meeting(
+            id,
+            1,
             Some(OFFICIAL as i64),
             |_, after| news(after, "cancelled", vec![Follow::Going(after.id)]),
             now,
@@ -127,16 +141,17 @@ async fn a_meeting_is_announced_to_its_dongs_followers_and_answers_are_kept() {
         matches!(cancelled, ChangeOutcome::Changed(_, ref after) if after.sequence == 2 && after.cancelled_at == Some(now))
     );
     assert_eq!(world.store.rsvp(id, 3, true, now).await.unwrap(), RsvpOutcome::Cancelled);
-    let again = world.store.cancel_meeting(id, None, |_, after| news(after, "cancelled", vec![]), now).await.unwrap();
+    let again =
+        world.store.cancel_meeting(id, 2, None, |_, after| news(after, "cancelled", vec![]), now).await.unwrap();
     assert_eq!(again, ChangeOutcome::AlreadyCancelled);
     let moved = world
         .store
-        .move_meeting(id, now, now + HOUR, None, |_, after| news(after, "moved", vec![]), now)
+        .move_meeting(id, 2, (now + HOUR, now + 2 * HOUR), None, |_, after| news(after, "moved", vec![]), now)
         .await
         .unwrap();
     assert_eq!(moved, ChangeOutcome::AlreadyCancelled);
     assert_eq!(
-        world.store.cancel_meeting(999, None, |_, a| news(a, "x", vec![]), now).await.unwrap(),
+        world.store.cancel_meeting(999, 0, None, |_, a| news(a, "x", vec![]), now).await.unwrap(),
         ChangeOutcome::NotFound
     );
     assert!(world.store.upcoming_meetings(now, 10).await.unwrap().is_empty());
@@ -258,7 +273,10 @@ async fn a_resident_lists_meetings_answers_and_takes_the_calendar_file() {
     assert!(card.text().unwrap().ends_with("참석 예정 0명 · 내 응답: 아직 없음"));
     bot.update(press(&kim, &card, &button_data(&card, "✅ 참석할게요")));
     bot.dispatch().await;
-    assert_eq!(notices(&bot), ["참석으로 알려 드렸어요. 일정이 바뀌면 알려 드릴게요."]);
+    assert_eq!(
+        notices(&bot),
+        ["참석으로 알려 드렸어요. 시작 전에 다시 알려 드리고, 일정이 바뀌면 바로 알려 드릴게요."]
+    );
     assert!(edited(&bot).last().unwrap().ends_with("참석 예정 1명 · 내 응답: 참석"), "{:?}", edited(&bot));
     assert_eq!(world.store.my_rsvp(mine.id, KIM as i64).await.unwrap(), Some(true));
 
@@ -285,7 +303,7 @@ async fn a_resident_lists_meetings_answers_and_takes_the_calendar_file() {
     assert!(world.store.subscriptions(KIM as i64).await.unwrap().contains(&("dong".into(), "yeonhui".into())));
 
     // Answers to a cancelled meeting, or to one that never was, are refused.
-    world.store.cancel_meeting(mine.id, None, no_notice, now).await.unwrap();
+    world.store.cancel_meeting(mine.id, 0, None, no_notice, now).await.unwrap();
     bot.update(press(&kim, &card, &button_data(&card, "❌ 못 가요")));
     bot.dispatch().await;
     assert_eq!(notices(&bot), ["취소되었거나 없는 회의예요. /meetings 에서 다시 확인해 주세요."]);

@@ -1,5 +1,7 @@
 //! The command line: `pb-bot run` and the officials' bulk tools under `pb-bot admin`.
 
+mod committee;
+
 use std::{
     io::Write,
     net::SocketAddr,
@@ -86,6 +88,15 @@ pub enum AdminCommand {
     /// Dong meetings, the committee and the forum.
     #[command(subcommand)]
     Meetings(MeetingsCommand),
+    /// Facilitators: residents who may open check-in at meetings.
+    #[command(subcommand)]
+    Facilitators(FacilitatorsCommand),
+    /// Budget School course completions.
+    #[command(subcommand)]
+    Courses(CoursesCommand),
+    /// The residents' PB committee of the cycle.
+    #[command(subcommand)]
+    Committee(CommitteeCommand),
     /// Copy this deployment (DATABASE_URL) into an empty PostgreSQL database, checking row counts
     /// and money totals. Stop the bot first; point it at the new database afterwards.
     MigrateTo {
@@ -139,6 +150,51 @@ pub enum MeetingsCommand {
         /// The CSV file (UTF-8; a header row, a BOM and CRLF line ends are fine).
         file: PathBuf,
     },
+    /// The cycle's meetings as CSV, with answers and attendance.
+    List,
+}
+
+/// A resident named on the command line: a Telegram user id or a phone number on the roll.
+#[derive(Debug, clap::Args)]
+pub struct ResidentArgs {
+    /// The resident's Telegram user id.
+    #[arg(long, conflicts_with = "phone", required_unless_present = "phone")]
+    pub telegram_id: Option<i64>,
+    /// The phone number the resident verified with (as on the roll).
+    #[arg(long)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacilitatorsCommand {
+    /// Let a resident open check-in at meetings.
+    Grant(ResidentArgs),
+    /// Take the facilitator role back.
+    Revoke(ResidentArgs),
+    /// List facilitators as CSV.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CoursesCommand {
+    /// Record Budget School completions from a CSV of telegram_id, phone (one of the two),
+    /// course (basic, instructor, committee; or 기본/강사/위원), completed_on (YYYY-MM-DD).
+    /// All lines or none.
+    Import {
+        /// The CSV file (UTF-8; a header row, a BOM and CRLF line ends are fine).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommitteeCommand {
+    /// Everyone verified or trained, as CSV: whether they may sit on the committee and why not.
+    Eligible,
+    /// Appoint the residents listed in a CSV of telegram_id, phone (one of the two) to the
+    /// committee and tell each of them. All or none: anyone not eligible stops the appointment.
+    Appoint { file: PathBuf },
+    /// The committee's members as CSV.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,10 +228,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Meetings(MeetingsCommand::Import { file })) => {
             import_meetings(&cli.config, &cli.database_url, &file).await
         }
+        Command::Admin(AdminCommand::Meetings(MeetingsCommand::List)) => {
+            list_meetings(&cli.config, &cli.database_url).await
+        }
+        Command::Admin(AdminCommand::Facilitators(command)) => {
+            committee::facilitators(&cli.config, &cli.database_url, command).await
+        }
+        Command::Admin(AdminCommand::Courses(CoursesCommand::Import { file })) => {
+            committee::import_courses(&cli.config, &cli.database_url, &file).await
+        }
+        Command::Admin(AdminCommand::Committee(command)) => {
+            committee::committee(&cli.config, &cli.database_url, command).await
+        }
     }
 }
 
-fn this_year_in_seoul() -> i32 {
+pub(crate) fn this_year_in_seoul() -> i32 {
     Utc::now().with_timezone(&Seoul).year()
 }
 
@@ -188,7 +256,7 @@ pub fn load_config(path: &Path) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-async fn open_store(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn open_store(url: &str) -> anyhow::Result<Store> {
     Store::open(url).await.with_context(|| format!("cannot open the database {}", redact_url(url)))
 }
 
@@ -238,6 +306,13 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     let courier = bot::Courier::new(&config.delivery);
     let (stop_delivery, stop_signal) = tokio::sync::watch::channel(false);
     let worker = bot::Worker::new(store.clone(), bot.clone(), courier.clone(), &config.delivery);
+    let reminders = tokio::spawn(bot::meetings::run_reminders(
+        store.clone(),
+        config.clone(),
+        locales.clone(),
+        courier.clone(),
+        stop_signal.clone(),
+    ));
     let delivery = tokio::spawn(worker.run(stop_signal));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
@@ -266,6 +341,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
         }
     }
     let _ = stop_delivery.send(true);
+    let _ = reminders.await;
     if tokio::time::timeout(Duration::from_secs(30), delivery).await.is_err() {
         tracing::warn!("the delivery worker did not stop within 30 s; its claims return to the queue when they expire");
     }
@@ -340,7 +416,7 @@ fn seoul_year_and_now() -> (i32, i64) {
 }
 
 /// An officials' CSV file as text, or a one-line error saying how to save it.
-fn read_csv_text(file: &Path) -> anyhow::Result<String> {
+pub(crate) fn read_csv_text(file: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let Ok(text) = String::from_utf8(bytes) else {
         bail!("{}: the file is not UTF-8 text; save it as \"CSV UTF-8\"", file.display());
@@ -391,6 +467,50 @@ async fn import_meetings(config_path: &Path, database_url: &str, file: &Path) ->
         created.len(),
         file.display()
     );
+    Ok(())
+}
+
+async fn list_meetings(config_path: &Path, database_url: &str) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let cycle = store.apply_district(&config, Utc::now().timestamp()).await?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record([
+        "id",
+        "area",
+        "stage",
+        "starts",
+        "ends",
+        "venue",
+        "capacity",
+        "going",
+        "not_going",
+        "attended",
+        "cancelled",
+    ])?;
+    let seoul = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts, 0)
+            .unwrap_or_default()
+            .with_timezone(&Seoul)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    for (m, (going, not_going, attended)) in store.meetings_with_counts(cycle.id).await? {
+        out.write_record([
+            m.id.to_string(),
+            config.area_name(&m.area_key, crate::i18n::Lang::Ko),
+            m.stage.to_string(),
+            seoul(m.starts_at),
+            seoul(m.ends_at),
+            m.venue_ko,
+            m.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            going.to_string(),
+            not_going.to_string(),
+            attended.to_string(),
+            m.cancelled_at.map(seoul).unwrap_or_default(),
+        ])?;
+    }
+    out.flush()?;
     Ok(())
 }
 
