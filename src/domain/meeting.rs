@@ -239,12 +239,13 @@ pub enum SpanError {
 /// `12/3 19:00 ~ 21:00`, `12월 3일 19시 ~ 21시`; `~`, `–` and `부터 … 까지` all separate the two.
 pub fn parse_span(text: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), SpanError> {
     let text = text.trim().trim_end_matches("까지").trim();
-    let (start, end) = text
-        .split_once('~')
-        .or_else(|| text.split_once('–'))
-        .or_else(|| text.split_once("부터"))
-        .ok_or(SpanError::End(WhenError::Unreadable))?;
     let today = now.with_timezone(&Seoul).date_naive();
+    let Some((start, end)) = text.split_once('~').or_else(|| text.split_once('–')).or_else(|| text.split_once("부터"))
+    else {
+        // Only one time: say what is missing, the end, once the start reads.
+        parse_seoul_time(text, today).map_err(SpanError::Start)?;
+        return Err(SpanError::End(WhenError::Unreadable));
+    };
     let starts_at = parse_seoul_time(start, today).map_err(SpanError::Start)?;
     let ends_at = parse_end_time(end, starts_at).map_err(SpanError::End)?;
     check_span(starts_at, ends_at, now)?;
@@ -646,6 +647,7 @@ mod tests {
         assert_eq!(parse_span("12월 3일 오후 7시 – 오후 9시", now), Ok((start, end)));
         assert_eq!(parse_span("12월 3일 19시", now), Err(SpanError::End(WhenError::Unreadable)));
         assert_eq!(parse_span("next thursday ~ 21:00", now), Err(SpanError::Start(WhenError::Unreadable)));
+        assert_eq!(parse_span("다음 주 목요일 저녁", now), Err(SpanError::Start(WhenError::Unreadable)));
         assert_eq!(parse_span("2/30 19:00 ~ 21:00", now), Err(SpanError::Start(WhenError::NoSuchTime)));
         assert_eq!(parse_span("12/3 19:00 ~ 25:00", now), Err(SpanError::End(WhenError::NoSuchTime)));
         assert_eq!(parse_span("2026-11-27 19:00 ~ 21:00", now), Err(SpanError::Past));

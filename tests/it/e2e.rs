@@ -21,8 +21,9 @@ fn pb_bot() -> Command {
     command
 }
 
-fn spawn_bot(api: &FakeApi, database_url: &str, log: &Path) -> Child {
+fn spawn_bot(api: &FakeApi, database_url: &str, log: &Path, env: &[(String, String)]) -> Child {
     pb_bot()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .arg("run")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", &api.url)
@@ -39,6 +40,8 @@ struct Deployment {
     db: TestDb,
     bot: Option<Child>,
     logs: Vec<PathBuf>,
+    /// Extra environment for the binary (another district file).
+    env: Vec<(String, String)>,
 }
 
 impl Deployment {
@@ -48,15 +51,19 @@ impl Deployment {
 
     /// A deployment on a database prepared beforehand (a roll imported, codes issued).
     async fn start_on(db: TestDb) -> Deployment {
+        Deployment::start_with(db, vec![]).await
+    }
+
+    async fn start_with(db: TestDb, env: Vec<(String, String)>) -> Deployment {
         let api = FakeApi::start(TOKEN).await;
-        let mut d = Deployment { api, db, bot: None, logs: vec![] };
+        let mut d = Deployment { api, db, bot: None, logs: vec![], env };
         d.launch();
         d
     }
 
     fn launch(&mut self) {
         let log = self.db.dir.path().join(format!("bot-{}.log", self.logs.len()));
-        self.bot = Some(spawn_bot(&self.api, &self.db.url, &log));
+        self.bot = Some(spawn_bot(&self.api, &self.db.url, &log, &self.env));
         self.logs.push(log);
     }
 
@@ -537,4 +544,130 @@ async fn followers_get_reviews_and_announcements_through_the_binarys_delivery_wo
     let logs = d.logs();
     assert!(logs.contains("delivery worker started"), "{logs}");
     assert!(!logs.contains("TEST-secret-token"), "the token never reaches the logs");
+}
+
+/// The moment `minutes` whole minutes after the first minute boundary at least `lead` ahead, in
+/// Seoul, as typed in chat (`2026-12-03 19:04`) and as a UTC instant.
+fn seoul_minute(lead: Duration, minutes: i64) -> (String, chrono::DateTime<chrono::Utc>) {
+    use chrono::{DurationRound, TimeDelta};
+    let ahead = chrono::Utc::now() + TimeDelta::from_std(lead).unwrap();
+    let boundary = ahead.duration_trunc(TimeDelta::minutes(1)).unwrap() + TimeDelta::minutes(1 + minutes);
+    (boundary.with_timezone(&chrono_tz::Asia::Seoul).format("%Y-%m-%d %H:%M").to_string(), boundary)
+}
+
+#[tokio::test]
+async fn an_official_schedules_both_dong_meetings_and_a_resident_rsvps_is_reminded_and_checks_in() {
+    // The shipped district file, with one more reminder two minutes before the start so the
+    // test sees one fall due.
+    let db = TestDb::new().await;
+    let district = db.dir.path().join("district.toml");
+    let shipped = std::fs::read_to_string(repo_path("config/seodaemun.toml")).unwrap();
+    let with_short = shipped.replace(r#"reminders = ["24h", "1h"]"#, r#"reminders = ["24h", "1h", "2m"]"#);
+    assert_ne!(with_short, shipped);
+    std::fs::write(&district, with_short).unwrap();
+    let d = Deployment::start_with(db, vec![("PB_CONFIG".into(), district.display().to_string())]).await;
+
+    // Kim (Korean) and Alex (English) follow Sinchon-dong.
+    for (user, lang, dong) in [(KIM, "ko", "신촌동"), (ALEX, "en", "Sinchon-dong")] {
+        d.say(user, lang, "/start").await;
+        let menu = d.say(user, lang, "/subscribe").await;
+        let before = d.api.calls().len();
+        d.api.press(user, lang, &menu, &menu.button(dong));
+        d.api.wait_for(before, "the menu updated", |c| c.method == "editMessageText" && c.chat() == Some(user)).await;
+    }
+
+    // The official schedules the first meeting: its reminder two minutes ahead falls due 40 to
+    // 100 seconds from now. Typos are refused with the forms that work.
+    let (first_start, first_at) = seoul_minute(Duration::from_secs(40), 2);
+    let (first_end, _) = seoul_minute(Duration::from_secs(40), 62);
+    let d = &d;
+    let schedule = |stage: &'static str| async move {
+        let admin = d.say(OFFICIAL, "ko", "/admin").await;
+        let list = d.tap(OFFICIAL, "ko", &admin, "🗓 회의").await;
+        let areas = d.tap(OFFICIAL, "ko", &list, "➕ 회의 일정 등록").await;
+        let stages = d.tap(OFFICIAL, "ko", &areas, "신촌동").await;
+        let ask = d.tap(OFFICIAL, "ko", &stages, stage).await;
+        assert!(ask.text().starts_with("언제 열리나요?"), "{}", ask.text());
+    };
+    schedule("1차 동 지역회의").await;
+    let refused = d.say(OFFICIAL, "ko", "다음 주 목요일 저녁").await;
+    assert!(refused.text().starts_with("시작 시각을 읽지 못했어요."), "{}", refused.text());
+    let venue = d.say(OFFICIAL, "ko", &format!("{first_start} ~ {}", &first_end[11..])).await;
+    assert!(venue.text().starts_with("어디에서 열리나요?"), "{}", venue.text());
+    let notes = d.say(OFFICIAL, "ko", "신촌동 주민센터 3층 / Sinchon-dong Community Centre 3F").await;
+    let capacity = d.tap(OFFICIAL, "ko", &notes, "건너뛰기").await;
+    let preview = d.tap(OFFICIAL, "ko", &capacity, "건너뛰기").await;
+    assert!(preview.text().starts_with("회의 내용을 확인해 주세요. 구독자 2명에게"), "{}", preview.text());
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "ko", &preview, &preview.button("📣 등록하고 알리기"));
+    d.expect(before, KIM, "📅 신촌동 1차 동 지역회의 일정을 알려 드려요.").await;
+    let told = d.expect(before, ALEX, "📅 Sinchon-dong: the first dong meeting is scheduled.").await;
+    assert!(told.text().contains("Where: Sinchon-dong Community Centre 3F"), "{}", told.text());
+
+    // The second meeting, ten days on, with notes and places.
+    let second_day = (chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul) + chrono::Days::new(10)).date_naive();
+    schedule("2차 동 지역회의").await;
+    d.say(OFFICIAL, "ko", &format!("{second_day} 19:00 ~ 21:00")).await;
+    d.say(OFFICIAL, "ko", "신촌동 주민센터 대강당").await;
+    d.say(OFFICIAL, "ko", "우선순위 투표가 있어요. 신분증을 가져오세요.").await;
+    let preview = d.say(OFFICIAL, "ko", "80").await;
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "ko", &preview, &preview.button("📣 등록하고 알리기"));
+    let told = d.expect(before, KIM, "📅 신촌동 2차 동 지역회의 일정을 알려 드려요.").await;
+    assert!(told.text().ends_with("정원: 80명\n안내: 우선순위 투표가 있어요. 신분증을 가져오세요."), "{}", told.text());
+    d.expect(before, ALEX, "📅 Sinchon-dong: the second dong meeting is scheduled.").await;
+
+    // Kim says they are going and takes the calendar file: its start is the instant typed.
+    let list = d.say(KIM, "ko", "/meetings").await;
+    let first = list.buttons().into_iter().find(|(label, _)| label.starts_with("신촌동 · 1차")).unwrap();
+    let before = d.api.calls().len();
+    d.api.press(KIM, "ko", &list, &first.1);
+    let card = d.api.next_in(before, KIM).await;
+    let answered = d.tap(KIM, "ko", &card, "✅ 참석할게요").await;
+    assert!(answered.text().ends_with("참석 예정 1명 · 내 응답: 참석"), "{}", answered.text());
+    let before = d.api.calls().len();
+    d.api.press(KIM, "ko", &card, &card.button("📅 캘린더에 추가"));
+    let file =
+        d.api.wait_for(before, "the calendar file", |c| c.method == "sendDocument" && c.chat() == Some(KIM)).await;
+    let ics = String::from_utf8(file.files[0].bytes.clone()).unwrap();
+    assert!(ics.contains(&format!("DTSTART:{}", first_at.format("%Y%m%dT%H%M%SZ"))), "{ics}");
+    assert!(ics.contains("LOCATION:신촌동 주민센터 3층"), "{ics}");
+
+    // The reminder reaches Kim (going) and not Alex (no answer), once.
+    let reminder = d
+        .api
+        .wait_within(before, Duration::from_secs(150), "the reminder", |c| {
+            c.chat() == Some(KIM) && c.text().starts_with("⏰ 신촌동 1차 동 지역회의 잊지 마세요!")
+        })
+        .await;
+    assert!(reminder.text().contains("장소: 신촌동 주민센터 3층"), "{}", reminder.text());
+
+    // At the door: the official opens check-in and gets the code, its link and the QR image.
+    let admin = d.say(OFFICIAL, "ko", "/admin").await;
+    let list = d.tap(OFFICIAL, "ko", &admin, "🗓 회의").await;
+    let meeting = list.buttons().into_iter().find(|(label, _)| label.starts_with("신촌동 · 1차")).unwrap();
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "ko", &list, &meeting.1);
+    let card = d.api.next_in(before, OFFICIAL).await;
+    assert!(card.text().contains("참석 1명 · 불참 0명 · 출석 확인 0명"), "{}", card.text());
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "ko", &card, &card.button("🧾 출석 확인 시작"));
+    let opened = d.api.wait_for(before, "the check-in code", |c| c.method == "sendPhoto").await;
+    assert!(opened.files[0].bytes.starts_with(b"\x89PNG"), "a QR image");
+    let code: String = opened.text().split("코드: ").nth(1).unwrap().chars().take(6).collect();
+    assert!(opened.text().contains(&format!("https://t.me/pb_test_bot?start=checkin-{code}")), "{}", opened.text());
+
+    // Kim opens the link; Alex types the code; a wrong code is refused.
+    let checked = d.say(KIM, "ko", &format!("/start checkin-{code}")).await;
+    assert_eq!(checked.text(), "✅ 신촌동 1차 동 지역회의 출석이 확인되었어요. 와 주셔서 고맙습니다!");
+    let checked = d.say(ALEX, "en", &format!("/checkin {}", code.to_lowercase())).await;
+    assert_eq!(checked.text(), "✅ You're checked in at Sinchon-dong first dong meeting. Thank you for coming!");
+    let wrong = if code == "AAAAAA" { "BBBBBB" } else { "AAAAAA" };
+    let refused = d.say(ALEX, "en", &format!("/checkin {wrong}")).await;
+    assert!(refused.text().starts_with("No meeting has this check-in code."), "{}", refused.text());
+
+    d.api.settle(Duration::from_millis(300)).await;
+    let reminders = d.api.calls().iter().filter(|c| c.text().starts_with("⏰")).count();
+    assert_eq!(reminders, 1, "one reminder, to the one resident going");
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
 }

@@ -44,6 +44,17 @@ pub struct Call {
     pub params: Value,
     /// The message the fake server returned, for sends and edits.
     pub message: Option<Value>,
+    /// Files uploaded with the request (multipart parts with a file name).
+    pub files: Vec<Upload>,
+}
+
+/// A file the bot uploaded.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The parameter it was sent as (`document`, `photo`).
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Call {
@@ -372,7 +383,18 @@ impl FakeApi {
 
     /// Waits for the first call after the `skip` first ones that satisfies `wanted`.
     pub async fn wait_for(&self, skip: usize, what: &str, wanted: impl Fn(&Call) -> bool) -> Call {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_within(skip, Duration::from_secs(20), what, wanted).await
+    }
+
+    /// [`FakeApi::wait_for`], for at most `timeout`.
+    pub async fn wait_within(
+        &self,
+        skip: usize,
+        timeout: Duration,
+        what: &str,
+        wanted: impl Fn(&Call) -> bool,
+    ) -> Call {
+        let deadline = Instant::now() + timeout;
         loop {
             if let Some(call) = self.calls().into_iter().skip(skip).find(|c| wanted(c)) {
                 return call;
@@ -432,11 +454,11 @@ async fn handle(
     if token != expected {
         return refuse(StatusCode::UNAUTHORIZED, "Unauthorized".into());
     }
-    let params = match parse_params(&state.spec, &method, &headers, &body) {
+    let (params, files) = match parse_params(&state.spec, &method, &headers, &body) {
         Ok(p) => p,
         Err(e) => return violation(&state, &method, Value::Null, format!("unreadable parameters: {e}")),
     };
-    if let Err(problem) = check(&state.spec, &method, &params) {
+    if let Err(problem) = check(&state.spec, &method, &params).and_then(|()| check_files(&method, &files)) {
         return violation(&state, &method, params, problem);
     }
     if method == "getUpdates" {
@@ -460,7 +482,7 @@ async fn handle(
                 inner.arrivals.push(Instant::now());
             }
             if inner.record_calls {
-                inner.calls.push(Call { method, params, message });
+                inner.calls.push(Call { method, params, message, files });
             }
             reply(result)
         }
@@ -546,41 +568,83 @@ fn canonical(spec: &Spec, method: &str) -> String {
 fn violation(state: &Shared, method: &str, params: Value, problem: String) -> Response {
     let mut inner = state.inner.lock().unwrap();
     inner.violations.push(format!("{method}: {problem}"));
-    inner.calls.push(Call { method: format!("REFUSED {method}"), params, message: None });
+    inner.calls.push(Call { method: format!("REFUSED {method}"), params, message: None, files: vec![] });
     refuse(StatusCode::BAD_REQUEST, format!("Bad Request: {problem}"))
 }
 
-fn parse_params(spec: &Spec, method: &str, headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
+fn parse_params(spec: &Spec, method: &str, headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<Upload>), String> {
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if body.is_empty() {
-        return Ok(json!({}));
+        return Ok((json!({}), vec![]));
     }
     if content_type.starts_with("application/json") {
-        return serde_json::from_slice(body).map_err(|e| e.to_string());
+        return Ok((serde_json::from_slice(body).map_err(|e| e.to_string())?, vec![]));
     }
     if let Some(boundary) = content_type.strip_prefix("multipart/form-data; boundary=") {
-        return Ok(coerce_form_fields(spec, method, parse_multipart(body, boundary)?));
+        let (fields, files) = parse_multipart(body, boundary)?;
+        return Ok((coerce_form_fields(spec, method, fields), files));
     }
     Err(format!("content type {content_type:?} is not handled by the fake server"))
 }
 
-/// The text fields of a multipart body (files are not expected from this bot).
-fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<(String, String)>, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "a multipart body that is not UTF-8 (a file?)".to_owned())?;
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+/// The text fields and the uploaded files of a multipart body.
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<(Vec<(String, String)>, Vec<Upload>), String> {
+    let delimiter = format!("--{boundary}").into_bytes();
     let mut fields = Vec::new();
-    for part in text.split(&format!("--{boundary}")).skip(1) {
-        if part.starts_with("--") {
-            break;
+    let mut files = Vec::new();
+    let mut at = find(body, &delimiter, 0).ok_or("a multipart body without its boundary")? + delimiter.len();
+    while !body[at..].starts_with(b"--") {
+        let start = at + 2; // the CRLF after the delimiter
+        let next = find(body, &delimiter, start).ok_or("a multipart part without an end")?;
+        let part = &body[start..next];
+        let split = find(part, b"\r\n\r\n", 0).ok_or("a multipart part without headers")?;
+        let head = std::str::from_utf8(&part[..split]).map_err(|_| "multipart headers that are not UTF-8")?;
+        let value = part[split + 4..].strip_suffix(b"\r\n").unwrap_or(&part[split + 4..]);
+        let quoted = |key: &str| head.split(&format!("{key}=\"")).nth(1).and_then(|rest| rest.split('"').next());
+        let name = quoted(" name").or_else(|| quoted(";name")).ok_or("a multipart part without a name")?;
+        match quoted("filename") {
+            Some(file_name) => {
+                files.push(Upload { field: name.to_owned(), file_name: file_name.to_owned(), bytes: value.to_vec() });
+            }
+            None => {
+                let text = std::str::from_utf8(value).map_err(|_| format!("field {name} is not UTF-8 text"))?;
+                fields.push((name.to_owned(), text.to_owned()));
+            }
         }
-        let (head, value) = part.split_once("\r\n\r\n").ok_or("a multipart part without headers")?;
-        let name = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .ok_or("a multipart part without a name")?;
-        fields.push((name.to_owned(), value.strip_suffix("\r\n").unwrap_or(value).to_owned()));
+        at = next + delimiter.len();
     }
-    Ok(fields)
+    // A file is either the parameter itself (`document` with a file name) or a part that a
+    // parameter names as `attach://<part>`.
+    for file in &mut files {
+        let reference = format!("attach://{}", file.field);
+        match fields.iter().find(|(_, v)| *v == reference) {
+            Some((field, _)) => file.field = field.clone(),
+            None => fields.push((file.field.clone(), format!("attach://{}", file.file_name))),
+        }
+    }
+    Ok((fields, files))
+}
+
+/// Telegram's checks on uploads: photos must be images of at most 10 MB, documents at most 50 MB.
+fn check_files(method: &str, files: &[Upload]) -> Result<(), String> {
+    for file in files {
+        let (max, image) = match (method, file.field.as_str()) {
+            ("sendPhoto", "photo") => (10 << 20, true),
+            ("sendDocument", "document") => (50 << 20, false),
+            _ => return Err(format!("{method} does not take a file as {}", file.field)),
+        };
+        if file.bytes.is_empty() || file.bytes.len() > max {
+            return Err(format!("file {} has {} bytes", file.file_name, file.bytes.len()));
+        }
+        if image && !(file.bytes.starts_with(b"\x89PNG\r\n\x1a\n") || file.bytes.starts_with(&[0xff, 0xd8, 0xff])) {
+            return Err("IMAGE_PROCESS_FAILED".into());
+        }
+    }
+    Ok(())
 }
 
 /// Form fields arrive as strings; like Telegram, read each one as its declared type.
@@ -595,7 +659,12 @@ fn coerce_form_fields(spec: &Spec, method: &str, fields: Vec<(String, String)>) 
             .and_then(|f| serde_json::from_value(f["types"].clone()).ok())
             .unwrap_or_default();
         let textual = types.iter().any(|t| t == "String" || t == "InputFile");
-        let value = if textual { Value::String(raw) } else { serde_json::from_str(&raw).unwrap_or(Value::String(raw)) };
+        let value = match raw.parse::<i64>() {
+            // `chat_id` is "Integer or String": a number is read as the number.
+            Ok(n) if types.iter().any(|t| t == "Integer") => Value::from(n),
+            _ if textual => Value::String(raw),
+            _ => serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
+        };
         object.insert(name, value);
     }
     Value::Object(object)
@@ -654,7 +723,7 @@ fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Op
             }
             Ok((json!(true), None))
         }
-        "sendMessage" | "sendPhoto" => {
+        "sendMessage" | "sendPhoto" | "sendDocument" => {
             let chat = params["chat_id"].as_i64().ok_or("chat_id must be a private chat's id here")?;
             let Some(first_name) = inner.known_chats.get(&chat).cloned() else {
                 return Err("chat not found".into());
@@ -666,14 +735,21 @@ fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Op
                 "chat": { "id": chat, "type": "private", "first_name": first_name },
                 "from": bot_user(),
             });
-            if method == "sendMessage" {
-                message["text"] = params["text"].clone();
-            } else {
-                message["photo"] =
-                    json!([{ "file_id": params["photo"], "file_unique_id": "u", "width": 800, "height": 600 }]);
-                if let Some(caption) = params.get("caption") {
-                    message["caption"] = caption.clone();
+            match method {
+                "sendMessage" => message["text"] = params["text"].clone(),
+                "sendPhoto" => {
+                    message["photo"] =
+                        json!([{ "file_id": params["photo"], "file_unique_id": "u", "width": 800, "height": 600 }]);
                 }
+                _ => {
+                    message["document"] = json!({ "file_id": params["document"], "file_unique_id": "d",
+                        "file_name": params["document"].as_str().unwrap_or_default().trim_start_matches("attach://") });
+                }
+            }
+            if method != "sendMessage"
+                && let Some(caption) = params.get("caption")
+            {
+                message["caption"] = caption.clone();
             }
             if let Some(markup) = params.get("reply_markup").filter(|m| m.get("inline_keyboard").is_some()) {
                 message["reply_markup"] = markup.clone();
@@ -722,7 +798,7 @@ fn check(spec: &Spec, method: &str, params: &Value) -> Result<(), String> {
     };
     match method {
         "sendMessage" | "editMessageText" => text_limit("text", 4096),
-        "sendPhoto" => text_limit("caption", 1024),
+        "sendPhoto" | "sendDocument" => text_limit("caption", 1024),
         "answerCallbackQuery" => text_limit("text", 200),
         "setMyCommands" => {
             let commands = params["commands"].as_array().cloned().unwrap_or_default();
