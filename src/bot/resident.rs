@@ -45,7 +45,11 @@ pub async fn start(ctx: &Ctx, payload: &str) -> HandlerResult {
 pub async fn help(ctx: &Ctx) -> HandlerResult {
     let mut text = ctx.t("help-header");
     for name in super::commands::RESIDENT_COMMANDS {
-        let usage = if name == "proposal" { "/proposal <n>".to_owned() } else { format!("/{name}") };
+        let usage = match name {
+            "proposal" => "/proposal <n>".to_owned(),
+            "checkin" => "/checkin <code>".to_owned(),
+            _ => format!("/{name}"),
+        };
         text.push_str(&format!("\n{usage} — {}", ctx.t(&format!("cmd-{name}"))));
     }
     if ctx.is_official().await? {

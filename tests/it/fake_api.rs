@@ -591,8 +591,11 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
 }
 
+/// A request's text fields, by name.
+type Fields = Vec<(String, String)>;
+
 /// The text fields and the uploaded files of a multipart body.
-fn parse_multipart(body: &[u8], boundary: &str) -> Result<(Vec<(String, String)>, Vec<Upload>), String> {
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<(Fields, Vec<Upload>), String> {
     let delimiter = format!("--{boundary}").into_bytes();
     let mut fields = Vec::new();
     let mut files = Vec::new();

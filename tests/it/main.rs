@@ -2,6 +2,7 @@
 //! the locales, and the real binary against a fake Bot API server.
 
 mod admin;
+mod attendance;
 mod browse;
 mod delivery;
 mod e2e;
@@ -13,6 +14,7 @@ mod migrate;
 mod pabulib;
 mod propose;
 mod replicas;
+mod schedule;
 mod start;
 mod store;
 mod subscribe;
