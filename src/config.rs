@@ -58,13 +58,29 @@ impl Default for Meetings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Committee {
     pub required_courses: Vec<Course>,
+    /// Meetings of the cycle a member must have been checked in at.
+    pub min_meetings_attended: u32,
     pub min_members: u32,
     pub max_members: u32,
 }
 
+impl Committee {
+    pub fn requirements(&self) -> crate::domain::committee::Requirements {
+        crate::domain::committee::Requirements {
+            courses: self.required_courses.clone(),
+            meetings_attended: self.min_meetings_attended,
+        }
+    }
+}
+
 impl Default for Committee {
     fn default() -> Self {
-        Committee { required_courses: vec![Course::Basic, Course::Committee], min_members: 40, max_members: 100 }
+        Committee {
+            required_courses: vec![Course::Basic, Course::Committee],
+            min_meetings_attended: 0,
+            min_members: 40,
+            max_members: 100,
+        }
     }
 }
 
@@ -151,6 +167,7 @@ struct MeetingsSection {
 #[serde(deny_unknown_fields)]
 struct CommitteeSection {
     required_courses: Option<Vec<String>>,
+    min_meetings_attended: Option<u32>,
     min_members: Option<u32>,
     max_members: Option<u32>,
 }
@@ -449,6 +466,10 @@ impl Config {
                     committee.required_courses.push(course);
                 }
             }
+        }
+        committee.min_meetings_attended = raw.committee.min_meetings_attended.unwrap_or(0);
+        if committee.min_meetings_attended > 100 {
+            return Err(invalid("committee.min_meetings_attended", "must be at most 100".into()));
         }
         committee.min_members = raw.committee.min_members.unwrap_or(committee.min_members);
         committee.max_members = raw.committee.max_members.unwrap_or(committee.max_members);

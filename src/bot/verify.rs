@@ -160,6 +160,45 @@ pub async fn my_data(ctx: &Ctx) -> HandlerResult {
             proposals.iter().map(|p| format!("#{} {} ({})", p.id, p.title, status_name(ctx, p.status))).collect();
         lines.push(ctx.ta("mydata-proposals", args![("list", list.join(", "))]));
     }
+    let record = ctx.store.meeting_record(ctx.user_id).await?;
+    let meeting_name = |m: &crate::store::Meeting| {
+        format!(
+            "{} {} ({})",
+            ctx.area_name(&m.area_key),
+            ctx.t(&format!("meeting-stage-{}", m.stage)),
+            ctx.datetime_of(m.starts_at)
+        )
+    };
+    if !record.answers.is_empty() {
+        let list: Vec<String> = record
+            .answers
+            .iter()
+            .map(|(m, going)| {
+                format!(
+                    "{} — {}",
+                    meeting_name(m),
+                    ctx.t(if *going { "meeting-my-going" } else { "meeting-my-not-going" })
+                )
+            })
+            .collect();
+        lines.push(ctx.ta("mydata-meeting-answers", args![("list", list.join(", "))]));
+    }
+    if !record.attended.is_empty() {
+        let list: Vec<String> = record.attended.iter().map(meeting_name).collect();
+        lines.push(ctx.ta("mydata-attended", args![("list", list.join(", "))]));
+    }
+    if !record.courses.is_empty() {
+        let list: Vec<String> =
+            record.courses.iter().map(|(c, on)| format!("{} ({on})", ctx.t(&format!("course-{c}")))).collect();
+        lines.push(ctx.ta("mydata-courses", args![("list", list.join(", "))]));
+    }
+    if record.facilitator {
+        lines.push(ctx.t("mydata-facilitator"));
+    }
+    if !record.committees.is_empty() {
+        let years: Vec<String> = record.committees.iter().map(i32::to_string).collect();
+        lines.push(ctx.ta("mydata-committee", args![("list", years.join(", "))]));
+    }
     lines.push(ctx.t("mydata-votes-none"));
     if ctx.store.dialogue(ctx.user_id).await?.is_some() {
         lines.push(ctx.t("mydata-dialogue"));

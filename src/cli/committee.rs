@@ -107,19 +107,23 @@ pub async fn import_courses(config_path: &Path, database_url: &str, file: &Path)
     Ok(())
 }
 
+fn attended(candidate: &crate::store::CommitteeCandidate) -> u32 {
+    u32::try_from(candidate.attended).unwrap_or(u32::MAX)
+}
+
 pub async fn committee(config_path: &Path, database_url: &str, command: CommitteeCommand) -> anyhow::Result<()> {
     let config = load_config(config_path)?;
     let store = open_store(database_url).await?;
     let now = Utc::now().timestamp();
     let cycle = store.apply_district(&config, now).await?;
-    let required = &config.committee.required_courses;
+    let required = &config.committee.requirements();
     let candidates = store.committee_candidates(cycle.id).await?;
     match command {
         CommitteeCommand::Eligible => {
             let mut out = csv::Writer::from_writer(std::io::stdout().lock());
             out.write_record(["telegram_id", "dong", "courses", "meetings_attended", "member", "eligible", "why_not"])?;
             for c in &candidates {
-                let verdict = eligibility(c.dong_key.is_some(), &c.courses, required);
+                let verdict = eligibility(c.dong_key.is_some(), &c.courses, attended(c), required);
                 let courses: Vec<&str> = c.courses.iter().map(|c| c.as_str()).collect();
                 out.write_record([
                     c.telegram_id.to_string(),
@@ -160,7 +164,7 @@ pub async fn committee(config_path: &Path, database_url: &str, command: Committe
                     continue;
                 };
                 match candidates.iter().find(|c| c.telegram_id == id) {
-                    Some(c) => match eligibility(c.dong_key.is_some(), &c.courses, required) {
+                    Some(c) => match eligibility(c.dong_key.is_some(), &c.courses, attended(c), required) {
                         Ok(()) => chosen.push(id),
                         Err(why) => problems.push(format!("line {line}: Telegram user {id} {why}")),
                     },

@@ -53,6 +53,11 @@ pub enum Ineligible {
     NotVerified,
     /// The required courses they have not finished.
     MissingCourses(Vec<Course>),
+    /// Checked in at fewer meetings of the cycle than required.
+    TooFewMeetings {
+        attended: u32,
+        needed: u32,
+    },
 }
 
 impl fmt::Display for Ineligible {
@@ -63,17 +68,40 @@ impl fmt::Display for Ineligible {
                 let names: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
                 write!(f, "has not finished the {} course(s)", names.join(", "))
             }
+            Ineligible::TooFewMeetings { attended, needed } => {
+                write!(f, "attended {attended} meeting(s) of the cycle, {needed} needed")
+            }
         }
     }
 }
 
-/// Committee eligibility: a verified resident who finished every required course.
-pub fn eligibility(verified: bool, completed: &[Course], required: &[Course]) -> Result<(), Ineligible> {
+/// What the district requires of a committee member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirements {
+    pub courses: Vec<Course>,
+    /// Meetings of the cycle they must have been checked in at (0: none required).
+    pub meetings_attended: u32,
+}
+
+/// Committee eligibility: a verified resident who finished every required course and attended
+/// the required meetings of the cycle.
+pub fn eligibility(
+    verified: bool,
+    completed: &[Course],
+    attended: u32,
+    required: &Requirements,
+) -> Result<(), Ineligible> {
     if !verified {
         return Err(Ineligible::NotVerified);
     }
-    let missing: Vec<Course> = required.iter().copied().filter(|c| !completed.contains(c)).collect();
-    if missing.is_empty() { Ok(()) } else { Err(Ineligible::MissingCourses(missing)) }
+    let missing: Vec<Course> = required.courses.iter().copied().filter(|c| !completed.contains(c)).collect();
+    if !missing.is_empty() {
+        return Err(Ineligible::MissingCourses(missing));
+    }
+    if attended < required.meetings_attended {
+        return Err(Ineligible::TooFewMeetings { attended, needed: required.meetings_attended });
+    }
+    Ok(())
 }
 
 /// The committee would grow past its maximum.
@@ -249,14 +277,22 @@ mod tests {
 
     #[test]
     fn eligibility_needs_verification_and_every_required_course() {
-        let required = [Course::Basic, Course::Committee];
-        assert_eq!(eligibility(false, &[Course::Basic, Course::Committee], &required), Err(Ineligible::NotVerified));
+        let required = Requirements { courses: vec![Course::Basic, Course::Committee], meetings_attended: 0 };
+        let both = [Course::Basic, Course::Committee];
+        assert_eq!(eligibility(false, &both, 0, &required), Err(Ineligible::NotVerified));
         assert_eq!(
-            eligibility(true, &[Course::Basic, Course::Instructor], &required),
+            eligibility(true, &[Course::Basic, Course::Instructor], 0, &required),
             Err(Ineligible::MissingCourses(vec![Course::Committee]))
         );
-        assert_eq!(eligibility(true, &[Course::Committee, Course::Basic], &required), Ok(()));
-        assert_eq!(eligibility(true, &[], &[]), Ok(()));
+        assert_eq!(eligibility(true, &[Course::Committee, Course::Basic], 0, &required), Ok(()));
+        let none = Requirements { courses: vec![], meetings_attended: 0 };
+        assert_eq!(eligibility(true, &[], 0, &none), Ok(()));
+        let two_meetings = Requirements { meetings_attended: 2, ..required };
+        assert_eq!(
+            eligibility(true, &both, 1, &two_meetings),
+            Err(Ineligible::TooFewMeetings { attended: 1, needed: 2 })
+        );
+        assert_eq!(eligibility(true, &both, 2, &two_meetings), Ok(()));
     }
 
     #[test]

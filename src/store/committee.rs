@@ -33,6 +33,19 @@ pub struct CommitteeCandidate {
     pub member: bool,
 }
 
+/// What the store keeps of a resident's part in meetings and Budget School (for `/mydata`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MeetingRecord {
+    /// Meetings answered (newest first) and whether the answer was "going".
+    pub answers: Vec<(super::Meeting, bool)>,
+    pub attended: Vec<super::Meeting>,
+    /// Courses with the day each was completed.
+    pub courses: Vec<(Course, String)>,
+    pub facilitator: bool,
+    /// Budget years whose committee they sit on.
+    pub committees: Vec<i32>,
+}
+
 /// What became of an appointment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppointOutcome {
@@ -216,6 +229,52 @@ impl Store {
         queue_pushes_tx(&mut tx, &pushes(&new), now).await?;
         tx.commit().await?;
         Ok(AppointOutcome::Appointed { added: new.len(), size: would_have })
+    }
+
+    /// Everything kept about one resident's meetings, courses and roles.
+    pub async fn meeting_record(&self, telegram_id: i64) -> StoreResult<MeetingRecord> {
+        let mut record = MeetingRecord::default();
+        for row in
+            sqlx::query("SELECT meeting_id, going FROM meeting_rsvps WHERE telegram_id = $1 ORDER BY answered_at DESC")
+                .bind(telegram_id)
+                .fetch_all(self.pool())
+                .await?
+        {
+            if let Some(meeting) = self.meeting(row.try_get("meeting_id")?).await? {
+                record.answers.push((meeting, row.try_get::<i64, _>("going")? == 1));
+            }
+        }
+        for row in sqlx::query("SELECT meeting_id FROM attendance WHERE telegram_id = $1 ORDER BY checked_in_at DESC")
+            .bind(telegram_id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            if let Some(meeting) = self.meeting(row.try_get("meeting_id")?).await? {
+                record.attended.push(meeting);
+            }
+        }
+        for row in sqlx::query(
+            "SELECT course, completed_on FROM course_completions WHERE telegram_id = $1 ORDER BY completed_on",
+        )
+        .bind(telegram_id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let course: String = row.try_get("course")?;
+            record.courses.push((course.parse().map_err(StoreError::Corrupt)?, row.try_get("completed_on")?));
+        }
+        record.facilitator = self.is_facilitator(telegram_id).await?;
+        for row in sqlx::query(
+            "SELECT c.year FROM committee_members m JOIN cycles c ON c.id = m.cycle_id WHERE m.telegram_id = $1
+             ORDER BY c.year",
+        )
+        .bind(telegram_id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            record.committees.push(i32::try_from(row.try_get::<i64, _>("year")?).unwrap_or_default());
+        }
+        Ok(record)
     }
 
     /// Telegram ids of the cycle's committee.

@@ -24,7 +24,7 @@ use sqlx::{
     migrate::Migrator,
 };
 
-pub use committee::{AppointOutcome, CommitteeCandidate, Completion};
+pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
 pub use meetings::{
     ChangeOutcome, CheckInOutcome, Checkin, Meeting, NewMeeting, OpenCheckin, ReminderDue, RsvpOutcome,

@@ -208,6 +208,13 @@ async fn facilitators_open_check_in_and_residents_check_in_with_the_code_or_link
     bot.dispatch().await;
     assert_eq!(last_text(&bot), "취소된 회의라 출석 확인을 할 수 없어요.");
 
+    // /mydata shows it; /forgetme takes it away.
+    bot.update(text(&kim, "/mydata"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("\n출석이 확인된 회의: 신촌동 1차 동 지역회의 ("), "{}", last_text(&bot));
+    world.store.forget_user(KIM as i64, now).await.unwrap();
+    assert_eq!(world.store.attendance_count(soon.id).await.unwrap(), 1);
+
     let audit: Vec<String> = world.store.audit_log().await.unwrap().into_iter().map(|e| e.action).collect();
     for action in ["checkin.open", "checkin.close", "facilitator.grant", "facilitator.revoke"] {
         assert!(audit.contains(&action.to_owned()), "{action} missing from {audit:?}");
@@ -290,6 +297,30 @@ async fn the_committee_is_appointed_from_verified_residents_who_finished_the_req
     assert_eq!(full, AppointOutcome::TooLarge { would_have: 2 });
     let again = world.store.appoint_committee(cycle, &[1], 1, None, |_| silent_pushes(), now).await.unwrap();
     assert_eq!(again, AppointOutcome::Appointed { added: 0, size: 1 });
+    let record = world.store.meeting_record(1).await.unwrap();
+    assert_eq!((record.courses.len(), record.committees.clone()), (2, vec![this_year]));
+
+    // A district that asks for a meeting attended: eligibility follows check-in.
+    let district = world.db.dir.path().join("district.toml");
+    let shipped = std::fs::read_to_string(repo_path("config/seodaemun.toml")).unwrap();
+    std::fs::write(&district, shipped.replace("min_meetings_attended = 0", "min_meetings_attended = 1")).unwrap();
+    let eligible = || {
+        let output = cli(&world.db).arg("--config").arg(&district).args(["admin", "committee", "eligible"]).output();
+        String::from_utf8(output.unwrap().stdout).unwrap()
+    };
+    assert!(
+        eligible().contains("\n2,신촌동,basic committee,0,no,no,\"attended 0 meeting(s) of the cycle, 1 needed\"\n")
+    );
+    let meeting =
+        world.store.create_meeting(cycle, &meeting_at("sinchon", now + 600), None, silent, now).await.unwrap();
+    world.store.open_checkin(meeting.id, OFFICIAL as i64, "DDDDDD", now + 4 * HOUR, now).await.unwrap();
+    world.store.check_in("DDDDDD", 2, now).await.unwrap();
+    assert!(eligible().contains("\n2,신촌동,basic committee,1,no,yes,\n"), "{}", eligible());
+
+    // Forgetting a member takes the seat and the courses with them.
+    world.store.forget_user(1, now).await.unwrap();
+    assert!(world.store.committee_members(cycle).await.unwrap().is_empty());
+    assert_eq!(world.store.meeting_record(1).await.unwrap(), Default::default());
 }
 
 fn silent_pushes() -> Pushes {

@@ -148,6 +148,9 @@ fn every_id_the_code_uses_exists() {
     for stage in pb_bot::domain::meeting::Stage::ALL {
         used.insert(format!("meeting-stage-{stage}"));
     }
+    for course in pb_bot::domain::Course::ALL {
+        used.insert(format!("course-{course}"));
+    }
     for kind in ["announcement", "proposal-eligible", "meeting-scheduled", "meeting-moved", "meeting-cancelled"] {
         used.insert(format!("broadcast-kind-{kind}"));
     }
