@@ -62,6 +62,18 @@ checkin-cancelled = That meeting was cancelled, so there is nothing to check in 
 checkin-unknown = No meeting has this check-in code. Check the code shown at the venue.
 checkin-format = Send the code shown at the meeting, like /checkin AB3XYZ (six letters and digits), or open the link the facilitator shares.
 
+admin-facilitators-button = 🧑‍🏫 Facilitators
+admin-facilitators = 🧑‍🏫 Facilitators: { $count }. They may open check-in at meetings.
+admin-facilitator-grant = ➕ Grant the role
+admin-facilitator-revoke = ➖ Revoke the role
+admin-facilitator-ask = Type the resident's phone number as on the roll (e.g. 010-1234-5678) or their Telegram user id. (/cancel to stop)
+admin-facilitator-unknown = That person has not opened the bot yet. Ask them to send /start first, then try again.
+admin-facilitator-granted = { $id } is now a facilitator and has been told.
+admin-facilitator-already = { $id } was already a facilitator.
+admin-facilitator-revoked = { $id } is no longer a facilitator.
+admin-facilitator-not = { $id } was not a facilitator.
+facilitator-granted = 🧑‍🏫 You are now a facilitator of participatory budgeting. At a meeting, open it with /meetings and tap “Open check-in” to give residents the code. Thank you!
+
 ## Officials: meetings
 admin-meetings-button = 🗓 Meetings
 admin-meetings = 🗓 Meetings of { $year }: { $count }. Tap one to move or cancel it, open check-in or see who came.

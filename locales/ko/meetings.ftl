@@ -62,6 +62,18 @@ checkin-cancelled = 취소된 회의라 출석 확인을 할 수 없어요.
 checkin-unknown = 이 출석 코드로 열린 회의가 없어요. 현장에 안내된 코드를 다시 확인해 주세요.
 checkin-format = 회의장에 안내된 코드를 /checkin AB3XYZ 처럼 보내 주세요(영문·숫자 6자리). 퍼실리테이터가 알려 준 링크를 열어도 돼요.
 
+admin-facilitators-button = 🧑‍🏫 퍼실리테이터
+admin-facilitators = 🧑‍🏫 퍼실리테이터 { $count }명. 회의에서 출석 확인을 열 수 있어요.
+admin-facilitator-grant = ➕ 역할 부여
+admin-facilitator-revoke = ➖ 역할 해제
+admin-facilitator-ask = 주민의 명부상 전화번호(예: 010-1234-5678)나 텔레그램 사용자 ID를 입력해 주세요. (/cancel 로 취소)
+admin-facilitator-unknown = 아직 봇을 시작하지 않은 분이에요. 먼저 /start 를 보내 달라고 한 뒤 다시 해 주세요.
+admin-facilitator-granted = { $id } 님을 퍼실리테이터로 지정하고 알려 드렸어요.
+admin-facilitator-already = { $id } 님은 이미 퍼실리테이터예요.
+admin-facilitator-revoked = { $id } 님의 퍼실리테이터 역할을 해제했어요.
+admin-facilitator-not = { $id } 님은 퍼실리테이터가 아니에요.
+facilitator-granted = 🧑‍🏫 주민참여예산 퍼실리테이터로 지정되셨어요. 회의 날 /meetings 에서 회의를 열고 ‘출석 확인 시작’을 누르면 주민에게 보여 줄 코드가 나와요. 고맙습니다!
+
 ## 담당자: 회의
 admin-meetings-button = 🗓 회의
 admin-meetings = 🗓 { $year }년 회의 { $count }건이에요. 회의를 누르면 일정 변경·취소, 출석 확인, 참석 현황을 볼 수 있어요.

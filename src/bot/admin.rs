@@ -65,7 +65,10 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-codes-button"), Callback::AdminCodes),
             button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
         ],
-        vec![button(ctx.t("admin-meetings-button"), Callback::AdminMeetings)],
+        vec![
+            button(ctx.t("admin-meetings-button"), Callback::AdminMeetings),
+            button(ctx.t("admin-facilitators-button"), Callback::AdminFacilitators),
+        ],
         vec![
             button(ctx.t("admin-announce-button"), Callback::AdminAnnounce),
             button(ctx.t("admin-delivery-button"), Callback::AdminDelivery),
@@ -387,6 +390,75 @@ pub async fn codes_issue(ctx: &Ctx, query: &CallbackQuery, dong: &str, count: u3
     Ok(())
 }
 
+/// A resident as an official types them: a phone number on the roll (a verified resident) or a
+/// Telegram user id. `Err(())` when the text is neither.
+async fn typed_resident(ctx: &Ctx, typed: &str) -> Result<Result<Option<i64>, ()>, super::BotError> {
+    let typed = typed.trim();
+    Ok(match (Phone::parse(typed), typed.parse::<i64>()) {
+        (Ok(phone), _) => Ok(ctx.store.resident_by_phone(&ctx.secret.phone_hash(&phone)).await?),
+        (Err(_), Ok(id)) if id > 0 => Ok(Some(id)),
+        _ => Err(()),
+    })
+}
+
+/// The facilitators, with buttons to grant and revoke the role.
+pub async fn facilitators(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let all = ctx.store.facilitators().await?;
+    let mut text = ctx.ta("admin-facilitators", args![("count", all.len())]);
+    for (id, since) in all.iter().take(50) {
+        text.push_str(&format!("\n· {id} ({})", ctx.datetime_of(*since)));
+    }
+    let keyboard = InlineKeyboardMarkup::new(vec![
+        vec![
+            button(ctx.t("admin-facilitator-grant"), Callback::AdminFacilitatorAsk { grant: true }),
+            button(ctx.t("admin-facilitator-revoke"), Callback::AdminFacilitatorAsk { grant: false }),
+        ],
+        back_to_menu(ctx),
+    ]);
+    ctx.show(message, text, keyboard).await
+}
+
+pub async fn facilitator_ask(ctx: &Ctx, grant: bool) -> HandlerResult {
+    ctx.save_dialogue(&Dialogue::AdminFacilitator { grant }).await?;
+    ctx.send(ctx.t("admin-facilitator-ask")).await.map(drop)
+}
+
+/// The official typed who gets (or loses) the facilitator role; a new facilitator is told.
+pub async fn on_facilitator_target(ctx: &Ctx, msg: &Message, grant: bool) -> HandlerResult {
+    if !ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    let Ok(target) = typed_resident(ctx, msg.text().unwrap_or_default()).await? else {
+        return ctx.send(ctx.t("admin-facilitator-ask")).await.map(drop);
+    };
+    let Some(id) = target else {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return ctx.send(ctx.t("admin-unbind-none")).await.map(drop);
+    };
+    if ctx.store.known_users(&[id]).await?.is_empty() {
+        return ctx.send(ctx.t("admin-facilitator-unknown")).await.map(drop);
+    }
+    ctx.store.clear_dialogue(ctx.user_id).await?;
+    let done = if grant {
+        let lang = resolve_lang(&ctx.store.user_language(id).await?, &ctx.config);
+        let notice = Notice { chat_id: id, text: ctx.locales.plain(lang, "facilitator-granted"), markup: None };
+        let pushes = Pushes::notices(vec![notice], ctx.config.default_language.code());
+        if ctx.store.grant_facilitator(id, Some(ctx.user_id), &pushes, ctx.now_ts()).await? {
+            ctx.courier.wake();
+            "admin-facilitator-granted"
+        } else {
+            "admin-facilitator-already"
+        }
+    } else if ctx.store.revoke_facilitator(id, Some(ctx.user_id), ctx.now_ts()).await? {
+        "admin-facilitator-revoked"
+    } else {
+        "admin-facilitator-not"
+    };
+    ctx.send(ctx.ta(done, args![("id", id)])).await?;
+    facilitators(ctx, None).await
+}
+
 pub async fn unbind_ask(ctx: &Ctx) -> HandlerResult {
     ctx.save_dialogue(&Dialogue::AdminUnbind).await?;
     ctx.send(ctx.t("admin-unbind-ask")).await?;
@@ -399,14 +471,8 @@ pub async fn on_unbind_target(ctx: &Ctx, msg: &Message) -> HandlerResult {
         ctx.store.clear_dialogue(ctx.user_id).await?;
         return Ok(());
     }
-    let typed = msg.text().unwrap_or_default().trim();
-    let target = match (Phone::parse(typed), typed.parse::<i64>()) {
-        (Ok(phone), _) => ctx.store.resident_by_phone(&ctx.secret.phone_hash(&phone)).await?,
-        (Err(_), Ok(id)) if id > 0 => Some(id),
-        _ => {
-            ctx.send(ctx.t("admin-unbind-ask")).await?;
-            return Ok(());
-        }
+    let Ok(target) = typed_resident(ctx, msg.text().unwrap_or_default()).await? else {
+        return ctx.send(ctx.t("admin-unbind-ask")).await.map(drop);
     };
     ctx.store.clear_dialogue(ctx.user_id).await?;
     let unbound = match target {

@@ -154,6 +154,11 @@ pub enum Callback {
     MeetingFollowDong {
         id: i64,
     },
+    /// Officials: the facilitators, and granting or revoking the role (then typed).
+    AdminFacilitators,
+    AdminFacilitatorAsk {
+        grant: bool,
+    },
     /// Facilitators and officials: open or close a meeting's check-in (the role is checked by
     /// the handler, since facilitators are not officials).
     CheckinOpen {
@@ -260,6 +265,8 @@ impl Callback {
             Callback::MeetingRsvp { id, going } => format!("mr:{id}:{}", u8::from(*going)),
             Callback::MeetingCalendar { id } => format!("mc:{id}"),
             Callback::MeetingFollowDong { id } => format!("mf:{id}"),
+            Callback::AdminFacilitators => "ad:f".to_owned(),
+            Callback::AdminFacilitatorAsk { grant } => format!("ad:fa:{}", u8::from(*grant)),
             Callback::CheckinOpen { id } => format!("co:{id}"),
             Callback::CheckinClose { id } => format!("cx:{id}"),
             Callback::AdminMeetings => "ad:ml".to_owned(),
@@ -343,6 +350,8 @@ impl Callback {
             ["mr", id, going] => Callback::MeetingRsvp { id: number(id)?, going: flag(going)? },
             ["mc", id] => Callback::MeetingCalendar { id: number(id)? },
             ["mf", id] => Callback::MeetingFollowDong { id: number(id)? },
+            ["ad", "f"] => Callback::AdminFacilitators,
+            ["ad", "fa", grant] => Callback::AdminFacilitatorAsk { grant: flag(grant)? },
             ["co", id] => Callback::CheckinOpen { id: number(id)? },
             ["cx", id] => Callback::CheckinClose { id: number(id)? },
             ["ad", "ml"] => Callback::AdminMeetings,
@@ -386,6 +395,8 @@ impl Callback {
                 | Callback::AdminAnnounceSend
                 | Callback::AdminAnnounceCancel
                 | Callback::AdminDelivery
+                | Callback::AdminFacilitators
+                | Callback::AdminFacilitatorAsk { .. }
                 | Callback::AdminMeetings
                 | Callback::AdminMeeting { .. }
                 | Callback::AdminMeetingNew
@@ -491,6 +502,9 @@ mod tests {
             Callback::MeetingRsvp { id: 1, going: false },
             Callback::MeetingCalendar { id: 7 },
             Callback::MeetingFollowDong { id: i64::MAX },
+            Callback::AdminFacilitators,
+            Callback::AdminFacilitatorAsk { grant: true },
+            Callback::AdminFacilitatorAsk { grant: false },
             Callback::CheckinOpen { id: i64::MAX },
             Callback::CheckinClose { id: 4 },
             Callback::AdminMeetings,
@@ -561,7 +575,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 29);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 32);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

@@ -83,6 +83,7 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::ReviewCost { proposal_id } => admin::on_reviewed_cost(ctx, msg, proposal_id).await,
             Dialogue::ReviewReason { proposal_id } => admin::on_ineligible_reason(ctx, msg, proposal_id).await,
             Dialogue::AdminUnbind => admin::on_unbind_target(ctx, msg).await,
+            Dialogue::AdminFacilitator { grant } => admin::on_facilitator_target(ctx, msg, grant).await,
             Dialogue::Announce { area, korean } => announce::on_text(ctx, msg, &area, korean, &loaded.json).await,
             Dialogue::AnnouncePreview { .. } => ctx.send(ctx.t("announce-use-buttons")).await.map(drop),
             Dialogue::Meeting(draft) => schedule::on_input(ctx, msg, draft, &loaded.json).await,
@@ -180,6 +181,14 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::MeetingRsvp { id, going } => meetings::rsvp(ctx, query, id, going).await,
         Callback::MeetingCalendar { id } => meetings::calendar_file(ctx, query, id).await,
         Callback::MeetingFollowDong { id } => meetings::follow_dong(ctx, query, id).await,
+        Callback::AdminFacilitators => {
+            answer(ctx, query, None, false).await?;
+            admin::facilitators(ctx, message).await
+        }
+        Callback::AdminFacilitatorAsk { grant } => {
+            answer(ctx, query, None, false).await?;
+            admin::facilitator_ask(ctx, grant).await
+        }
         Callback::CheckinOpen { id } => checkin::open(ctx, query, id).await,
         Callback::CheckinClose { id } => checkin::close(ctx, query, id).await,
         Callback::AdminMeetings => {

@@ -24,6 +24,10 @@ pub enum Dialogue {
     Verify,
     /// An official is typing the phone number or Telegram id of a resident to unbind.
     AdminUnbind,
+    /// An official is typing who gets (`grant`) or loses the facilitator role.
+    AdminFacilitator {
+        grant: bool,
+    },
     /// An official is typing an announcement to `area` (an area key, or the district): first in
     /// Korean, then in English.
     Announce {

@@ -34,7 +34,7 @@ fn who_of(args: &ResidentArgs) -> anyhow::Result<Who> {
 }
 
 pub async fn facilitators(config_path: &Path, database_url: &str, command: FacilitatorsCommand) -> anyhow::Result<()> {
-    let _config = load_config(config_path)?;
+    let config = load_config(config_path)?;
     let store = open_store(database_url).await?;
     let now = Utc::now().timestamp();
     match command {
@@ -51,8 +51,14 @@ pub async fn facilitators(config_path: &Path, database_url: &str, command: Facil
             let Some(id) = resolve(&store, database_url, &who_of(&args)?).await? else {
                 bail!("no one matches: the resident must have opened the bot (and, by phone, be verified)");
             };
-            if store.grant_facilitator(id, None, now).await? {
-                println!("Telegram user {id} is now a facilitator: meeting cards show them \"Open check-in\".");
+            let lang = crate::bot::resolve_lang(&store.user_language(id).await?, &config);
+            let text = Locales::embedded()?.plain(lang, "facilitator-granted");
+            let pushes =
+                Pushes::notices(vec![Notice { chat_id: id, text, markup: None }], config.default_language.code());
+            if store.grant_facilitator(id, None, &pushes, now).await? {
+                println!(
+                    "Telegram user {id} is now a facilitator: meeting cards show them \"Open check-in\"; they are told when `pb-bot run` delivers."
+                );
             } else {
                 println!("Telegram user {id} was already a facilitator.");
             }
@@ -188,8 +194,8 @@ pub async fn committee(config_path: &Path, database_url: &str, command: Committe
                 let known = store.user_language(*id).await?;
                 langs.insert(*id, crate::bot::resolve_lang(&known, &config));
             }
-            let tell = |members: &[i64]| Pushes {
-                notices: members
+            let tell = |members: &[i64]| {
+                let notices = members
                     .iter()
                     .map(|id| {
                         let lang = langs.get(id).copied().unwrap_or(config.default_language);
@@ -203,9 +209,8 @@ pub async fn committee(config_path: &Path, database_url: &str, command: Committe
                         );
                         Notice { chat_id: *id, text, markup: None }
                     })
-                    .collect(),
-                broadcasts: Vec::new(),
-                default_lang: config.default_language.code(),
+                    .collect();
+                Pushes::notices(notices, config.default_language.code())
             };
             let outcome = store
                 .appoint_committee(cycle.id, &chosen, config.committee.max_members, None, tell, now)

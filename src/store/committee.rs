@@ -56,8 +56,15 @@ pub enum AppointOutcome {
 }
 
 impl Store {
-    /// Grants the facilitator role; `false` when they already had it.
-    pub async fn grant_facilitator(&self, telegram_id: i64, by: Option<i64>, now: i64) -> StoreResult<bool> {
+    /// Grants the facilitator role and queues `pushes` (telling them); `false` (and nothing
+    /// queued) when they already had it.
+    pub async fn grant_facilitator(
+        &self,
+        telegram_id: i64,
+        by: Option<i64>,
+        pushes: &Pushes,
+        now: i64,
+    ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         let granted = sqlx::query(
             "INSERT INTO facilitators (telegram_id, granted_by, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -70,6 +77,7 @@ impl Store {
         .rows_affected();
         if granted == 1 {
             insert_audit(&mut tx, now, by, "facilitator.grant", Some(&telegram_id.to_string()), None).await?;
+            queue_pushes_tx(&mut tx, pushes, now).await?;
         }
         tx.commit().await?;
         Ok(granted == 1)

@@ -123,6 +123,13 @@ pub struct Pushes {
     pub default_lang: &'static str,
 }
 
+impl Pushes {
+    /// Personal notices only.
+    pub fn notices(notices: Vec<Notice>, default_lang: &'static str) -> Pushes {
+        Pushes { notices, broadcasts: Vec::new(), default_lang }
+    }
+}
+
 /// Writes `pushes` inside the caller's transaction; returns how many messages were queued.
 pub(crate) async fn queue_pushes_tx(conn: &mut AnyConnection, pushes: &Pushes, now: i64) -> StoreResult<i64> {
     let mut queued = 0;

@@ -136,7 +136,30 @@ async fn facilitators_open_check_in_and_residents_check_in_with_the_code_or_link
     // A facilitator sees the button on the meeting card and opens it: code, link and QR image.
     bot.update(text(&facilitator, "/start"));
     bot.dispatch().await;
-    world.store.grant_facilitator(FACILITATOR as i64, Some(OFFICIAL as i64), now).await.unwrap();
+    // An official grants the role from /admin; the new facilitator is told.
+    let official = user(OFFICIAL, "ko");
+    bot.update(text(&official, "/admin"));
+    bot.dispatch().await;
+    let menu = last_sent(&bot);
+    bot.update(press(&official, &menu, &button_data(&menu, "🧑‍🏫 퍼실리테이터")));
+    bot.dispatch().await;
+    let screen = bot.get_responses().edited_messages_text.last().cloned().unwrap().message;
+    assert_eq!(screen.text().unwrap(), "🧑‍🏫 퍼실리테이터 0명. 회의에서 출석 확인을 열 수 있어요.");
+    bot.update(press(&official, &screen, &button_data(&screen, "➕ 역할 부여")));
+    bot.dispatch().await;
+    bot.update(text(&official, "someone"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("주민의 명부상 전화번호"), "unreadable: asked again");
+    bot.update(text(&official, "123454321"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("아직 봇을 시작하지 않은 분이에요."));
+    bot.update(text(&official, &FACILITATOR.to_string()));
+    bot.dispatch().await;
+    let said = sent(&bot);
+    assert!(said.contains(&format!("{FACILITATOR} 님을 퍼실리테이터로 지정하고 알려 드렸어요.")), "{said:?}");
+    assert!(last_text(&bot).starts_with("🧑‍🏫 퍼실리테이터 1명."), "{}", last_text(&bot));
+    let told = world.store.outbox_for(FACILITATOR as i64).await.unwrap();
+    assert!(told[0].1.starts_with("🧑‍🏫 주민참여예산 퍼실리테이터로 지정되셨어요."), "{told:?}");
     world.store.subscribe(FACILITATOR as i64, "dong", "sinchon", now).await.unwrap();
     bot.update(text(&facilitator, "/meetings"));
     bot.dispatch().await;
@@ -196,7 +219,11 @@ async fn facilitators_open_check_in_and_residents_check_in_with_the_code_or_link
     assert_eq!(notices(&bot), ["이 회의는 지금 출석 확인을 받고 있지 않아요."]);
 
     // A revoked facilitator can no longer open it; a cancelled meeting's code is refused.
-    world.store.revoke_facilitator(FACILITATOR as i64, Some(OFFICIAL as i64), now).await.unwrap();
+    bot.update(press(&official, &screen, &button_data(&screen, "➖ 역할 해제")));
+    bot.dispatch().await;
+    bot.update(text(&official, &FACILITATOR.to_string()));
+    bot.dispatch().await;
+    assert!(sent(&bot).contains(&format!("{FACILITATOR} 님의 퍼실리테이터 역할을 해제했어요.")));
     bot.update(press(&facilitator, &card, &format!("co:{}", soon.id)));
     bot.dispatch().await;
     assert_eq!(notices(&bot), ["출석 확인은 퍼실리테이터와 구청 담당자만 시작할 수 있어요."]);
@@ -247,6 +274,17 @@ async fn the_committee_is_appointed_from_verified_residents_who_finished_the_req
     let output = cli(&world.db).args(["admin", "courses", "import"]).arg(&file).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("Recorded 5 course completions"));
+
+    // Facilitators from the command line too.
+    let output = cli(&world.db).args(["admin", "facilitators", "grant", "--telegram-id", "2"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("Telegram user 2 is now a facilitator"));
+    assert!(world.store.outbox_for(2).await.unwrap()[0].1.starts_with("🧑‍🏫 You are now a facilitator"));
+    let output = cli(&world.db).args(["admin", "facilitators", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("telegram_id,granted\n2,"));
+    let output = cli(&world.db).args(["admin", "facilitators", "revoke", "--telegram-id", "2"]).output().unwrap();
+    assert!(output.status.success());
+    let output = cli(&world.db).args(["admin", "facilitators", "revoke", "--telegram-id", "2"]).output().unwrap();
+    assert!(!output.status.success(), "not a facilitator any more");
 
     // A resident the bot never met stops the whole file.
     std::fs::write(&file, "1,,instructor,2026-06-01\n777,,basic,2026-04-11\n").unwrap();
