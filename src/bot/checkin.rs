@@ -43,14 +43,21 @@ pub async fn open(ctx: &Ctx, query: &CallbackQuery, id: i64) -> HandlerResult {
         }
         Err(CheckinWindow::Over) => return answer(ctx, query, Some(ctx.t("checkin-over")), true).await,
     };
-    let checkin = match ctx.store.open_checkin(id, ctx.user_id, &checkin_code(), closes_at, ctx.now_ts()).await? {
-        OpenCheckin::Opened(c) => {
-            tracing::info!(user = ctx.user_id, meeting = id, "check-in opened");
-            c
-        }
-        OpenCheckin::AlreadyOpen(c) => c,
-        OpenCheckin::NotFound | OpenCheckin::Cancelled => {
-            return answer(ctx, query, Some(ctx.t("meeting-gone")), true).await;
+    // Codes are drawn from 887 million; a code still on record is simply drawn again.
+    let mut attempts = 0;
+    let checkin = loop {
+        attempts += 1;
+        match ctx.store.open_checkin(id, ctx.user_id, &checkin_code(), closes_at, ctx.now_ts()).await? {
+            OpenCheckin::Opened(c) => {
+                tracing::info!(user = ctx.user_id, meeting = id, "check-in opened");
+                break c;
+            }
+            OpenCheckin::AlreadyOpen(c) => break c,
+            OpenCheckin::CodeTaken if attempts < 5 => continue,
+            OpenCheckin::CodeTaken => return Err("no free check-in code after 5 draws".into()),
+            OpenCheckin::NotFound | OpenCheckin::Cancelled => {
+                return answer(ctx, query, Some(ctx.t("meeting-gone")), true).await;
+            }
         }
     };
     answer(ctx, query, None, false).await?;

@@ -101,6 +101,8 @@ pub enum OpenCheckin {
     AlreadyOpen(Checkin),
     NotFound,
     Cancelled,
+    /// Another check-in already uses this code; try another.
+    CodeTaken,
 }
 
 /// What became of a resident's check-in.
@@ -467,6 +469,11 @@ impl Store {
         }
         if let Some(open) = open_checkin_tx(&mut tx, meeting_id, now).await? {
             return Ok(OpenCheckin::AlreadyOpen(open));
+        }
+        let taken =
+            sqlx::query("SELECT 1 AS yes FROM checkins WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
+        if taken.is_some() {
+            return Ok(OpenCheckin::CodeTaken);
         }
         let id: i64 = sqlx::query(
             "INSERT INTO checkins (meeting_id, code, opened_by, opened_at, closes_at) VALUES ($1, $2, $3, $4, $5)

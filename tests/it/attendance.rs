@@ -230,6 +230,9 @@ async fn facilitators_open_check_in_and_residents_check_in_with_the_code_or_link
     let third = world.store.create_meeting(cycle, &meeting_at("sinchon", now + 600), None, silent, now).await.unwrap();
     let opened = world.store.open_checkin(third.id, OFFICIAL as i64, "CCCCCC", now + 3 * HOUR, now).await.unwrap();
     assert!(matches!(opened, pb_bot::store::OpenCheckin::Opened(_)));
+    let other = world.store.create_meeting(cycle, &meeting_at("yeonhui", now + 900), None, silent, now).await.unwrap();
+    let clash = world.store.open_checkin(other.id, OFFICIAL as i64, "CCCCCC", now + 3 * HOUR, now).await.unwrap();
+    assert_eq!(clash, pb_bot::store::OpenCheckin::CodeTaken, "a code belongs to one check-in");
     world.store.cancel_meeting(third.id, 0, None, |_, _| silent(&third), now).await.unwrap();
     bot.update(text(&lee, "/checkin CCCCCC"));
     bot.dispatch().await;
