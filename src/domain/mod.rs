@@ -4,6 +4,7 @@
 //! tested on its own and reused by the bot, the command line and later the tally engine.
 
 pub mod area;
+pub mod ballot;
 pub mod committee;
 pub mod meeting;
 pub mod money;

@@ -53,6 +53,13 @@ impl Secret {
     pub fn code_hash(&self, code: &Code) -> String {
         self.hash("code", &code.0)
     }
+
+    /// The key a ballot is stored under: the same voter in the same round always gets the same
+    /// key (so a new ballot replaces the last), yet without the secret no one can tell whose it
+    /// is. `voter` names the person as the roll or the code binding does (`roll:12`, `code:40`).
+    pub fn voter_key(&self, round: i64, voter: &str) -> String {
+        self.hash("ballot", &format!("{round}\0{voter}"))
+    }
 }
 
 /// A Korean mobile or landline number in E.164 form (`+821012345678`).
@@ -166,6 +173,19 @@ pub fn old_enough(birth_year: Option<i32>, min_age: Option<u32>, this_year: i32)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn voter_keys_are_stable_per_round_and_reveal_nothing() {
+        let secret = Secret::new("a-secret-of-at-least-thirty-two-characters").unwrap();
+        let key = secret.voter_key(4, "roll:12");
+        assert_eq!(key, secret.voter_key(4, "roll:12"));
+        assert_ne!(key, secret.voter_key(5, "roll:12"), "another round");
+        assert_ne!(key, secret.voter_key(4, "roll:13"), "another voter");
+        assert_ne!(key, secret.voter_key(41, "roll:2"), "no ambiguity in how round and voter join");
+        let other = Secret::new("another-secret-of-at-least-thirty-two-chars").unwrap();
+        assert_ne!(key, other.voter_key(4, "roll:12"));
+        assert_eq!(key.len(), 64, "hex of HMAC-SHA256");
+    }
 
     #[test]
     fn every_way_of_writing_a_korean_number_is_one_number() {
