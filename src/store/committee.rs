@@ -65,7 +65,7 @@ impl Store {
         pushes: &Pushes,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let granted = sqlx::query(
             "INSERT INTO facilitators (telegram_id, granted_by, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
@@ -85,7 +85,7 @@ impl Store {
 
     /// Revokes the facilitator role; `false` when they did not have it.
     pub async fn revoke_facilitator(&self, telegram_id: i64, by: Option<i64>, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let revoked = sqlx::query("DELETE FROM facilitators WHERE telegram_id = $1")
             .bind(telegram_id)
             .execute(&mut *tx)
@@ -131,7 +131,7 @@ impl Store {
 
     /// Records course completions, all or none (a later date replaces an earlier one), audited.
     pub async fn record_completions(&self, completions: &[Completion], by: Option<i64>, now: i64) -> StoreResult<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut recorded = 0;
         for c in completions {
             recorded += sqlx::query(
@@ -206,7 +206,7 @@ impl Store {
         pushes: impl FnOnce(&[i64]) -> Pushes,
         now: i64,
     ) -> StoreResult<AppointOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let sitting: Vec<i64> = sqlx::query("SELECT telegram_id FROM committee_members WHERE cycle_id = $1")
             .bind(cycle_id)
             .fetch_all(&mut *tx)

@@ -168,7 +168,7 @@ impl Store {
         announce: impl Fn(&Meeting) -> Pushes,
         now: i64,
     ) -> StoreResult<(Vec<Meeting>, i64)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut stored = Vec::with_capacity(meetings.len());
         let mut announced = 0;
         for meeting in meetings {
@@ -248,7 +248,7 @@ impl Store {
         now: i64,
         (update, values): (&str, &[i64]),
     ) -> StoreResult<ChangeOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(before) = fetch_meeting(&mut tx, id).await? else {
             return Ok(ChangeOutcome::NotFound);
         };
@@ -296,7 +296,7 @@ impl Store {
     /// Records a resident's answer (the latest counts). "Going" is refused once the meeting is
     /// full; "not going" is always taken while the meeting is ahead.
     pub async fn rsvp(&self, meeting_id: i64, telegram_id: i64, going: bool, now: i64) -> StoreResult<RsvpOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(meeting) = fetch_meeting(&mut tx, meeting_id).await? else {
             return Ok(RsvpOutcome::NotFound);
         };
@@ -412,7 +412,7 @@ impl Store {
         pushes: &Pushes,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let still_going = sqlx::query(
             "SELECT 1 AS yes FROM meetings m JOIN meeting_rsvps r ON r.meeting_id = m.id
              WHERE m.id = $1 AND m.sequence = $2 AND m.cancelled_at IS NULL AND m.starts_at > $4
@@ -460,7 +460,7 @@ impl Store {
         closes_at: i64,
         now: i64,
     ) -> StoreResult<OpenCheckin> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(meeting) = fetch_meeting(&mut tx, meeting_id).await? else {
             return Ok(OpenCheckin::NotFound);
         };
@@ -499,7 +499,7 @@ impl Store {
 
     /// Closes the meeting's open check-in, audited; `false` when none was open.
     pub async fn close_checkin(&self, meeting_id: i64, by: i64, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let closed = sqlx::query(
             "UPDATE checkins SET closed_at = $2 WHERE meeting_id = $1 AND closed_at IS NULL AND closes_at > $2",
         )
@@ -518,7 +518,7 @@ impl Store {
 
     /// Records a resident as attending the meeting whose check-in has `code`.
     pub async fn check_in(&self, code: &str, telegram_id: i64, now: i64) -> StoreResult<CheckInOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query("SELECT id, meeting_id, closes_at, closed_at FROM checkins WHERE code = $1")
             .bind(code)
             .fetch_optional(&mut *tx)

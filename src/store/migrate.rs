@@ -228,9 +228,55 @@ const TABLES: &[(&str, bool, Columns)] = &[
         false,
         &[("cycle_id", Int), ("telegram_id", Int), ("appointed_by", Int), ("appointed_at", Int)],
     ),
+    (
+        "ballot_rounds",
+        true,
+        &[
+            ("id", Int),
+            ("cycle_id", Int),
+            ("area_key", Text),
+            ("stage", Text),
+            ("kind", Text),
+            ("min_picks", Int),
+            ("max_picks", Int),
+            ("points", Int),
+            ("max_per_project", Int),
+            ("rule", Text),
+            ("pot", Int),
+            ("opens_at", Int),
+            ("closes_at", Int),
+            ("opened_at", Int),
+            ("closed_at", Int),
+            ("void_reason", Text),
+            ("created_by", Int),
+            ("created_at", Int),
+        ],
+    ),
+    ("round_projects", false, &[("round_id", Int), ("proposal_id", Int), ("cost", Int)]),
+    (
+        "ballots",
+        false,
+        &[
+            ("round_id", Int),
+            ("voter_key", Text),
+            ("dong_key", Text),
+            ("choices", Text),
+            ("receipt", Text),
+            ("source", Text),
+        ],
+    ),
+    ("ballot_drafts", false, &[("round_id", Int), ("voter_key", Text), ("choices", Text)]),
+    ("ballot_reminders", false, &[("round_id", Int), ("voter_key", Text)]),
+    ("ballot_reminder_opt_outs", false, &[("telegram_id", Int), ("opted_at", Int)]),
 ];
 /// Money columns whose totals must match after the copy.
-const MONEY: &[(&str, &str)] = &[("areas", "pot"), ("proposals", "estimated_cost"), ("proposals", "reviewed_cost")];
+const MONEY: &[(&str, &str)] = &[
+    ("areas", "pot"),
+    ("proposals", "estimated_cost"),
+    ("proposals", "reviewed_cost"),
+    ("ballot_rounds", "pot"),
+    ("round_projects", "cost"),
+];
 
 /// What was copied and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +296,7 @@ impl Store {
                 return Err(StoreError::Corrupt(format!("the target database is not empty (table {table} has rows)")));
             }
         }
-        let mut tx = target.pool().begin().await?;
+        let mut tx = target.write_tx().await?;
         for (table, has_id, columns) in TABLES {
             let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
             let rows = sqlx::query(&format!("SELECT {} FROM {table}", names.join(", "))).fetch_all(self.pool()).await?;

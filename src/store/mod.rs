@@ -8,6 +8,7 @@
 //! queries are identical on both databases; where a clause differs (row locking), [`Backend`]
 //! says which one to use.
 
+mod ballots;
 mod committee;
 mod coordination;
 mod meetings;
@@ -24,6 +25,7 @@ use sqlx::{
     migrate::Migrator,
 };
 
+pub use ballots::{CastOutcome, NewRound, Round, RoundProject, Source, StoredBallot, rules_of};
 pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
 pub use meetings::{
@@ -151,6 +153,17 @@ impl Store {
         Ok(Store { pool, backend: Backend::Sqlite })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a transaction that reads first and writes later fails with "database is locked" when
+    /// another writer committed in between, while waiting for the lock up front lets
+    /// `busy_timeout` queue concurrent writers (two submits of one ballot, two replicas).
+    pub(crate) async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -169,7 +182,7 @@ impl Store {
     /// retired when dropped), the configured officials, and the cycle of the file's year, which a
     /// fresh database opens in the file's starting phase. Returns that cycle.
     pub async fn apply_district(&self, config: &Config, now: i64) -> StoreResult<Cycle> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE areas SET active = 0").execute(&mut *tx).await?;
         for (position, area) in config.areas.iter().enumerate() {
             sqlx::query(
@@ -231,7 +244,7 @@ impl Store {
     /// Moves a cycle from `from` to `to`; `false` when it was no longer in `from` (another
     /// official moved it meanwhile). Audited.
     pub async fn move_phase(&self, cycle_id: i64, from: Phase, to: Phase, actor: i64, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let moved = sqlx::query("UPDATE cycles SET phase = $1, phase_changed_at = $2 WHERE id = $3 AND phase = $4")
             .bind(to.as_str())
             .bind(now)

@@ -256,7 +256,7 @@ pub(crate) async fn queue_broadcast_tx(
 impl Store {
     /// Queues personal notices on their own (no other event to write with them).
     pub async fn queue_notices(&self, notices: &[Notice], now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for notice in notices {
             queue_notice_tx(&mut tx, notice, now).await?;
         }
@@ -275,7 +275,7 @@ impl Store {
         dialogue: Option<(i64, &str)>,
         now: i64,
     ) -> StoreResult<Option<(i64, i64)>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some((official, state)) = dialogue {
             let ended = sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1 AND state = $2")
                 .bind(official)
@@ -517,7 +517,7 @@ impl Store {
     /// The user blocked the bot (or left Telegram): they are marked inactive, nothing more is
     /// queued for them, and what was waiting is marked blocked.
     pub async fn mark_blocked(&self, chat_id: i64, reason: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET blocked_at = $2 WHERE telegram_id = $1")
             .bind(chat_id)
             .bind(now)

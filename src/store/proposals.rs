@@ -55,7 +55,7 @@ impl Store {
         limit: DailyLimit,
         now: i64,
     ) -> StoreResult<SubmitOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let ended = sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1 AND state = $2")
             .bind(proposer)
             .bind(dialogue_state)
@@ -200,7 +200,7 @@ impl Store {
         pushes: &Pushes,
         now: i64,
     ) -> StoreResult<ReviewOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (reviewed_cost, reason) = match decision {
             ReviewDecision::Eligible { reviewed_cost } => (Some(reviewed_cost.to_i64()), None),
             ReviewDecision::Ineligible { reason } => (None, Some(reason.as_str())),
@@ -272,7 +272,7 @@ fn parse_status(s: &str) -> StoreResult<ProposalStatus> {
     s.parse().map_err(StoreError::Corrupt)
 }
 
-fn won(column: &str, value: i64) -> StoreResult<Won> {
+pub(crate) fn won(column: &str, value: i64) -> StoreResult<Won> {
     Won::from_i64(value).ok_or_else(|| StoreError::Corrupt(format!("{column} = {value}")))
 }
 

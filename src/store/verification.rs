@@ -72,7 +72,7 @@ impl Store {
     /// Imports roll rows in one transaction: new phones are added, known ones updated (so a
     /// re-import is idempotent). Returns how many entries were new.
     pub async fn import_roll(&self, rows: &[RollRow], now: i64, actor: Option<i64>) -> StoreResult<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM roll_entries").fetch_one(&mut *tx).await?.try_get("n")?;
         for chunk in rows.chunks(200) {
@@ -137,7 +137,7 @@ impl Store {
 
     /// Binds a user to a roll entry and subscribes them to its dong, unless either is taken.
     pub async fn bind_roll_entry(&self, telegram_id: i64, entry: &RollEntry, now: i64) -> StoreResult<BindOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let inserted = sqlx::query(
             "INSERT INTO residents (telegram_id, dong_key, method, roll_entry_id, verified_at) VALUES ($1, $2, 'phone', $3, $4)
              ON CONFLICT DO NOTHING",
@@ -173,7 +173,7 @@ impl Store {
         issued_by: Option<i64>,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for hash in hashes {
             sqlx::query(
                 "INSERT INTO verification_codes (code_hash, dong_key, expires_at, issued_by, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -212,7 +212,7 @@ impl Store {
         limits: CodeLimits,
         now: i64,
     ) -> StoreResult<RedeemOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         // Taking the user's attempts row first serialises one account's concurrent guesses.
         sqlx::query("INSERT INTO code_attempts (telegram_id, failures) VALUES ($1, 0) ON CONFLICT (telegram_id) DO UPDATE SET failures = code_attempts.failures")
             .bind(telegram_id)
@@ -292,7 +292,7 @@ impl Store {
 
     /// Unbinds a verified user (an official's decision, audited); `false` if they were not verified.
     pub async fn unbind_resident(&self, telegram_id: i64, official: Option<i64>, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let removed = sqlx::query("DELETE FROM residents WHERE telegram_id = $1")
             .bind(telegram_id)
             .execute(&mut *tx)
@@ -346,7 +346,7 @@ impl Store {
     /// (the roll entry is unbound; a redeemed code stays used), subscriptions and lockouts. Their
     /// proposals stay public, no longer linked to them.
     pub async fn forget_user(&self, telegram_id: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         // Messages to them may carry their proposals' titles; what was sent is no longer needed.
         sqlx::query("DELETE FROM outbox WHERE chat_id = $1").bind(telegram_id).execute(&mut *tx).await?;
         for table in ["dialogues", "residents", "subscriptions", "code_attempts", "facilitators"] {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod attendance;
+mod ballots;
 mod browse;
 mod delivery;
 mod e2e;

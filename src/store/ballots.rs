@@ -1,0 +1,499 @@
+//! Ballot rounds and ballots. A round opens and closes by itself on time (whichever replica gets
+//! there first does it, once); its projects and their costs are fixed at opening. Ballots are
+//! kept under a voter key (an HMAC the store never sees the inputs of), so the database alone
+//! does not tell who voted how; the last ballot a voter submits counts, and a paper ballot
+//! entered for them ends chat voting.
+
+use sqlx::{Row, any::AnyRow};
+
+use super::{
+    Store, StoreError, StoreResult, insert_audit,
+    outbox::{Pushes, queue_pushes_tx},
+    proposals::won,
+};
+use crate::domain::{
+    Won,
+    ballot::{Ballot, Kind, Project, RoundStage, Rules},
+};
+
+/// A round as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub area_key: String,
+    pub stage: RoundStage,
+    pub kind: Kind,
+    /// The outcome rule (`greedy`, `mes-completed`, …).
+    pub rule: String,
+    pub pot: Won,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub opened_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub void_reason: Option<String>,
+}
+
+impl Round {
+    /// Open for ballots at `now`: opened, not closed, and before its closing time.
+    pub fn is_open(&self, now: i64) -> bool {
+        self.opened_at.is_some() && self.closed_at.is_none() && now < self.closes_at
+    }
+}
+
+/// A round to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRound {
+    pub area_key: String,
+    pub stage: RoundStage,
+    pub kind: Kind,
+    pub rule: String,
+    pub pot: Won,
+    pub opens_at: i64,
+    pub closes_at: i64,
+}
+
+/// A project of a round, as the ballot shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundProject {
+    pub proposal_id: i64,
+    pub title: String,
+    pub cost: Won,
+}
+
+/// Where a ballot comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Chat,
+    /// Entered from a paper ballot by a facilitator or official.
+    Paper,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Chat => "chat",
+            Source::Paper => "paper",
+        }
+    }
+}
+
+/// What became of a submitted ballot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CastOutcome {
+    /// Stored with this receipt; `replaced` when it took the place of an earlier ballot.
+    Cast { receipt: String, replaced: bool },
+    /// The round is not open (not yet, closed, or void).
+    NotOpen,
+    /// A paper ballot was entered for this voter: chat voting has ended for them.
+    PaperEntered,
+    /// The ballot breaks the round's rules (a forged or stale draft).
+    Invalid(String),
+}
+
+/// A stored ballot, as the export and the tally read it (no voter key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBallot {
+    pub receipt: String,
+    pub ballot: Ballot,
+    pub dong_key: Option<String>,
+    pub paper: bool,
+}
+
+const COLUMNS: &str = "id, cycle_id, area_key, stage, kind, min_picks, max_picks, points, max_per_project, rule,
+    pot, opens_at, closes_at, opened_at, closed_at, void_reason";
+
+fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
+    let kind: String = row.try_get("kind")?;
+    let stage: String = row.try_get("stage")?;
+    let limit = |column: &str| -> StoreResult<u32> {
+        let value: Option<i64> = row.try_get(column)?;
+        value
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("ballot round {column} is missing for a {kind} round")))
+    };
+    let kind = match kind.as_str() {
+        "approval" => Kind::Approval { min: limit("min_picks")?, max: limit("max_picks")? },
+        "ranked" => Kind::Ranked { max: limit("max_picks")? },
+        "knapsack" => Kind::Knapsack,
+        "cumulative" => Kind::Cumulative { points: limit("points")?, per_project: limit("max_per_project")? },
+        other => return Err(StoreError::Corrupt(format!("ballot kind {other}"))),
+    };
+    Ok(Round {
+        id: row.try_get("id")?,
+        cycle_id: row.try_get("cycle_id")?,
+        area_key: row.try_get("area_key")?,
+        stage: stage.parse().map_err(StoreError::Corrupt)?,
+        kind,
+        rule: row.try_get("rule")?,
+        pot: won("pot", row.try_get("pot")?)?,
+        opens_at: row.try_get("opens_at")?,
+        closes_at: row.try_get("closes_at")?,
+        opened_at: row.try_get("opened_at")?,
+        closed_at: row.try_get("closed_at")?,
+        void_reason: row.try_get("void_reason")?,
+    })
+}
+
+/// The columns holding a kind's limits: (min_picks, max_picks, points, max_per_project).
+fn limits(kind: Kind) -> (i64, Option<i64>, Option<i64>, Option<i64>) {
+    match kind {
+        Kind::Approval { min, max } => (i64::from(min), Some(i64::from(max)), None, None),
+        Kind::Ranked { max } => (0, Some(i64::from(max)), None, None),
+        Kind::Knapsack => (0, None, None, None),
+        Kind::Cumulative { points, per_project } => (0, None, Some(i64::from(points)), Some(i64::from(per_project))),
+    }
+}
+
+async fn fetch_round(conn: &mut sqlx::AnyConnection, id: i64) -> StoreResult<Option<Round>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM ballot_rounds WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| round_from_row(&r)).transpose()
+}
+
+async fn fetch_projects(conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Vec<RoundProject>> {
+    let rows = sqlx::query(
+        "SELECT rp.proposal_id, p.title, rp.cost FROM round_projects rp JOIN proposals p ON p.id = rp.proposal_id
+         WHERE rp.round_id = $1 ORDER BY rp.proposal_id",
+    )
+    .bind(round)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RoundProject {
+                proposal_id: r.try_get("proposal_id")?,
+                title: r.try_get("title")?,
+                cost: won("cost", r.try_get("cost")?)?,
+            })
+        })
+        .collect()
+}
+
+/// The rules a ballot of `round` must follow.
+pub fn rules_of(round: &Round, projects: &[RoundProject]) -> Rules {
+    Rules {
+        kind: round.kind,
+        projects: projects.iter().map(|p| Project { id: p.proposal_id, cost: p.cost }).collect(),
+        pot: round.pot,
+    }
+}
+
+impl Store {
+    /// Creates a round (audited); it opens by itself at `opens_at`.
+    pub async fn create_round(
+        &self,
+        cycle_id: i64,
+        round: &NewRound,
+        official: Option<i64>,
+        now: i64,
+    ) -> StoreResult<Round> {
+        let (min_picks, max_picks, points, per_project) = limits(round.kind);
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO ballot_rounds (cycle_id, area_key, stage, kind, min_picks, max_picks, points, max_per_project,
+               rule, pot, opens_at, closes_at, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLUMNS}"
+        ))
+        .bind(cycle_id)
+        .bind(&round.area_key)
+        .bind(round.stage.as_str())
+        .bind(round.kind.name())
+        .bind(min_picks)
+        .bind(max_picks)
+        .bind(points)
+        .bind(per_project)
+        .bind(&round.rule)
+        .bind(round.pot.to_i64())
+        .bind(round.opens_at)
+        .bind(round.closes_at)
+        .bind(official)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let created = round_from_row(&row)?;
+        let detail = serde_json::json!({ "area": created.area_key, "stage": created.stage.as_str(),
+            "kind": created.kind.name(), "rule": created.rule, "opens_at": created.opens_at,
+            "closes_at": created.closes_at })
+        .to_string();
+        insert_audit(&mut tx, now, official, "round.create", Some(&created.id.to_string()), Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
+        fetch_round(&mut *self.pool().acquire().await?, id).await
+    }
+
+    /// The rounds of a cycle, by opening time.
+    pub async fn rounds(&self, cycle_id: i64) -> StoreResult<Vec<Round>> {
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM ballot_rounds WHERE cycle_id = $1 ORDER BY opens_at, id"))
+                .bind(cycle_id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
+    pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
+        fetch_projects(&mut *self.pool().acquire().await?, round).await
+    }
+
+    /// Opens every round whose time has come: fixes its projects (the area's eligible proposals
+    /// now, at their reviewed cost) and queues `announce`, each round in one transaction and
+    /// exactly once however many replicas try. A round without an eligible project is voided
+    /// (closed at once, with the reason) and not announced. Returns the rounds opened or voided.
+    pub async fn open_due_rounds(
+        &self,
+        now: i64,
+        announce: impl Fn(&Round, &[RoundProject]) -> Pushes,
+    ) -> StoreResult<Vec<Round>> {
+        let due: Vec<i64> = sqlx::query(
+            "SELECT id FROM ballot_rounds WHERE opened_at IS NULL AND closed_at IS NULL AND opens_at <= $1 ORDER BY id",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+        let mut opened = Vec::new();
+        for id in due {
+            let mut tx = self.write_tx().await?;
+            let claimed = sqlx::query("UPDATE ballot_rounds SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed == 0 {
+                continue; // another replica opened it
+            }
+            let round = fetch_round(&mut tx, id).await?.ok_or_else(|| StoreError::Corrupt(format!("round {id}")))?;
+            sqlx::query(
+                "INSERT INTO round_projects (round_id, proposal_id, cost)
+                 SELECT $1, id, reviewed_cost FROM proposals
+                 WHERE cycle_id = $2 AND area_key = $3 AND status = 'eligible' AND reviewed_cost IS NOT NULL",
+            )
+            .bind(id)
+            .bind(round.cycle_id)
+            .bind(&round.area_key)
+            .execute(&mut *tx)
+            .await?;
+            let projects = fetch_projects(&mut tx, id).await?;
+            let problem = if projects.is_empty() {
+                Some("no eligible project in the area".to_owned())
+            } else {
+                round.kind.check_limits(projects.len()).err()
+            };
+            let round = match problem {
+                Some(reason) => {
+                    sqlx::query("UPDATE ballot_rounds SET closed_at = $2, void_reason = $3 WHERE id = $1")
+                        .bind(id)
+                        .bind(now)
+                        .bind(&reason)
+                        .execute(&mut *tx)
+                        .await?;
+                    let detail = serde_json::json!({ "reason": reason }).to_string();
+                    insert_audit(&mut tx, now, None, "round.void", Some(&id.to_string()), Some(&detail)).await?;
+                    fetch_round(&mut tx, id).await?.ok_or_else(|| StoreError::Corrupt(format!("round {id}")))?
+                }
+                None => {
+                    let detail = serde_json::json!({ "projects": projects.len() }).to_string();
+                    insert_audit(&mut tx, now, None, "round.open", Some(&id.to_string()), Some(&detail)).await?;
+                    queue_pushes_tx(&mut tx, &announce(&round, &projects), now).await?;
+                    round
+                }
+            };
+            tx.commit().await?;
+            opened.push(round);
+        }
+        Ok(opened)
+    }
+
+    /// Closes every open round whose closing time has come and queues `announce`, each once.
+    pub async fn close_due_rounds(&self, now: i64, announce: impl Fn(&Round) -> Pushes) -> StoreResult<Vec<Round>> {
+        let due: Vec<i64> = sqlx::query(
+            "SELECT id FROM ballot_rounds WHERE opened_at IS NOT NULL AND closed_at IS NULL AND closes_at <= $1 ORDER BY id",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+        let mut closed = Vec::new();
+        for id in due {
+            let mut tx = self.write_tx().await?;
+            let claimed = sqlx::query("UPDATE ballot_rounds SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed == 0 {
+                continue;
+            }
+            let round = fetch_round(&mut tx, id).await?.ok_or_else(|| StoreError::Corrupt(format!("round {id}")))?;
+            let ballots: i64 = sqlx::query("SELECT COUNT(*) AS n FROM ballots WHERE round_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            sqlx::query("DELETE FROM ballot_drafts WHERE round_id = $1").bind(id).execute(&mut *tx).await?;
+            let detail = serde_json::json!({ "ballots": ballots }).to_string();
+            insert_audit(&mut tx, now, None, "round.close", Some(&id.to_string()), Some(&detail)).await?;
+            queue_pushes_tx(&mut tx, &announce(&round), now).await?;
+            tx.commit().await?;
+            closed.push(round);
+        }
+        Ok(closed)
+    }
+
+    /// The ballot a voter is building, if any.
+    pub async fn draft(&self, round: i64, voter_key: &str) -> StoreResult<Option<Ballot>> {
+        let row = sqlx::query("SELECT choices FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
+            .bind(round)
+            .bind(voter_key)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let choices: String = row.try_get("choices")?;
+        Ok(Ballot::decode(&choices))
+    }
+
+    /// Keeps the ballot a voter is building (an empty one removes the draft).
+    pub async fn save_draft(&self, round: i64, voter_key: &str, ballot: &Ballot) -> StoreResult<()> {
+        if ballot.is_empty() {
+            sqlx::query("DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
+                .bind(round)
+                .bind(voter_key)
+                .execute(self.pool())
+                .await?;
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO ballot_drafts (round_id, voter_key, choices) VALUES ($1, $2, $3)
+             ON CONFLICT (round_id, voter_key) DO UPDATE SET choices = excluded.choices",
+        )
+        .bind(round)
+        .bind(voter_key)
+        .bind(ballot.encode())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The voter's submitted ballot and its receipt, if any.
+    pub async fn cast_ballot_of(&self, round: i64, voter_key: &str) -> StoreResult<Option<(Ballot, String, bool)>> {
+        let row = sqlx::query("SELECT choices, receipt, source FROM ballots WHERE round_id = $1 AND voter_key = $2")
+            .bind(round)
+            .bind(voter_key)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let choices: String = row.try_get("choices")?;
+        let ballot =
+            Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
+        let source: String = row.try_get("source")?;
+        Ok(Some((ballot, row.try_get("receipt")?, source == "paper")))
+    }
+
+    /// Stores a voter's ballot under a fresh `receipt`, checked against the round's rules inside
+    /// the transaction: the last one counts, the draft goes. A chat ballot never replaces a
+    /// paper one; a paper ballot replaces a chat one (audited, without naming the voter).
+    /// Two submits at the same instant leave exactly one ballot.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn cast_ballot(
+        &self,
+        round_id: i64,
+        voter_key: &str,
+        dong_key: Option<&str>,
+        ballot: &Ballot,
+        receipt: &str,
+        source: Source,
+        actor: Option<i64>,
+        now: i64,
+    ) -> StoreResult<CastOutcome> {
+        let mut tx = self.write_tx().await?;
+        let Some(round) = fetch_round(&mut tx, round_id).await? else { return Ok(CastOutcome::NotOpen) };
+        if !round.is_open(now) {
+            return Ok(CastOutcome::NotOpen);
+        }
+        let projects = fetch_projects(&mut tx, round_id).await?;
+        if let Err(e) = ballot.check(&rules_of(&round, &projects)) {
+            return Ok(CastOutcome::Invalid(e.to_string()));
+        }
+        // Take the voter's row first (or learn there is none), so concurrent submits queue up.
+        let earlier: Option<String> =
+            sqlx::query("UPDATE ballots SET choices = choices WHERE round_id = $1 AND voter_key = $2 RETURNING source")
+                .bind(round_id)
+                .bind(voter_key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("source"))
+                .transpose()?;
+        if source == Source::Chat && earlier.as_deref() == Some("paper") {
+            return Ok(CastOutcome::PaperEntered);
+        }
+        sqlx::query(
+            "INSERT INTO ballots (round_id, voter_key, dong_key, choices, receipt, source) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (round_id, voter_key) DO UPDATE SET dong_key = excluded.dong_key, choices = excluded.choices,
+               receipt = excluded.receipt, source = excluded.source",
+        )
+        .bind(round_id)
+        .bind(voter_key)
+        .bind(dong_key)
+        .bind(ballot.encode())
+        .bind(receipt)
+        .bind(source.as_str())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
+            .bind(round_id)
+            .bind(voter_key)
+            .execute(&mut *tx)
+            .await?;
+        if source == Source::Paper {
+            let detail = serde_json::json!({ "replaced_chat_ballot": earlier.as_deref() == Some("chat") }).to_string();
+            insert_audit(&mut tx, now, actor, "ballot.paper", Some(&round_id.to_string()), Some(&detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(CastOutcome::Cast { receipt: receipt.to_owned(), replaced: earlier.is_some() })
+    }
+
+    /// Every ballot of a round, by receipt (for the tally and the anonymised export).
+    pub async fn ballots(&self, round: i64) -> StoreResult<Vec<StoredBallot>> {
+        let rows =
+            sqlx::query("SELECT receipt, choices, dong_key, source FROM ballots WHERE round_id = $1 ORDER BY receipt")
+                .bind(round)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let choices: String = r.try_get("choices")?;
+                let source: String = r.try_get("source")?;
+                Ok(StoredBallot {
+                    receipt: r.try_get("receipt")?,
+                    ballot: Ballot::decode(&choices)
+                        .ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?,
+                    dong_key: r.try_get("dong_key")?,
+                    paper: source == "paper",
+                })
+            })
+            .collect()
+    }
+
+    /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.
+    pub async fn turnout(&self, round: i64) -> StoreResult<Vec<(Option<String>, i64)>> {
+        let rows = sqlx::query(
+            "SELECT dong_key, COUNT(*) AS n FROM ballots WHERE round_id = $1 GROUP BY dong_key ORDER BY dong_key",
+        )
+        .bind(round)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("dong_key")?, r.try_get("n")?))).collect()
+    }
+}
