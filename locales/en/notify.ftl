@@ -44,5 +44,7 @@ broadcast-kind-announcement = Announcement
 broadcast-kind-proposal-eligible = Eligible proposal
 broadcast-kind-meeting-scheduled = Meeting scheduled
 broadcast-kind-meeting-moved = Meeting moved
+broadcast-kind-round-open = Voting opened
+broadcast-kind-round-closed = Voting closed
 broadcast-kind-meeting-cancelled = Meeting cancelled
 committee-appointed = 🏛 You are appointed to the { $district } PB committee for { $year }. Thank you for taking this on! Committee meetings and the committee ballot will reach you here.

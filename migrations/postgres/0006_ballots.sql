@@ -52,11 +52,13 @@ CREATE TABLE ballots (
     PRIMARY KEY (round_id, voter_key)
 );
 
--- A ballot being built in chat (survives restarts); keyed like ballots.
+-- A ballot being built in chat (survives restarts), from the moment the voter opens it; keyed
+-- like ballots. Only the live ballot message (message_id, in the voter's chat) takes taps.
 CREATE TABLE ballot_drafts (
-    round_id  BIGINT NOT NULL REFERENCES ballot_rounds (id),
-    voter_key TEXT NOT NULL,
-    choices   TEXT NOT NULL,
+    round_id   BIGINT NOT NULL REFERENCES ballot_rounds (id),
+    voter_key  TEXT NOT NULL,
+    choices    TEXT NOT NULL,
+    message_id BIGINT,
     PRIMARY KEY (round_id, voter_key)
 );
 

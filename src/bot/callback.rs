@@ -154,6 +154,34 @@ pub enum Callback {
     MeetingFollowDong {
         id: i64,
     },
+    /// The ballot: open a round's ballot, tap a project (cumulative: a point up or down), turn
+    /// the page, submit, confirm, or go back to change it. Each is checked against the live
+    /// ballot message and the round on the server.
+    VoteRound {
+        round: i64,
+    },
+    VoteTap {
+        round: i64,
+        project: i64,
+    },
+    VotePoints {
+        round: i64,
+        project: i64,
+        up: bool,
+    },
+    VotePage {
+        round: i64,
+        page: u32,
+    },
+    VoteSubmit {
+        round: i64,
+    },
+    VoteConfirm {
+        round: i64,
+    },
+    VoteEdit {
+        round: i64,
+    },
     /// Officials: the facilitators, and granting or revoking the role (then typed).
     AdminFacilitators,
     AdminFacilitatorAsk {
@@ -265,6 +293,13 @@ impl Callback {
             Callback::MeetingRsvp { id, going } => format!("mr:{id}:{}", u8::from(*going)),
             Callback::MeetingCalendar { id } => format!("mc:{id}"),
             Callback::MeetingFollowDong { id } => format!("mf:{id}"),
+            Callback::VoteRound { round } => format!("vr:{round}"),
+            Callback::VoteTap { round, project } => format!("vt:{round}:{project}"),
+            Callback::VotePoints { round, project, up } => format!("vp:{round}:{project}:{}", u8::from(*up)),
+            Callback::VotePage { round, page } => format!("vg:{round}:{page}"),
+            Callback::VoteSubmit { round } => format!("vs:{round}"),
+            Callback::VoteConfirm { round } => format!("vc:{round}"),
+            Callback::VoteEdit { round } => format!("ve:{round}"),
             Callback::AdminFacilitators => "ad:f".to_owned(),
             Callback::AdminFacilitatorAsk { grant } => format!("ad:fa:{}", u8::from(*grant)),
             Callback::CheckinOpen { id } => format!("co:{id}"),
@@ -350,6 +385,15 @@ impl Callback {
             ["mr", id, going] => Callback::MeetingRsvp { id: number(id)?, going: flag(going)? },
             ["mc", id] => Callback::MeetingCalendar { id: number(id)? },
             ["mf", id] => Callback::MeetingFollowDong { id: number(id)? },
+            ["vr", round] => Callback::VoteRound { round: number(round)? },
+            ["vt", round, project] => Callback::VoteTap { round: number(round)?, project: number(project)? },
+            ["vp", round, project, up] => {
+                Callback::VotePoints { round: number(round)?, project: number(project)?, up: flag(up)? }
+            }
+            ["vg", round, page] => Callback::VotePage { round: number(round)?, page: number(page)? },
+            ["vs", round] => Callback::VoteSubmit { round: number(round)? },
+            ["vc", round] => Callback::VoteConfirm { round: number(round)? },
+            ["ve", round] => Callback::VoteEdit { round: number(round)? },
             ["ad", "f"] => Callback::AdminFacilitators,
             ["ad", "fa", grant] => Callback::AdminFacilitatorAsk { grant: flag(grant)? },
             ["co", id] => Callback::CheckinOpen { id: number(id)? },
@@ -502,6 +546,14 @@ mod tests {
             Callback::MeetingRsvp { id: 1, going: false },
             Callback::MeetingCalendar { id: 7 },
             Callback::MeetingFollowDong { id: i64::MAX },
+            Callback::VoteRound { round: i64::MAX },
+            Callback::VoteTap { round: i64::MAX, project: i64::MAX },
+            Callback::VotePoints { round: i64::MAX, project: i64::MAX, up: true },
+            Callback::VotePoints { round: 1, project: 2, up: false },
+            Callback::VotePage { round: i64::MAX, page: u32::MAX },
+            Callback::VoteSubmit { round: i64::MAX },
+            Callback::VoteConfirm { round: i64::MAX },
+            Callback::VoteEdit { round: 3 },
             Callback::AdminFacilitators,
             Callback::AdminFacilitatorAsk { grant: true },
             Callback::AdminFacilitatorAsk { grant: false },
@@ -566,6 +618,12 @@ mod tests {
             "ad:mm:1",
             "ad:mx:1:-1",
             "co:abc",
+            "vt:1",
+            "vt:1:2:3",
+            "vp:1:2:2",
+            "vt:-1:2",
+            "vg:1:x",
+            "vc:",
         ] {
             assert_eq!(Callback::parse(bad), None, "{bad:?} was accepted");
         }

@@ -10,7 +10,7 @@ use super::{
     callback::Callback,
     checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, propose, resident, schedule, verify,
+    follow, meetings, propose, resident, schedule, verify, vote,
 };
 use crate::{
     config::Config,
@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 15] = [
+pub const RESIDENT_COMMANDS: [&str; 16] = [
     "start",
     "help",
     "lang",
@@ -30,6 +30,7 @@ pub const RESIDENT_COMMANDS: [&str; 15] = [
     "meetings",
     "checkin",
     "verify",
+    "vote",
     "subscribe",
     "unsubscribe",
     "mydata",
@@ -117,6 +118,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "subscribe" => follow::menu(ctx, None).await,
         "meetings" => meetings::list(ctx).await,
         "checkin" => checkin::by_code(ctx, command.args).await,
+        "vote" => vote::command(ctx, command.args).await,
         "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
@@ -181,6 +183,13 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::MeetingRsvp { id, going } => meetings::rsvp(ctx, query, id, going).await,
         Callback::MeetingCalendar { id } => meetings::calendar_file(ctx, query, id).await,
         Callback::MeetingFollowDong { id } => meetings::follow_dong(ctx, query, id).await,
+        Callback::VoteRound { round } => vote::on_round(ctx, query, round).await,
+        Callback::VoteTap { round, project } => vote::on_tap(ctx, query, round, project, None).await,
+        Callback::VotePoints { round, project, up } => vote::on_tap(ctx, query, round, project, Some(up)).await,
+        Callback::VotePage { round, page } => vote::on_page(ctx, query, round, page).await,
+        Callback::VoteSubmit { round } => vote::on_submit(ctx, query, round).await,
+        Callback::VoteConfirm { round } => vote::on_confirm(ctx, query, round).await,
+        Callback::VoteEdit { round } => vote::on_edit(ctx, query, round).await,
         Callback::AdminFacilitators => {
             answer(ctx, query, None, false).await?;
             admin::facilitators(ctx, message).await

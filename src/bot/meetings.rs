@@ -189,34 +189,6 @@ pub async fn queue_reminders(
     Ok(queued)
 }
 
-/// How often due reminders are looked for.
-pub const REMINDER_SCAN: std::time::Duration = std::time::Duration::from_secs(15);
-
-/// Looks for due reminders every [`REMINDER_SCAN`] until `stop` turns true, and wakes the
-/// delivery worker when it queued some.
-pub async fn run_reminders(
-    store: crate::store::Store,
-    config: std::sync::Arc<Config>,
-    locales: std::sync::Arc<Locales>,
-    courier: std::sync::Arc<super::Courier>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        match queue_reminders(&store, &config, &locales, chrono::Utc::now()).await {
-            Ok(0) => {}
-            Ok(queued) => {
-                tracing::info!(queued, "meeting reminders queued");
-                courier.wake();
-            }
-            Err(e) => tracing::warn!(error = %e, "could not queue meeting reminders; trying again shortly"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(REMINDER_SCAN) => {}
-            _ = stop.wait_for(|stopped| *stopped) => return,
-        }
-    }
-}
-
 /// `/meetings`: upcoming meetings of the dongs the resident lives in or follows, then
 /// district-wide ones; each opens a card with the answer and calendar buttons.
 pub async fn list(ctx: &super::Ctx) -> super::HandlerResult {

@@ -12,12 +12,14 @@ mod commands;
 mod delivery;
 mod dialogue;
 mod follow;
+pub mod jobs;
 pub mod meetings;
 mod propose;
 mod qr;
 mod resident;
 mod schedule;
 mod verify;
+pub mod vote;
 
 use std::sync::Arc;
 

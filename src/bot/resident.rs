@@ -48,6 +48,7 @@ pub async fn help(ctx: &Ctx) -> HandlerResult {
         let usage = match name {
             "proposal" => "/proposal <n>".to_owned(),
             "checkin" => "/checkin <code>".to_owned(),
+            "vote" => "/vote [3 7 12]".to_owned(),
             _ => format!("/{name}"),
         };
         text.push_str(&format!("\n{usage} — {}", ctx.t(&format!("cmd-{name}"))));

@@ -199,7 +199,21 @@ pub async fn my_data(ctx: &Ctx) -> HandlerResult {
         let years: Vec<String> = record.committees.iter().map(i32::to_string).collect();
         lines.push(ctx.ta("mydata-committee", args![("list", years.join(", "))]));
     }
-    lines.push(ctx.t("mydata-votes-none"));
+    let ballots = super::vote::my_ballots(ctx).await?;
+    if ballots.is_empty() {
+        lines.push(ctx.t("mydata-votes-none"));
+    } else {
+        let list: Vec<String> = ballots
+            .iter()
+            .map(|(title, receipt, paper)| {
+                format!(
+                    "{title} ({receipt}{})",
+                    if *paper { format!(", {}", ctx.t("mydata-paper")) } else { String::new() }
+                )
+            })
+            .collect();
+        lines.push(ctx.ta("mydata-votes", args![("list", list.join(", "))]));
+    }
     if ctx.store.dialogue(ctx.user_id).await?.is_some() {
         lines.push(ctx.t("mydata-dialogue"));
     }

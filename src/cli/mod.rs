@@ -1,6 +1,7 @@
 //! The command line: `pb-bot run` and the officials' bulk tools under `pb-bot admin`.
 
 mod committee;
+mod rounds;
 
 use std::{
     io::Write,
@@ -88,6 +89,9 @@ pub enum AdminCommand {
     /// Dong meetings, the committee and the forum.
     #[command(subcommand)]
     Meetings(MeetingsCommand),
+    /// Ballot rounds: priority votes that open and close by themselves.
+    #[command(subcommand)]
+    Rounds(rounds::RoundsCommand),
     /// Facilitators: residents who may open check-in at meetings.
     #[command(subcommand)]
     Facilitators(FacilitatorsCommand),
@@ -231,6 +235,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Meetings(MeetingsCommand::List)) => {
             list_meetings(&cli.config, &cli.database_url).await
         }
+        Command::Admin(AdminCommand::Rounds(command)) => rounds::run(&cli.config, &cli.database_url, command).await,
         Command::Admin(AdminCommand::Facilitators(command)) => {
             committee::facilitators(&cli.config, &cli.database_url, command).await
         }
@@ -306,7 +311,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     let courier = bot::Courier::new(&config.delivery);
     let (stop_delivery, stop_signal) = tokio::sync::watch::channel(false);
     let worker = bot::Worker::new(store.clone(), bot.clone(), courier.clone(), &config.delivery);
-    let reminders = tokio::spawn(bot::meetings::run_reminders(
+    let clock = tokio::spawn(bot::jobs::run(
         store.clone(),
         config.clone(),
         locales.clone(),
@@ -341,7 +346,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
         }
     }
     let _ = stop_delivery.send(true);
-    let _ = reminders.await;
+    let _ = clock.await;
     if tokio::time::timeout(Duration::from_secs(30), delivery).await.is_err() {
         tracing::warn!("the delivery worker did not stop within 30 s; its claims return to the queue when they expire");
     }

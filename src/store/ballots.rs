@@ -91,6 +91,14 @@ pub enum CastOutcome {
     Invalid(String),
 }
 
+/// A ballot being built in chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub ballot: Ballot,
+    /// The live ballot message in the voter's chat.
+    pub message_id: Option<i64>,
+}
+
 /// A stored ballot, as the export and the tally read it (no voter key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBallot {
@@ -223,6 +231,18 @@ impl Store {
         Ok(created)
     }
 
+    /// How many of an area's proposals are eligible now (a round opening now would hold them).
+    pub async fn eligible_count(&self, cycle_id: i64, area_key: &str) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND area_key = $2 AND status = 'eligible'",
+        )
+        .bind(cycle_id)
+        .bind(area_key)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     pub async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
         fetch_round(&mut *self.pool().acquire().await?, id).await
     }
@@ -352,35 +372,37 @@ impl Store {
         Ok(closed)
     }
 
-    /// The ballot a voter is building, if any.
-    pub async fn draft(&self, round: i64, voter_key: &str) -> StoreResult<Option<Ballot>> {
-        let row = sqlx::query("SELECT choices FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
+    /// The ballot a voter is building (even empty, once opened), if any.
+    pub async fn draft(&self, round: i64, voter_key: &str) -> StoreResult<Option<Draft>> {
+        let row = sqlx::query("SELECT choices, message_id FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
             .bind(round)
             .bind(voter_key)
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
         let choices: String = row.try_get("choices")?;
-        Ok(Ballot::decode(&choices))
+        let ballot = Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("draft choices {choices}")))?;
+        Ok(Some(Draft { ballot, message_id: row.try_get("message_id")? }))
     }
 
-    /// Keeps the ballot a voter is building (an empty one removes the draft).
-    pub async fn save_draft(&self, round: i64, voter_key: &str, ballot: &Ballot) -> StoreResult<()> {
-        if ballot.is_empty() {
-            sqlx::query("DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
-                .bind(round)
-                .bind(voter_key)
-                .execute(self.pool())
-                .await?;
-            return Ok(());
-        }
+    /// Keeps the ballot a voter is building; `message_id` (when given) becomes the live ballot
+    /// message, the only one whose buttons count.
+    pub async fn save_draft(
+        &self,
+        round: i64,
+        voter_key: &str,
+        ballot: &Ballot,
+        message_id: Option<i64>,
+    ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO ballot_drafts (round_id, voter_key, choices) VALUES ($1, $2, $3)
-             ON CONFLICT (round_id, voter_key) DO UPDATE SET choices = excluded.choices",
+            "INSERT INTO ballot_drafts (round_id, voter_key, choices, message_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (round_id, voter_key) DO UPDATE SET choices = excluded.choices,
+               message_id = COALESCE(excluded.message_id, ballot_drafts.message_id)",
         )
         .bind(round)
         .bind(voter_key)
         .bind(ballot.encode())
+        .bind(message_id)
         .execute(self.pool())
         .await?;
         Ok(())

@@ -265,7 +265,7 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("source", Text),
         ],
     ),
-    ("ballot_drafts", false, &[("round_id", Int), ("voter_key", Text), ("choices", Text)]),
+    ("ballot_drafts", false, &[("round_id", Int), ("voter_key", Text), ("choices", Text), ("message_id", Int)]),
     ("ballot_reminders", false, &[("round_id", Int), ("voter_key", Text)]),
     ("ballot_reminder_opt_outs", false, &[("telegram_id", Int), ("opted_at", Int)]),
 ];

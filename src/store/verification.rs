@@ -120,6 +120,26 @@ impl Store {
         .transpose()
     }
 
+    /// How a verified resident is named to the ballot box: by their roll entry (`roll:12`) or
+    /// the code they verified with (`code:40`), with their dong. The same person keeps the same
+    /// name across Telegram accounts only through an official's rebinding of the roll entry.
+    pub async fn voter(&self, telegram_id: i64) -> StoreResult<Option<(String, String)>> {
+        let row = sqlx::query("SELECT dong_key, roll_entry_id, code_id FROM residents WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (roll, code): (Option<i64>, Option<i64>) = (row.try_get("roll_entry_id")?, row.try_get("code_id")?);
+        let name = match (roll, code) {
+            (Some(entry), _) => format!("roll:{entry}"),
+            (None, Some(code)) => format!("code:{code}"),
+            (None, None) => {
+                return Err(super::StoreError::Corrupt(format!("resident {telegram_id} has no roll entry or code")));
+            }
+        };
+        Ok(Some((name, row.try_get("dong_key")?)))
+    }
+
     pub async fn resident(&self, telegram_id: i64) -> StoreResult<Option<Resident>> {
         let row = sqlx::query("SELECT dong_key, method, verified_at FROM residents WHERE telegram_id = $1")
             .bind(telegram_id)

@@ -148,10 +148,21 @@ fn every_id_the_code_uses_exists() {
     for stage in pb_bot::domain::meeting::Stage::ALL {
         used.insert(format!("meeting-stage-{stage}"));
     }
+    for kind in ["approval", "ranked", "knapsack", "cumulative"] {
+        used.insert(format!("vote-kind-{kind}"));
+    }
     for course in pb_bot::domain::Course::ALL {
         used.insert(format!("course-{course}"));
     }
-    for kind in ["announcement", "proposal-eligible", "meeting-scheduled", "meeting-moved", "meeting-cancelled"] {
+    for kind in [
+        "announcement",
+        "proposal-eligible",
+        "meeting-scheduled",
+        "meeting-moved",
+        "meeting-cancelled",
+        "round-open",
+        "round-closed",
+    ] {
         used.insert(format!("broadcast-kind-{kind}"));
     }
     for command in pb_bot::bot::RESIDENT_COMMANDS.into_iter().chain(["admin"]) {

@@ -21,3 +21,4 @@ mod store;
 mod subscribe;
 mod verify;
 mod verify_cli;
+mod vote;

@@ -1,0 +1,48 @@
+//! What runs on the clock inside `pb-bot run`: ballot rounds opening and closing on time, and
+//! meeting reminders. Every step is safe to run on several replicas at once (the store lets one
+//! of them do each change), so each replica simply runs them all.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{config::Config, i18n::Locales, store::Store};
+
+/// How often the clock's work is looked for.
+pub const TICK: Duration = Duration::from_secs(15);
+
+/// One pass: rounds due to open or close, reminders due; returns how many pushes or changes
+/// were made (the delivery worker is woken when there are any).
+pub async fn tick(store: &Store, config: &Config, locales: &Locales, now: chrono::DateTime<chrono::Utc>) -> usize {
+    let mut done = 0;
+    match super::vote::open_and_close_rounds(store, config, locales, now.timestamp()).await {
+        Ok(n) => done += n,
+        Err(e) => tracing::warn!(error = %e, "could not open or close ballot rounds; trying again shortly"),
+    }
+    match super::meetings::queue_reminders(store, config, locales, now).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(queued = n, "meeting reminders queued");
+            done += n;
+        }
+        Err(e) => tracing::warn!(error = %e, "could not queue meeting reminders; trying again shortly"),
+    }
+    done
+}
+
+/// Runs [`tick`] every [`TICK`] until `stop` turns true.
+pub async fn run(
+    store: Store,
+    config: Arc<Config>,
+    locales: Arc<Locales>,
+    courier: Arc<super::Courier>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if tick(&store, &config, &locales, chrono::Utc::now()).await > 0 {
+            courier.wake();
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TICK) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}

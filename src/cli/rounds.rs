@@ -1,0 +1,192 @@
+//! `pb-bot admin rounds`: creating ballot rounds (they open and close by themselves while
+//! `pb-bot run` runs) and listing them with turnout.
+
+use std::path::Path;
+
+use anyhow::bail;
+use chrono::Utc;
+use chrono_tz::Asia::Seoul;
+use clap::Subcommand;
+
+use super::{load_config, open_store};
+use crate::{
+    domain::{
+        AreaKind,
+        area::AreaNames,
+        ballot::{Kind, RoundStage},
+        meeting::parse_seoul_time,
+    },
+    i18n::Lang,
+    store::NewRound,
+};
+
+/// The outcome rules a round may name (DESIGN §6).
+pub const RULES: [&str; 5] = ["greedy", "greedy-stop", "mes", "mes-completed", "phragmen"];
+
+#[derive(Debug, Subcommand)]
+pub enum RoundsCommand {
+    /// Create a round. Its projects are the area's eligible proposals when it opens.
+    Create {
+        /// The area: a dong, or the district-wide area (Korean or English name).
+        #[arg(long)]
+        area: String,
+        /// dong (its verified residents), district (every verified resident) or committee.
+        #[arg(long, default_value = "dong")]
+        stage: String,
+        /// approval, ranked, knapsack or cumulative.
+        #[arg(long)]
+        kind: String,
+        /// approval: the fewest picks a ballot needs.
+        #[arg(long, default_value_t = 1)]
+        min: u32,
+        /// approval: the most picks; ranked: how many projects may be ranked (k).
+        #[arg(long)]
+        max: Option<u32>,
+        /// cumulative: points each voter spreads.
+        #[arg(long)]
+        points: Option<u32>,
+        /// cumulative: the most points on one project (default: all of them).
+        #[arg(long)]
+        per_project: Option<u32>,
+        /// The outcome rule: greedy, greedy-stop, mes, mes-completed or phragmen.
+        #[arg(long, default_value = "greedy")]
+        rule: String,
+        /// Opening, Seoul time (2026-12-03 19:00, 12/3 19:00, 12월 3일 19시) or `now`.
+        #[arg(long)]
+        opens: String,
+        /// Closing, Seoul time.
+        #[arg(long)]
+        closes: String,
+    },
+    /// The cycle's rounds as CSV: state, projects, ballots and turnout per dong.
+    List,
+}
+
+/// A kind with its limits from the command line.
+fn kind_of(
+    kind: &str,
+    min: u32,
+    max: Option<u32>,
+    points: Option<u32>,
+    per_project: Option<u32>,
+) -> anyhow::Result<Kind> {
+    Ok(match kind {
+        "approval" => Kind::Approval { min, max: max.ok_or_else(|| anyhow::anyhow!("approval needs --max"))? },
+        "ranked" => Kind::Ranked { max: max.ok_or_else(|| anyhow::anyhow!("ranked needs --max (k)"))? },
+        "knapsack" => Kind::Knapsack,
+        "cumulative" => {
+            let points = points.ok_or_else(|| anyhow::anyhow!("cumulative needs --points"))?;
+            Kind::Cumulative { points, per_project: per_project.unwrap_or(points) }
+        }
+        other => bail!("`{other}` is not a ballot kind (approval, ranked, knapsack, cumulative)"),
+    })
+}
+
+pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let now = Utc::now();
+    let cycle = store.apply_district(&config, now.timestamp()).await?;
+    match command {
+        RoundsCommand::Create { area, stage, kind, min, max, points, per_project, rule, opens, closes } => {
+            let names = AreaNames::new(config.areas.iter());
+            let Some(area) = names.find(&area) else { bail!("unknown area `{area}`") };
+            let stage: RoundStage = stage.parse().map_err(anyhow::Error::msg)?;
+            if stage == RoundStage::Dong && area.kind != AreaKind::Dong {
+                bail!("a dong round needs a dong; use --stage district or committee for {}", area.name_en);
+            }
+            if !RULES.contains(&rule.as_str()) {
+                bail!("`{rule}` is not an outcome rule ({})", RULES.join(", "));
+            }
+            let kind = kind_of(&kind, min, max, points, per_project)?;
+            let today = now.with_timezone(&Seoul).date_naive();
+            let when = |text: &str, what: &str| -> anyhow::Result<i64> {
+                if what == "--opens" && text.trim() == "now" {
+                    return Ok(now.timestamp());
+                }
+                parse_seoul_time(text, today).map(|t| t.timestamp()).map_err(|_| {
+                    anyhow::anyhow!("{what} `{text}`: write 2026-12-03 19:00, 12/3 19:00 or 12월 3일 19시 (Seoul time)")
+                })
+            };
+            let (opens_at, closes_at) = (when(&opens, "--opens")?, when(&closes, "--closes")?);
+            if closes_at <= opens_at {
+                bail!("the round must close after it opens");
+            }
+            if closes_at <= now.timestamp() {
+                bail!("the closing time has already passed");
+            }
+            let eligible = usize::try_from(store.eligible_count(cycle.id, &area.key).await?).unwrap_or(0);
+            if eligible > 0 {
+                kind.check_limits(eligible).map_err(anyhow::Error::msg)?;
+            } else {
+                kind.check_limits(usize::MAX).map_err(anyhow::Error::msg)?;
+            }
+            let round = NewRound { area_key: area.key.clone(), stage, kind, rule, pot: area.pot, opens_at, closes_at };
+            let created = store.create_round(cycle.id, &round, None, now.timestamp()).await?;
+            let seoul = |ts: i64| {
+                chrono::DateTime::from_timestamp(ts, 0)
+                    .unwrap_or_default()
+                    .with_timezone(&Seoul)
+                    .format("%Y-%m-%d %H:%M")
+            };
+            println!(
+                "Created round {} ({} {} ballot, {} rule) for {}: opens {}, closes {} (Seoul); {} eligible project(s) now. `pb-bot run` opens and closes it on time and announces both.",
+                created.id,
+                stage,
+                created.kind.name(),
+                created.rule,
+                config.area_name(&area.key, Lang::En),
+                seoul(opens_at),
+                seoul(closes_at),
+                eligible
+            );
+            if eligible == 0 {
+                println!("No proposal of the area is eligible yet; without one at opening the round is void.");
+            }
+        }
+        RoundsCommand::List => {
+            let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+            out.write_record([
+                "id", "area", "stage", "kind", "rule", "opens", "closes", "state", "projects", "ballots", "turnout",
+            ])?;
+            let seoul = |ts: i64| {
+                chrono::DateTime::from_timestamp(ts, 0)
+                    .unwrap_or_default()
+                    .with_timezone(&Seoul)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            };
+            for round in store.rounds(cycle.id).await? {
+                let state = match (&round.void_reason, round.opened_at, round.closed_at) {
+                    (Some(reason), _, _) => format!("void: {reason}"),
+                    (None, None, _) => "scheduled".into(),
+                    (None, Some(_), None) => "open".into(),
+                    (None, Some(_), Some(_)) => "closed".into(),
+                };
+                let turnout = store.turnout(round.id).await?;
+                let ballots: i64 = turnout.iter().map(|(_, n)| n).sum();
+                let per_dong: Vec<String> = turnout
+                    .iter()
+                    .map(|(dong, n)| {
+                        format!("{} {n}", dong.as_deref().map_or("-".into(), |d| config.area_name(d, Lang::Ko)))
+                    })
+                    .collect();
+                out.write_record([
+                    round.id.to_string(),
+                    config.area_name(&round.area_key, Lang::Ko),
+                    round.stage.to_string(),
+                    round.kind.name().to_owned(),
+                    round.rule.clone(),
+                    seoul(round.opens_at),
+                    seoul(round.closes_at),
+                    state,
+                    store.round_projects(round.id).await?.len().to_string(),
+                    ballots.to_string(),
+                    per_dong.join("; "),
+                ])?;
+            }
+            out.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! `/vote` in chat: one live ballot message edited by taps, every limit refused with a reason,
+//! a confirmation, a receipt, changing one's ballot, typed ballots, and refusals for the
+//! unverified, another dong, an old message, a forged button and a closed round.
+
+use pb_bot::{
+    bot::vote::open_and_close_rounds,
+    domain::{
+        ReviewDecision, Won,
+        ballot::{Kind, RoundStage},
+        verification::Code,
+    },
+    store::{CodeLimits, NewRound, Pushes, Round},
+};
+use teloxide::types::Message;
+
+use crate::helpers::*;
+
+const HOUR: i64 = 3600;
+const LEE: u64 = 100_003;
+
+/// Verifies `user` as a resident of `dong` with a one-time code.
+async fn verify(world: &World, user: u64, lang: &str, dong: &str) {
+    let now = chrono::Utc::now().timestamp();
+    world.store.touch_user(user as i64, Some(lang), now).await.unwrap();
+    let code = world.codes(dong, 1, now + 86_400).await.remove(0);
+    let hash = world.secret.code_hash(&Code::parse(&code).unwrap());
+    let limits = CodeLimits { max_failures: 5, lockout_seconds: 60 };
+    world.store.redeem_code(user as i64, &hash, limits, now).await.unwrap();
+}
+
+/// `count` eligible Sinchon proposals costing 10M, 20M, … won; their ids.
+async fn eligible(world: &World, count: i64) -> Vec<i64> {
+    let mut ids = vec![];
+    for i in 1..=count {
+        let id = world.seed(ALEX, "sinchon", &format!("Project {i}"), i * 10_000_000).await;
+        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(i * 10_000_000).unwrap() };
+        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+/// A Sinchon round of `kind`, opened now (by the clock's own job).
+async fn open_round(world: &World, kind: Kind, pot: i64) -> Round {
+    let now = chrono::Utc::now().timestamp();
+    let round = NewRound {
+        area_key: "sinchon".into(),
+        stage: RoundStage::Dong,
+        kind,
+        rule: "greedy".into(),
+        pot: Won::from_i64(pot).unwrap(),
+        opens_at: now - 60,
+        closes_at: now + 48 * HOUR,
+    };
+    let created = world.store.create_round(world.cycle_id().await, &round, None, now).await.unwrap();
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
+    world.store.round(created.id).await.unwrap().unwrap()
+}
+
+/// The message the last update changed: edited, else sent.
+fn latest(bot: &Bot) -> Message {
+    let responses = bot.get_responses();
+    match (responses.edited_messages_text.last(), responses.sent_messages.last()) {
+        (Some(edit), _) => edit.message.clone(),
+        (None, Some(sent)) => sent.clone(),
+        (None, None) => panic!("nothing sent"),
+    }
+}
+
+fn label_of(message: &Message, project: i64) -> String {
+    buttons(message)
+        .into_iter()
+        .find(|(label, _)| label.contains(&format!("#{project} ")))
+        .map(|(label, _)| label)
+        .unwrap_or_else(|| panic!("no button for #{project} in {:?}", buttons(message)))
+}
+
+#[tokio::test]
+async fn a_resident_builds_submits_and_changes_an_approval_ballot_in_one_live_message() {
+    let world = World::new().await;
+    let ids = eligible(&world, 10).await;
+    let round = open_round(&world, Kind::Approval { min: 2, max: 3 }, 300_000_000).await;
+    verify(&world, KIM, "ko", "sinchon").await;
+    let kim = user(KIM, "ko");
+
+    let mut bot = world.bot(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let ballot = last_sent(&bot);
+    let body = ballot.text().unwrap();
+    assert!(body.starts_with("🗳 신촌동 찬성 투표\n지지하는 사업을 눌러 주세요. 최소 2개, 최대 3개"), "{body}");
+    assert!(body.contains(&format!("▫️ #{} Project 1 · 10,000,000원", ids[0])), "{body}");
+    assert!(body.ends_with("0개 선택 (최소 2개, 최대 3개)\n제출하려면 사업을 하나 이상 골라 주세요."), "{body}");
+    let labels: Vec<String> = buttons(&ballot).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels.len(), 8 + 2 + 1, "a page of 8 projects, ▶ and the page number, submit: {labels:?}");
+
+    // Taps edit the one message; the fourth pick is refused with the reason.
+    for id in &ids[..3] {
+        bot.update(press(&kim, &ballot, &format!("vt:{}:{id}", round.id)));
+        bot.dispatch().await;
+    }
+    let edited = latest(&bot);
+    assert_eq!(edited.id, ballot.id, "the same message, edited");
+    assert!(edited.text().unwrap().contains(&format!("✅ #{} Project 2", ids[1])));
+    assert!(edited.text().unwrap().ends_with("3개 선택 (최소 2개, 최대 3개)\n✅ 제출할 수 있어요."));
+    bot.update(press(&kim, &ballot, &format!("vt:{}:{}", round.id, ids[3])));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["최대 3개까지 고를 수 있어요. 먼저 하나를 빼 주세요."]);
+
+    // Page two, then submit, confirm: a receipt.
+    bot.update(press(&kim, &ballot, &format!("vg:{}:1", round.id)));
+    bot.dispatch().await;
+    let page_two = latest(&bot);
+    assert!(label_of(&page_two, ids[9]).starts_with("▫️"), "{:?}", buttons(&page_two));
+    bot.update(press(&kim, &ballot, &format!("vs:{}", round.id)));
+    bot.dispatch().await;
+    let confirm = latest(&bot);
+    assert!(confirm.text().unwrap().starts_with("신촌동 찬성 투표 내용을 확인해 주세요."), "{:?}", confirm.text());
+    bot.update(press(&kim, &ballot, &button_data(&confirm, "✅ 네, 제출할게요")));
+    bot.dispatch().await;
+    let stored = latest(&bot).text().unwrap().to_owned();
+    assert!(stored.starts_with("🗳 신촌동 찬성 투표 투표가 저장되었어요. 고맙습니다!\n영수증 번호: "), "{stored}");
+    let ballots = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(ballots.len(), 1);
+    assert!(stored.contains(&ballots[0].receipt));
+    assert_eq!(ballots[0].ballot.order(), ids[..3].to_vec());
+
+    // The stored ballot's buttons no longer count.
+    bot.update(press(&kim, &ballot, &format!("vt:{}:{}", round.id, ids[0])));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["예전 투표 메시지예요. 가장 최근 메시지를 쓰거나 /vote 로 다시 열어 주세요."]);
+
+    // /vote again shows the ballot cast, to change; the last one counts.
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let again = last_sent(&bot);
+    assert!(again.text().unwrap().contains("3개 선택"), "{:?}", again.text());
+    bot.update(press(&kim, &again, &format!("vt:{}:{}", round.id, ids[2])));
+    bot.dispatch().await;
+    bot.update(press(&kim, &again, &format!("vs:{}", round.id)));
+    bot.dispatch().await;
+    bot.update(press(&kim, &again, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert!(latest(&bot).text().unwrap().starts_with("🗳 신촌동 찬성 투표 투표를 바꿨어요."));
+    let ballots = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(ballots.len(), 1);
+    assert_eq!(ballots[0].ballot.order(), ids[..2].to_vec());
+
+    // Too few to submit; a forged and a truncated button.
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let third = last_sent(&bot);
+    bot.update(press(&kim, &third, &format!("vt:{}:{}", round.id, ids[1])));
+    bot.dispatch().await;
+    bot.update(press(&kim, &third, &format!("vs:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["제출하려면 최소 2개를 골라 주세요."]);
+    bot.update(press(&kim, &third, &format!("vt:{}:99999", round.id)));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["#99999번은 이 투표에 없는 사업이에요."]);
+    bot.update(press(&kim, &third, &format!("vt:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot).len(), 1, "a truncated payload is refused");
+
+    // Once closed (by the clock's job), nothing is taken.
+    open_and_close_rounds(&world.store, &world.config, &world.locales, round.closes_at).await.unwrap();
+    bot.update(press(&kim, &third, &format!("vt:{}:{}", round.id, ids[0])));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["마감된 투표예요."]);
+    assert_eq!(world.store.ballots(round.id).await.unwrap()[0].ballot.order(), ids[..2].to_vec());
+}
+
+#[tokio::test]
+async fn the_unverified_and_other_dongs_are_refused_and_typed_ballots_are_checked() {
+    let world = World::new().await;
+    let ids = eligible(&world, 4).await;
+    let round = open_round(&world, Kind::Ranked { max: 3 }, 300_000_000).await;
+    verify(&world, ALEX, "en", "yeonhui").await;
+    verify(&world, KIM, "ko", "sinchon").await;
+    let (kim, alex, lee) = (user(KIM, "ko"), user(ALEX, "en"), user(LEE, "ko"));
+
+    let mut bot = world.bot(text(&lee, "/vote"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("투표는 인증된 주민만 할 수 있어요."));
+    bot.update(text(&alex, "/vote"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "This ballot is for residents of Sinchon-dong.");
+    bot.update(press_detached(&alex, &format!("vt:{}:{}", round.id, ids[0])));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["This ballot is for residents of Sinchon-dong."]);
+
+    // Typed: in order of preference, checked like taps, confirmed like taps.
+    let typed = |s: String| text(&kim, &s);
+    bot.update(typed(format!("/vote {} {} {} {}", ids[0], ids[1], ids[2], ids[3])));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "최대 3개까지 고를 수 있어요. 먼저 하나를 빼 주세요.");
+    bot.update(typed(format!("/vote {} {}", ids[2], ids[2])));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), format!("#{}번을 두 번 적었어요.", ids[2]));
+    bot.update(typed("/vote 세 번째".into()));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("사업 번호를 띄어 써 주세요."));
+    bot.update(typed(format!("/vote {} #{}", ids[2], ids[0])));
+    bot.dispatch().await;
+    let confirm = last_sent(&bot);
+    let body = confirm.text().unwrap();
+    assert!(
+        body.contains(&format!("1순위 #{} Project 3", ids[2]))
+            && body.contains(&format!("2순위 #{} Project 1", ids[0]))
+    );
+    bot.update(press(&kim, &confirm, &button_data(&confirm, "✅ 네, 제출할게요")));
+    bot.dispatch().await;
+    let ballots = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(ballots[0].ballot.order(), [ids[2], ids[0]]);
+
+    // Ranked taps: a second tap takes a project out and the ranks close up.
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let live = last_sent(&bot);
+    bot.update(press(&kim, &live, &format!("vt:{}:{}", round.id, ids[1])));
+    bot.dispatch().await;
+    bot.update(press(&kim, &live, &format!("vt:{}:{}", round.id, ids[2])));
+    bot.dispatch().await;
+    let edited = latest(&bot).text().unwrap().to_owned();
+    assert!(edited.contains(&format!("1순위 #{} Project 1", ids[0])), "{edited}");
+    assert!(edited.contains(&format!("2순위 #{} Project 2", ids[1])), "{edited}");
+    assert!(edited.contains(&format!("▫️ #{} Project 3", ids[2])), "{edited}");
+}
+
+#[tokio::test]
+async fn knapsack_and_cumulative_ballots_keep_to_the_pot_and_the_points() {
+    let world = World::new().await;
+    let ids = eligible(&world, 3).await; // 10M, 20M, 30M
+    let knapsack = open_round(&world, Kind::Knapsack, 40_000_000).await;
+    verify(&world, KIM, "ko", "sinchon").await;
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(text(&kim, &format!("/vote r{} {} {}", knapsack.id, ids[1], ids[2])));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "합계 50,000,000원(으)로 예산 40,000,000원을 넘어요. 먼저 사업 하나를 빼 주세요.");
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let live = last_sent(&bot);
+    for id in [ids[0], ids[2]] {
+        bot.update(press(&kim, &live, &format!("vt:{}:{id}", knapsack.id)));
+        bot.dispatch().await;
+    }
+    assert!(
+        latest(&bot).text().unwrap().contains("▓▓▓▓▓▓▓▓▓▓ 40,000,000원 중 40,000,000원"),
+        "{:?}",
+        latest(&bot).text()
+    );
+    bot.update(press(&kim, &live, &format!("vt:{}:{}", knapsack.id, ids[1])));
+    bot.dispatch().await;
+    assert!(notices(&bot)[0].starts_with("합계 60,000,000원(으)로 예산"), "{:?}", notices(&bot));
+
+    // A second round open at once: /vote asks which.
+    let points = open_round(&world, Kind::Cumulative { points: 3, per_project: 2 }, 40_000_000).await;
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let choose = last_sent(&bot);
+    assert_eq!(choose.text().unwrap(), "참여할 수 있는 투표가 여러 개예요. 어떤 투표를 할까요?");
+    bot.update(press(&kim, &choose, &format!("vr:{}", points.id)));
+    bot.dispatch().await;
+    let live = last_sent(&bot);
+    let up = |id: i64| format!("vp:{}:{id}:1", points.id);
+    for data in [up(ids[0]), up(ids[0]), up(ids[0])] {
+        bot.update(press(&kim, &live, &data));
+        bot.dispatch().await;
+    }
+    assert_eq!(notices(&bot).last().unwrap(), &format!("#{}번에는 최대 2점까지 줄 수 있어요.", ids[0]));
+    bot.update(press(&kim, &live, &up(ids[1])));
+    bot.dispatch().await;
+    bot.update(press(&kim, &live, &up(ids[2])));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot).last().unwrap(), "남은 점수가 없어요(전체 3점). 먼저 ➖로 점수를 빼 주세요.");
+    bot.update(press(&kim, &live, &format!("vp:{}:{}:0", points.id, ids[0])));
+    bot.dispatch().await;
+    let body = latest(&bot).text().unwrap().to_owned();
+    assert!(body.contains(&format!("1점 #{} Project 1", ids[0])) && body.contains("남은 점수: 3점 중 1점"), "{body}");
+}
