@@ -38,6 +38,20 @@ pub struct Config {
     pub delivery: Delivery,
     pub meetings: Meetings,
     pub committee: Committee,
+    pub ballots: Ballots,
+}
+
+/// Ballots (DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ballots {
+    /// How long before a round closes the one reminder goes to those who have not voted.
+    pub reminder_before_close: std::time::Duration,
+}
+
+impl Default for Ballots {
+    fn default() -> Self {
+        Ballots { reminder_before_close: std::time::Duration::from_secs(24 * 3600) }
+    }
 }
 
 /// Meetings (DESIGN §7): when residents who said they are going are reminded.
@@ -155,6 +169,14 @@ struct File {
     meetings: MeetingsSection,
     #[serde(default)]
     committee: CommitteeSection,
+    #[serde(default)]
+    ballots: BallotsSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct BallotsSection {
+    reminder_before_close: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -484,7 +506,18 @@ impl Config {
             ));
         }
 
+        let mut ballots = Ballots::default();
+        if let Some(text) = &raw.ballots.reminder_before_close {
+            ballots.reminder_before_close = parse_offset(text).ok_or_else(|| {
+                invalid(
+                    "ballots.reminder_before_close",
+                    format!("`{text}` is not a time before closing such as \"24h\" or \"90m\" (at most 14 days)"),
+                )
+            })?;
+        }
+
         Ok(Config {
+            ballots,
             meetings,
             committee,
             delivery,
@@ -612,6 +645,10 @@ mod tests {
         assert!(e.starts_with("d.toml: meetings.reminders[0]: `soon`"), "{e}");
         let twice = format!("{MINIMAL}\n[meetings]\nreminders = [\"60m\", \"1h\"]\n");
         assert!(parse(&twice).unwrap_err().to_string().contains("given twice"));
+        let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"6h\"\n");
+        assert_eq!(parse(&ballots).unwrap().ballots.reminder_before_close.as_secs(), 6 * 3600);
+        let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"soon\"\n");
+        assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.reminder_before_close"));
         let course = format!("{MINIMAL}\n[committee]\nrequired_courses = [\"yoga\"]\n");
         assert!(parse(&course).unwrap_err().to_string().starts_with("d.toml: committee.required_courses[0]:"));
         let size = format!("{MINIMAL}\n[committee]\nmin_members = 50\nmax_members = 10\n");

@@ -53,5 +53,10 @@ vote-typed-which = No open ballot of yours has that number. Send /vote to see th
 vote-typed-several =
     Several ballots are open for you. Start with the ballot's number, e.g. /vote r5 3 7 12:
     { $list }
+vote-reminder-draft = ⏰ Your ballot in { $area } is not submitted yet. Voting closes { $until }: open it and tap 📨 Submit.
+vote-reminder = ⏰ Voting in { $area } closes { $until }, and you have not voted yet. It takes a minute.
+vote-open = 🗳 Open the ballot
+vote-reminders-off = 🔕 No more voting reminders
+vote-reminders-off-done = You will get no more voting reminders.
 vote-news-open = 🗳 Voting is open in { $area } until { $until }. Send /vote to choose the projects you support.
 vote-news-closed = 🗳 Voting in { $area } has closed. Thank you to everyone who voted; the results come after the committee's review.

@@ -53,5 +53,10 @@ vote-typed-which = 그 번호로 열린 투표가 없어요. /vote 로 확인해
 vote-typed-several =
     참여할 수 있는 투표가 여러 개예요. 투표 번호를 앞에 붙여 주세요. 예: /vote r5 3 7 12
     { $list }
+vote-reminder-draft = ⏰ { $area } 투표를 아직 제출하지 않았어요. { $until }에 마감돼요. 투표를 열고 📨 제출하기를 눌러 주세요.
+vote-reminder = ⏰ { $area } 투표가 { $until }에 마감돼요. 아직 투표하지 않으셨어요. 1분이면 충분해요.
+vote-open = 🗳 투표 열기
+vote-reminders-off = 🔕 투표 알림 그만 받기
+vote-reminders-off-done = 이제 투표 알림을 보내지 않을게요.
 vote-news-open = 🗳 { $area } 우선순위 투표가 시작되었어요. { $until }까지 /vote 로 지지하는 사업을 골라 주세요.
 vote-news-closed = 🗳 { $area } 투표가 마감되었어요. 참여해 주신 모든 분께 감사드려요. 결과는 위원회 검토를 거쳐 알려 드릴게요.

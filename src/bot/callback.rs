@@ -182,6 +182,8 @@ pub enum Callback {
     VoteEdit {
         round: i64,
     },
+    /// No more voting reminders (from a reminder).
+    VoteRemindersOff,
     /// Officials: the facilitators, and granting or revoking the role (then typed).
     AdminFacilitators,
     AdminFacilitatorAsk {
@@ -300,6 +302,7 @@ impl Callback {
             Callback::VoteSubmit { round } => format!("vs:{round}"),
             Callback::VoteConfirm { round } => format!("vc:{round}"),
             Callback::VoteEdit { round } => format!("ve:{round}"),
+            Callback::VoteRemindersOff => "vo".to_owned(),
             Callback::AdminFacilitators => "ad:f".to_owned(),
             Callback::AdminFacilitatorAsk { grant } => format!("ad:fa:{}", u8::from(*grant)),
             Callback::CheckinOpen { id } => format!("co:{id}"),
@@ -394,6 +397,7 @@ impl Callback {
             ["vs", round] => Callback::VoteSubmit { round: number(round)? },
             ["vc", round] => Callback::VoteConfirm { round: number(round)? },
             ["ve", round] => Callback::VoteEdit { round: number(round)? },
+            ["vo"] => Callback::VoteRemindersOff,
             ["ad", "f"] => Callback::AdminFacilitators,
             ["ad", "fa", grant] => Callback::AdminFacilitatorAsk { grant: flag(grant)? },
             ["co", id] => Callback::CheckinOpen { id: number(id)? },
@@ -554,6 +558,7 @@ mod tests {
             Callback::VoteSubmit { round: i64::MAX },
             Callback::VoteConfirm { round: i64::MAX },
             Callback::VoteEdit { round: 3 },
+            Callback::VoteRemindersOff,
             Callback::AdminFacilitators,
             Callback::AdminFacilitatorAsk { grant: true },
             Callback::AdminFacilitatorAsk { grant: false },

@@ -190,6 +190,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::VoteSubmit { round } => vote::on_submit(ctx, query, round).await,
         Callback::VoteConfirm { round } => vote::on_confirm(ctx, query, round).await,
         Callback::VoteEdit { round } => vote::on_edit(ctx, query, round).await,
+        Callback::VoteRemindersOff => vote::on_reminders_off(ctx, query).await,
         Callback::AdminFacilitators => {
             answer(ctx, query, None, false).await?;
             admin::facilitators(ctx, message).await

@@ -4,18 +4,28 @@
 
 use std::{sync::Arc, time::Duration};
 
-use crate::{config::Config, i18n::Locales, store::Store};
+use crate::{config::Config, domain::verification::Secret, i18n::Locales, store::Store};
 
 /// How often the clock's work is looked for.
 pub const TICK: Duration = Duration::from_secs(15);
 
 /// One pass: rounds due to open or close, reminders due; returns how many pushes or changes
 /// were made (the delivery worker is woken when there are any).
-pub async fn tick(store: &Store, config: &Config, locales: &Locales, now: chrono::DateTime<chrono::Utc>) -> usize {
+pub async fn tick(
+    store: &Store,
+    config: &Config,
+    locales: &Locales,
+    secret: &Secret,
+    now: chrono::DateTime<chrono::Utc>,
+) -> usize {
     let mut done = 0;
     match super::vote::open_and_close_rounds(store, config, locales, now.timestamp()).await {
         Ok(n) => done += n,
         Err(e) => tracing::warn!(error = %e, "could not open or close ballot rounds; trying again shortly"),
+    }
+    match super::vote::queue_vote_reminders(store, config, locales, secret, now.timestamp()).await {
+        Ok(n) => done += n,
+        Err(e) => tracing::warn!(error = %e, "could not queue voting reminders; trying again shortly"),
     }
     match super::meetings::queue_reminders(store, config, locales, now).await {
         Ok(0) => {}
@@ -33,11 +43,12 @@ pub async fn run(
     store: Store,
     config: Arc<Config>,
     locales: Arc<Locales>,
+    secret: Arc<Secret>,
     courier: Arc<super::Courier>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        if tick(&store, &config, &locales, chrono::Utc::now()).await > 0 {
+        if tick(&store, &config, &locales, &secret, chrono::Utc::now()).await > 0 {
             courier.wake();
         }
         tokio::select! {

@@ -437,6 +437,78 @@ fn confirm_screen(
     (super::fit(lines.join("\n")), keyboard)
 }
 
+/// The round's one reminder, in `lang`: to finish a draft, or to vote at all; with buttons to
+/// open the ballot and to turn these reminders off.
+fn reminder(
+    config: &crate::config::Config,
+    locales: &crate::i18n::Locales,
+    lang: Lang,
+    round: &Round,
+    drafting: bool,
+) -> Result<(String, String), super::BotError> {
+    let area = config.area_name(&round.area_key, lang);
+    let until = lang.datetime(chrono::DateTime::from_timestamp(round.closes_at, 0).unwrap_or_default());
+    let id = if drafting { "vote-reminder-draft" } else { "vote-reminder" };
+    let text = super::fit(locales.text(lang, id, args![("area", area), ("until", until)]));
+    let keyboard = InlineKeyboardMarkup::new(vec![
+        vec![button(locales.plain(lang, "vote-open"), Callback::VoteRound { round: round.id })],
+        vec![button(locales.plain(lang, "vote-reminders-off"), Callback::VoteRemindersOff)],
+    ]);
+    Ok((text, serde_json::to_string(&keyboard)?))
+}
+
+/// The job that marks a round's reminder pass as complete.
+const REMINDER_JOB: &str = "vote-reminders";
+
+/// One reminder per open round, `[ballots] reminder_before_close` ahead of its closing, to each
+/// resident who may vote and has not (finishing a draft, or voting at all), unless they turned
+/// these reminders off. Each is recorded with its outbox row, so none goes twice; a round whose
+/// pass completed is not looked at again. Returns how many were queued.
+pub async fn queue_vote_reminders(
+    store: &crate::store::Store,
+    config: &crate::config::Config,
+    locales: &crate::i18n::Locales,
+    secret: &crate::domain::verification::Secret,
+    now: i64,
+) -> Result<usize, super::BotError> {
+    let Some(cycle) = store.cycle(config.cycle_year).await? else { return Ok(0) };
+    let ahead = i64::try_from(config.ballots.reminder_before_close.as_secs()).unwrap_or(i64::MAX);
+    let mut queued = 0;
+    for round in store.rounds(cycle.id).await? {
+        let slot = format!("round-{}", round.id);
+        if !round.is_open(now)
+            || now < round.closes_at.saturating_sub(ahead)
+            || store.job_ran(REMINDER_JOB, &slot).await?
+        {
+            continue;
+        }
+        let done = store.voted_or_reminded(round.id).await?;
+        for voter in store.possible_voters(&round).await? {
+            let key = secret.voter_key(round.id, &voter.name);
+            if done.contains(&key) {
+                continue;
+            }
+            let drafting = store.draft(round.id, &key).await?.is_some();
+            let lang = voter.language.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
+            let (text, markup) = reminder(config, locales, lang, &round, drafting)?;
+            let notice = crate::store::Notice { chat_id: voter.telegram_id, text, markup: Some(markup) };
+            let pushes = crate::store::Pushes::notices(vec![notice], config.default_language.code());
+            if store.queue_vote_reminder(round.id, &key, &pushes, now).await? {
+                queued += 1;
+            }
+        }
+        store.claim_job_run(REMINDER_JOB, &slot, "pb-bot", now).await?;
+        tracing::info!(round = round.id, queued, "voting reminders queued");
+    }
+    Ok(queued)
+}
+
+/// "No more voting reminders".
+pub async fn on_reminders_off(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
+    ctx.store.opt_out_of_vote_reminders(ctx.user_id, ctx.now_ts()).await?;
+    answer(ctx, query, Some(ctx.t("vote-reminders-off-done")), false).await
+}
+
 /// The ballots this resident cast in the cycle's rounds: (round title, receipt, from paper).
 pub async fn my_ballots(ctx: &Ctx) -> Result<Vec<(String, String, bool)>, super::BotError> {
     let Some((name, _)) = ctx.store.voter(ctx.user_id).await? else { return Ok(Vec::new()) };

@@ -315,6 +315,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
         store.clone(),
         config.clone(),
         locales.clone(),
+        secret.clone(),
         courier.clone(),
         stop_signal.clone(),
     ));

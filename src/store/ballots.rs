@@ -91,6 +91,16 @@ pub enum CastOutcome {
     Invalid(String),
 }
 
+/// Someone who may vote in a round, for its reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PossibleVoter {
+    pub telegram_id: i64,
+    /// `roll:<id>` or `code:<id>`, as the voter key is made from.
+    pub name: String,
+    /// `ko` / `en` as last known, if any.
+    pub language: Option<String>,
+}
+
 /// A ballot being built in chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -517,5 +527,98 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(|r| Ok((r.try_get("dong_key")?, r.try_get("n")?))).collect()
+    }
+
+    /// Residents who may vote in `round`, can be reached and did not turn voting reminders off.
+    pub async fn possible_voters(&self, round: &Round) -> StoreResult<Vec<PossibleVoter>> {
+        let filter = match round.stage {
+            RoundStage::Dong => "r.dong_key = $1",
+            RoundStage::District => "1 = 1",
+            RoundStage::Committee => {
+                "EXISTS (SELECT 1 FROM committee_members c WHERE c.telegram_id = r.telegram_id AND c.cycle_id = $1)"
+            }
+        };
+        let sql = format!(
+            "SELECT r.telegram_id, r.roll_entry_id, r.code_id, u.language FROM residents r
+             JOIN users u ON u.telegram_id = r.telegram_id AND u.blocked_at IS NULL
+             WHERE {filter}
+               AND NOT EXISTS (SELECT 1 FROM ballot_reminder_opt_outs o WHERE o.telegram_id = r.telegram_id)
+             ORDER BY r.telegram_id"
+        );
+        let query = sqlx::query(&sql);
+        let query = match round.stage {
+            RoundStage::Dong => query.bind(round.area_key.clone()),
+            RoundStage::Committee => query.bind(round.cycle_id),
+            RoundStage::District => query,
+        };
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let (roll, code): (Option<i64>, Option<i64>) = (r.try_get("roll_entry_id")?, r.try_get("code_id")?);
+                let name = match (roll, code) {
+                    (Some(entry), _) => format!("roll:{entry}"),
+                    (None, Some(code)) => format!("code:{code}"),
+                    (None, None) => return Err(StoreError::Corrupt("a resident without roll entry or code".into())),
+                };
+                Ok(PossibleVoter { telegram_id: r.try_get("telegram_id")?, name, language: r.try_get("language")? })
+            })
+            .collect()
+    }
+
+    /// Voter keys of a round that voted or were reminded already.
+    pub async fn voted_or_reminded(&self, round: i64) -> StoreResult<std::collections::HashSet<String>> {
+        let rows = sqlx::query(
+            "SELECT voter_key FROM ballots WHERE round_id = $1 UNION SELECT voter_key FROM ballot_reminders WHERE round_id = $1",
+        )
+        .bind(round)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("voter_key")?)).collect()
+    }
+
+    /// Records the round's one reminder for a voter and queues it, in one transaction; `false`
+    /// (nothing queued) when they voted meanwhile or were reminded already.
+    pub async fn queue_vote_reminder(
+        &self,
+        round: i64,
+        voter_key: &str,
+        pushes: &Pushes,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let voted = sqlx::query("SELECT 1 AS yes FROM ballots WHERE round_id = $1 AND voter_key = $2")
+            .bind(round)
+            .bind(voter_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if voted.is_some() {
+            return Ok(false);
+        }
+        let fresh =
+            sqlx::query("INSERT INTO ballot_reminders (round_id, voter_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(round)
+                .bind(voter_key)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if fresh == 0 {
+            return Ok(false);
+        }
+        queue_pushes_tx(&mut tx, pushes, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// No more voting reminders for this resident; `false` when they were off already.
+    pub async fn opt_out_of_vote_reminders(&self, telegram_id: i64, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO ballot_reminder_opt_outs (telegram_id, opted_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(telegram_id)
+        .bind(now)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(done == 1)
     }
 }

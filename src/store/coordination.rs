@@ -112,4 +112,14 @@ impl Store {
         .rows_affected();
         Ok(claimed == 1)
     }
+
+    /// Whether the run of `job` for `slot` was claimed (by anyone).
+    pub async fn job_ran(&self, job: &str, slot: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS yes FROM job_runs WHERE job = $1 AND slot = $2")
+            .bind(job)
+            .bind(slot)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
 }

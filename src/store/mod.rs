@@ -25,7 +25,7 @@ use sqlx::{
     migrate::Migrator,
 };
 
-pub use ballots::{CastOutcome, Draft, NewRound, Round, RoundProject, Source, StoredBallot, rules_of};
+pub use ballots::{CastOutcome, Draft, NewRound, PossibleVoter, Round, RoundProject, Source, StoredBallot, rules_of};
 pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
 pub use meetings::{

@@ -278,3 +278,70 @@ async fn knapsack_and_cumulative_ballots_keep_to_the_pot_and_the_points() {
     let body = latest(&bot).text().unwrap().to_owned();
     assert!(body.contains(&format!("1점 #{} Project 1", ids[0])) && body.contains("남은 점수: 3점 중 1점"), "{body}");
 }
+
+#[tokio::test]
+async fn one_reminder_before_close_goes_to_who_has_not_voted_and_can_be_turned_off() {
+    use pb_bot::{
+        bot::vote::queue_vote_reminders,
+        domain::ballot::{Ballot, receipt},
+        store::Source,
+    };
+    const PARK: u64 = 100_004;
+    const CHOI: u64 = 100_005;
+    const YOON: u64 = 100_006;
+    let world = World::new().await;
+    let ids = eligible(&world, 2).await;
+    let round = open_round(&world, Kind::Approval { min: 1, max: 2 }, 300_000_000).await;
+    for (id, lang, dong) in [
+        (KIM, "ko", "sinchon"),
+        (ALEX, "en", "sinchon"),
+        (LEE, "ko", "sinchon"),
+        (PARK, "ko", "sinchon"),
+        (CHOI, "ko", "yeonhui"),
+    ] {
+        verify(&world, id, lang, dong).await;
+    }
+    // Kim opened the ballot without submitting; Alex voted; Park turned reminders off.
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let (name, _) = world.store.voter(ALEX as i64).await.unwrap().unwrap();
+    let key = world.secret.voter_key(round.id, &name);
+    let ballot = Ballot::decode(&format!("{}:1", ids[0])).unwrap();
+    world
+        .store
+        .cast_ballot(round.id, &key, Some("sinchon"), &ballot, &receipt(), Source::Chat, None, round.opens_at + 1)
+        .await
+        .unwrap();
+    world.store.opt_out_of_vote_reminders(PARK as i64, 0).await.unwrap();
+
+    let remind = |now: i64| {
+        let (store, config, locales, secret) =
+            (world.store.clone(), world.config.clone(), world.locales.clone(), world.secret.clone());
+        async move { queue_vote_reminders(&store, &config, &locales, &secret, now).await.unwrap() }
+    };
+    let moment = round.closes_at - 24 * HOUR;
+    assert_eq!(remind(moment - 60).await, 0, "not yet");
+    assert_eq!(remind(moment).await, 2, "Kim and Lee");
+    let told = world.store.outbox_for(KIM as i64).await.unwrap();
+    assert!(told[0].1.starts_with("⏰ 신촌동 투표를 아직 제출하지 않았어요."), "{told:?}");
+    let told = world.store.outbox_for(LEE as i64).await.unwrap();
+    assert!(told[0].1.starts_with("⏰ 신촌동 투표가 ") && told[0].1.contains("아직 투표하지 않으셨어요."), "{told:?}");
+    for quiet in [ALEX, PARK, CHOI] {
+        assert!(world.store.outbox_for(quiet as i64).await.unwrap().is_empty(), "{quiet} gets nothing");
+    }
+    verify(&world, YOON, "ko", "sinchon").await;
+    assert_eq!(remind(moment + 60).await, 0, "one reminder per round");
+    assert!(world.store.outbox_for(YOON as i64).await.unwrap().is_empty());
+
+    // The reminder's button turns them off.
+    let lee = user(LEE, "ko");
+    bot.update(press_detached(&lee, "vo"));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["이제 투표 알림을 보내지 않을게요."]);
+    let later = open_round(&world, Kind::Approval { min: 1, max: 2 }, 300_000_000).await;
+    assert_eq!(remind(later.closes_at - 60).await, 3, "Kim, Alex and Yoon; not Lee, Park or Choi");
+    let reminders =
+        world.store.outbox_for(LEE as i64).await.unwrap().into_iter().filter(|(_, t)| t.starts_with("⏰")).count();
+    assert_eq!(reminders, 1, "Lee turned them off after the first");
+}
