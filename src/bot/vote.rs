@@ -134,6 +134,9 @@ async fn typed_ballot(ctx: &Ctx, mine: &[Round], typed: &str) -> HandlerResult {
         Err(e) => return ctx.send(error_text(ctx, round, &rules, &e)).await.map(drop),
     };
     let Ok(voter) = entitled(ctx, round).await? else { return Ok(()) };
+    if ctx.store.cast_ballot_of(round.id, &voter.key).await?.is_some_and(|(_, _, paper)| paper) {
+        return ctx.send(ctx.t("vote-paper-entered")).await.map(drop);
+    }
     let (text, keyboard) = confirm_screen(ctx, round, &projects, &ballot);
     let sent = ctx.send_with(text, keyboard).await?;
     ctx.store.save_draft(round.id, &voter.key, &ballot, Some(i64::from(sent.id.0))).await?;
@@ -180,12 +183,19 @@ async fn open_ballot(ctx: &Ctx, round_id: i64, query: Option<&CallbackQuery>) ->
             };
         }
     };
+    let cast = ctx.store.cast_ballot_of(round.id, &voter.key).await?;
+    if cast.as_ref().is_some_and(|(_, _, paper)| *paper) {
+        return match query {
+            Some(q) => answer(ctx, q, Some(ctx.t("vote-paper-entered")), true).await,
+            None => ctx.send(ctx.t("vote-paper-entered")).await.map(drop),
+        };
+    }
     if let Some(q) = query {
         answer(ctx, q, None, false).await?;
     }
     let ballot = match ctx.store.draft(round.id, &voter.key).await? {
         Some(draft) => draft.ballot,
-        None => ctx.store.cast_ballot_of(round.id, &voter.key).await?.map(|(b, _, _)| b).unwrap_or_default(),
+        None => cast.map(|(b, _, _)| b).unwrap_or_default(),
     };
     let projects = ctx.store.round_projects(round.id).await?;
     let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, 0);

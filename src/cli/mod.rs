@@ -92,6 +92,9 @@ pub enum AdminCommand {
     /// Ballot rounds: priority votes that open and close by themselves.
     #[command(subcommand)]
     Rounds(rounds::RoundsCommand),
+    /// Ballots: paper ballots from the dong meetings.
+    #[command(subcommand)]
+    Ballots(rounds::BallotsCommand),
     /// Facilitators: residents who may open check-in at meetings.
     #[command(subcommand)]
     Facilitators(FacilitatorsCommand),
@@ -236,6 +239,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             list_meetings(&cli.config, &cli.database_url).await
         }
         Command::Admin(AdminCommand::Rounds(command)) => rounds::run(&cli.config, &cli.database_url, command).await,
+        Command::Admin(AdminCommand::Ballots(rounds::BallotsCommand::Import { file })) => {
+            rounds::import_paper(&cli.config, &cli.database_url, &file).await
+        }
         Command::Admin(AdminCommand::Facilitators(command)) => {
             committee::facilitators(&cli.config, &cli.database_url, command).await
         }

@@ -62,6 +62,17 @@ pub enum RoundsCommand {
     List,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BallotsCommand {
+    /// Enter paper ballots: CSV of round, phone (as on the roll), choices (`3 7 12`; ranked in
+    /// order; cumulative `3:2 7:1`). A paper ballot replaces the voter's chat ballot and ends chat
+    /// voting for them. All lines are checked first; receipts are printed per line.
+    Import {
+        /// The CSV file (UTF-8; a header row, a BOM and CRLF line ends are fine).
+        file: std::path::PathBuf,
+    },
+}
+
 /// A kind with its limits from the command line.
 fn kind_of(
     kind: &str,
@@ -188,5 +199,108 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
             out.flush()?;
         }
     }
+    Ok(())
+}
+
+pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
+    use crate::{
+        domain::{
+            ballot::{Ballot, receipt},
+            verification::Phone,
+        },
+        store::{CastOutcome, Source, rules_of},
+    };
+    let _config = load_config(config_path)?;
+    let text = super::read_csv_text(file)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let secret = super::load_secret(database_url)?;
+    let store = open_store(database_url).await?;
+    let now = Utc::now().timestamp();
+    let mut ready = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = index + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(raw.as_bytes());
+        let Some(record) = reader.records().next() else { continue };
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(format!("line {line}: cannot read it as CSV: {e}"));
+                continue;
+            }
+        };
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.iter().all(|f| f.is_empty()) || (line == 1 && fields[0].eq_ignore_ascii_case("round")) {
+            continue;
+        }
+        let [round, phone, choices] = fields.as_slice() else {
+            problems.push(format!("line {line}: expected round, phone, choices"));
+            continue;
+        };
+        let Some(round) = round.trim_start_matches(['r', 'R']).parse::<i64>().ok() else {
+            problems.push(format!("line {line}: `{round}` is not a round number"));
+            continue;
+        };
+        let Some(round) = store.round(round).await?.filter(|r| r.is_open(now)) else {
+            problems.push(format!("line {line}: round {round} is not open"));
+            continue;
+        };
+        if round.stage == RoundStage::Committee {
+            problems.push(format!("line {line}: committee ballots are cast in chat by the members"));
+            continue;
+        }
+        let phone = match Phone::parse(phone) {
+            Ok(phone) => phone,
+            Err(e) => {
+                problems.push(format!("line {line}: `{phone}`: {e}"));
+                continue;
+            }
+        };
+        let Some(entry) = store.roll_entry(&secret.phone_hash(&phone)).await? else {
+            problems.push(format!("line {line}: this phone number is not on the roll"));
+            continue;
+        };
+        if round.stage == RoundStage::Dong && entry.dong_key != round.area_key {
+            problems.push(format!("line {line}: the voter lives in another dong than round {}'s", round.id));
+            continue;
+        }
+        if let Some(first) = seen.insert((round.id, entry.id), line) {
+            problems.push(format!("line {line}: the same voter as line {first} in round {}", round.id));
+            continue;
+        }
+        let rules = rules_of(&round, &store.round_projects(round.id).await?);
+        match Ballot::typed(&rules, choices) {
+            Ok(ballot) => ready.push((line, round.id, format!("roll:{}", entry.id), entry.dong_key, ballot)),
+            Err(e) => problems.push(format!("line {line}: {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("{}: {p}", file.display());
+        }
+        bail!("{}: {} problem(s); no ballot was entered", file.display(), problems.len());
+    }
+    if ready.is_empty() {
+        bail!("{}: the file holds no ballot", file.display());
+    }
+    let (mut entered, mut replaced) = (0, 0);
+    for (line, round, name, dong, ballot) in &ready {
+        let key = secret.voter_key(*round, name);
+        match store.cast_ballot(*round, &key, Some(dong), ballot, &receipt(), Source::Paper, None, now).await? {
+            CastOutcome::Cast { receipt, replaced: was } => {
+                entered += 1;
+                replaced += usize::from(was);
+                println!("line {line}: entered in round {round}, receipt {receipt}");
+            }
+            other => bail!("line {line}: not entered ({other:?}); lines before it were entered"),
+        }
+    }
+    println!("Entered {entered} paper ballot(s) from {} ({replaced} replaced an earlier ballot).", file.display());
     Ok(())
 }

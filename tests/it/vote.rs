@@ -345,3 +345,69 @@ async fn one_reminder_before_close_goes_to_who_has_not_voted_and_can_be_turned_o
         world.store.outbox_for(LEE as i64).await.unwrap().into_iter().filter(|(_, t)| t.starts_with("⏰")).count();
     assert_eq!(reminders, 1, "Lee turned them off after the first");
 }
+
+#[tokio::test]
+async fn paper_ballots_from_the_meeting_replace_chat_ballots_and_end_chat_voting() {
+    use pb_bot::domain::verification::Phone;
+    // The command line works on this year's cycle.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = World::with_config(|c| c.cycle_year = this_year).await;
+    let ids = eligible(&world, 3).await;
+    let round = open_round(&world, Kind::Ranked { max: 2 }, 300_000_000).await;
+    world.roll("sinchon", &[("010-1111-2222", None), ("010-3333-4444", None)]).await;
+    world.roll("yeonhui", &[("010-5555-6666", None)]).await;
+    // Kim verified by phone and voted in chat.
+    let now = chrono::Utc::now().timestamp();
+    world.store.touch_user(KIM as i64, Some("ko"), now).await.unwrap();
+    let entry = world.store.roll_entry(&world.secret.phone_hash(&Phone::parse("010-1111-2222").unwrap())).await;
+    world.store.bind_roll_entry(KIM as i64, &entry.unwrap().unwrap(), now).await.unwrap();
+    let kim = user(KIM, "ko");
+    let mut bot = world.bot(text(&kim, &format!("/vote {}", ids[0])));
+    bot.dispatch().await;
+    let confirm = last_sent(&bot);
+    bot.update(press(&kim, &confirm, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 1);
+
+    // A file with any problem enters nothing, and says where.
+    let file = world.db.dir.path().join("paper.csv");
+    let r = round.id;
+    std::fs::write(
+        &file,
+        format!(
+            "round,phone,choices\n{r},010-1111-2222,{} {}\n{r},010-5555-6666,{}\n{r},010-9999-0000,{}\n\
+             {r},010-3333-4444,{} {} {}\n{r},010-1111-2222,{}\n",
+            ids[1], ids[0], ids[0], ids[0], ids[0], ids[1], ids[2], ids[2]
+        ),
+    )
+    .unwrap();
+    let output = cli(&world.db).args(["admin", "ballots", "import"]).arg(&file).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3: the voter lives in another dong"), "{stderr}");
+    assert!(stderr.contains("line 4: this phone number is not on the roll"), "{stderr}");
+    assert!(stderr.contains("line 5: at most 2 projects"), "{stderr}");
+    assert!(stderr.contains("line 6: the same voter as line 2"), "{stderr}");
+    assert_eq!(world.store.ballots(round.id).await.unwrap()[0].ballot.order(), [ids[0]], "nothing entered");
+
+    std::fs::write(&file, format!("{r},010-1111-2222,{} {}\n{r},01033334444,{}\n", ids[1], ids[0], ids[2])).unwrap();
+    let output = cli(&world.db).args(["admin", "ballots", "import"]).arg(&file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("Entered 2 paper ballot(s)") && said.contains("(1 replaced an earlier ballot)"), "{said}");
+    let ballots = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(ballots.len(), 2);
+    assert!(ballots.iter().all(|b| b.paper));
+    assert!(ballots.iter().any(|b| b.ballot.order() == [ids[1], ids[0]]), "Kim's paper ballot replaced the chat one");
+
+    // Chat voting has ended for Kim.
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "종이 투표가 이미 입력되어 있어 투표가 반영되었어요.");
+    bot.update(press(&kim, &confirm, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert!(!notices(&bot).is_empty());
+    assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 2);
+    let audit = world.store.audit_log().await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "ballot.paper").count(), 2);
+}
