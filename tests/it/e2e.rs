@@ -671,3 +671,144 @@ async fn an_official_schedules_both_dong_meetings_and_a_resident_rsvps_is_remind
     assert_eq!(reminders, 1, "one reminder, to the one resident going");
     assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
 }
+
+#[tokio::test]
+async fn a_verified_resident_votes_each_kind_through_the_binary_and_a_round_closes_on_time() {
+    use pb_bot::{
+        domain::{
+            ReviewDecision, Won,
+            ballot::{Kind, RoundStage},
+        },
+        store::{NewRound, Pushes},
+    };
+    const LEE: u64 = 100_003;
+    // This year's cycle (the binary opens it), four eligible Sinchon projects and four rounds
+    // that the binary's clock opens at once; the approval round closes in 90 seconds.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = crate::helpers::World::with_config(|c| c.cycle_year = this_year).await;
+    let mut projects = vec![];
+    for (i, title) in ["Stair lights", "Shade trees", "Library shelves", "Play street"].iter().enumerate() {
+        let cost = (i as i64 + 1) * 10_000_000;
+        let id = world.seed(ALEX, "sinchon", title, cost).await;
+        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(cost).unwrap() };
+        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+        projects.push(id);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let cycle = world.cycle_id().await;
+    let mut rounds = vec![];
+    for (kind, closes_in) in [
+        (Kind::Approval { min: 1, max: 2 }, 90),
+        (Kind::Ranked { max: 2 }, 86_400),
+        (Kind::Knapsack, 86_400),
+        (Kind::Cumulative { points: 3, per_project: 2 }, 86_400),
+    ] {
+        let round = NewRound {
+            area_key: "sinchon".into(),
+            stage: RoundStage::Dong,
+            kind,
+            rule: "greedy".into(),
+            pot: Won::from_i64(60_000_000).unwrap(),
+            opens_at: now,
+            closes_at: now + closes_in,
+        };
+        rounds.push(world.store.create_round(cycle, &round, Some(OFFICIAL as i64), now).await.unwrap().id);
+    }
+    let kim_code = world.codes("sinchon", 1, now + 86_400).await.remove(0);
+    let alex_code = world.codes("yeonhui", 1, now + 86_400).await.remove(0);
+    let store = world.store.clone();
+    let crate::helpers::World { db, .. } = world;
+    let d = Deployment::start_on(db).await;
+
+    // Only verified residents of Sinchon-dong may vote.
+    let refused = d.say(LEE, "ko", "/vote").await;
+    assert!(refused.text().starts_with("투표는 인증된 주민만 할 수 있어요."), "{}", refused.text());
+    d.say(KIM, "ko", &format!("/verify {kim_code}")).await;
+    d.say(ALEX, "en", &format!("/verify {alex_code}")).await;
+    let refused = d.say(ALEX, "en", "/vote").await;
+    assert_eq!(refused.text(), "This ballot is for residents of Sinchon-dong.");
+
+    // Approval, by taps: pick two, submit, confirm, a receipt.
+    let choose = d.say(KIM, "ko", "/vote").await;
+    assert_eq!(choose.buttons().len(), 4, "{:?}", choose.buttons());
+    let d = &d;
+    let press = |on: &Call, data: String| {
+        let before = d.api.calls().len();
+        d.api.press(KIM, "ko", on, &data);
+        async move { d.api.next_in(before, KIM).await }
+    };
+    let ballot = press(&choose, format!("vr:{}", rounds[0])).await;
+    assert!(ballot.text().starts_with("🗳 신촌동 찬성 투표"), "{}", ballot.text());
+    press(&ballot, format!("vt:{}:{}", rounds[0], projects[0])).await;
+    let edited = press(&ballot, format!("vt:{}:{}", rounds[0], projects[1])).await;
+    assert_eq!(edited.method, "editMessageText");
+    assert!(edited.text().ends_with("2개 선택 (최소 1개, 최대 2개)\n✅ 제출할 수 있어요."), "{}", edited.text());
+    let confirm = press(&ballot, format!("vs:{}", rounds[0])).await;
+    let stored = press(&confirm, format!("vc:{}", rounds[0])).await;
+    assert!(stored.text().starts_with("🗳 신촌동 찬성 투표 투표가 저장되었어요."), "{}", stored.text());
+    let first_receipt: String = stored.text().split("영수증 번호: ").nth(1).unwrap().chars().take(11).collect();
+
+    // Changed: the last ballot counts, with a new receipt.
+    let choose = d.say(KIM, "ko", "/vote").await;
+    let ballot = press(&choose, format!("vr:{}", rounds[0])).await;
+    press(&ballot, format!("vt:{}:{}", rounds[0], projects[1])).await;
+    let confirm = press(&ballot, format!("vs:{}", rounds[0])).await;
+    let changed = press(&confirm, format!("vc:{}", rounds[0])).await;
+    assert!(changed.text().starts_with("🗳 신촌동 찬성 투표 투표를 바꿨어요."), "{}", changed.text());
+    assert!(!changed.text().contains(&first_receipt));
+
+    // Ranked, typed.
+    let confirm = d.say(KIM, "ko", &format!("/vote r{} {} {}", rounds[1], projects[2], projects[0])).await;
+    assert!(confirm.text().contains(&format!("1순위 #{} Library shelves", projects[2])), "{}", confirm.text());
+    let stored = press(&confirm, format!("vc:{}", rounds[1])).await;
+    assert!(stored.text().contains("영수증 번호: "), "{}", stored.text());
+
+    // Knapsack: the pot holds 10M + 40M; 20M more is refused.
+    let choose = d.say(KIM, "ko", "/vote").await;
+    let ballot = press(&choose, format!("vr:{}", rounds[2])).await;
+    press(&ballot, format!("vt:{}:{}", rounds[2], projects[0])).await;
+    press(&ballot, format!("vt:{}:{}", rounds[2], projects[3])).await;
+    let before = d.api.calls().len();
+    d.api.press(KIM, "ko", &ballot, &format!("vt:{}:{}", rounds[2], projects[1]));
+    let refusal =
+        d.api.wait_for(before, "the refusal", |c| c.method == "answerCallbackQuery" && !c.text().is_empty()).await;
+    assert!(refusal.text().starts_with("합계 70,000,000원(으)로 예산 60,000,000원을 넘어요."), "{}", refusal.text());
+    let confirm = press(&ballot, format!("vs:{}", rounds[2])).await;
+    press(&confirm, format!("vc:{}", rounds[2])).await;
+
+    // Cumulative: two points and one.
+    let choose = d.say(KIM, "ko", "/vote").await;
+    let ballot = press(&choose, format!("vr:{}", rounds[3])).await;
+    for project in [projects[0], projects[0], projects[1]] {
+        press(&ballot, format!("vp:{}:{project}:1", rounds[3])).await;
+    }
+    let confirm = press(&ballot, format!("vs:{}", rounds[3])).await;
+    press(&confirm, format!("vc:{}", rounds[3])).await;
+
+    // The approval round closes on time, announced to the dong; nothing is taken after.
+    let closed = d
+        .api
+        .wait_within(0, Duration::from_secs(150), "the closing news", |c| {
+            c.chat() == Some(KIM) && c.text().starts_with("🗳 신촌동 투표가 마감되었어요.")
+        })
+        .await;
+    assert!(closed.text().contains("결과는 위원회 검토를 거쳐"), "{}", closed.text());
+    let late = d.say(KIM, "ko", &format!("/vote r{} {}", rounds[0], projects[0])).await;
+    assert_eq!(late.text(), "그 번호로 열린 투표가 없어요. /vote 로 확인해 주세요.");
+
+    for (round, expected) in
+        rounds.iter().zip([vec![projects[0]], vec![projects[2], projects[0]], vec![projects[0], projects[3]]])
+    {
+        let ballots = store.ballots(*round).await.unwrap();
+        assert_eq!(ballots.len(), 1, "round {round}");
+        assert_eq!(
+            ballots[0].ballot.order().iter().copied().collect::<std::collections::BTreeSet<_>>(),
+            expected.into_iter().collect()
+        );
+    }
+    let points = store.ballots(rounds[3]).await.unwrap();
+    assert_eq!((points[0].ballot.weight(projects[0]), points[0].ballot.weight(projects[1])), (2, 1));
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
+}
