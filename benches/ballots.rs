@@ -97,8 +97,8 @@ async fn main() {
 
     let store = Store::open(&url).await.unwrap();
     let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
-    let config = Config::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/seodaemun.toml"), year)
-        .unwrap();
+    let config =
+        Config::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/seodaemun.toml"), year).unwrap();
     let cycle = store.apply_district(&config, 0).await.unwrap();
     let projects = seed_projects(&url, cycle.id).await;
     let secret = Secret::new("benchmark-secret-of-at-least-32-characters").unwrap();

@@ -60,3 +60,48 @@ vote-reminders-off = 🔕 No more voting reminders
 vote-reminders-off-done = You will get no more voting reminders.
 vote-news-open = 🗳 Voting is open in { $area } until { $until }. Send /vote to choose the projects you support.
 vote-news-closed = 🗳 Voting in { $area } has closed. Thank you to everyone who voted; the results come after the committee's review.
+
+## Officials: ballot rounds
+admin-rounds-button = 🗳 Ballot rounds
+admin-rounds = 🗳 Ballot rounds of { $year }: { $count }. Tallies stay hidden until a round closes; turnout is shown as it goes.
+admin-round-new = ➕ Create a round
+admin-rounds-back = ⬅ Rounds
+admin-round-void = void
+admin-round-scheduled = opens { $at }
+admin-round-open = open until { $until }
+admin-round-closed = closed
+admin-round-window = Voting: { $from } – { $until }
+admin-round-rule = { $text } Outcome rule: { $kind }.
+admin-round-void-reason = Not opened: { $reason }.
+admin-round-projects = Projects on the ballot: { $count }
+admin-round-turnout = Ballots so far: { $count }
+admin-round-area = Which area votes? Choose the dong, or the district-wide area for a district or committee ballot.
+admin-round-stage = Who votes in { $area }?
+admin-round-stage-dong = the dong's verified residents
+admin-round-stage-district = every verified resident of the district
+admin-round-stage-committee = the PB committee's members
+admin-round-kind = Which kind of ballot?
+admin-round-ask-approval = Type the fewest and the most projects a voter picks, e.g. 1 3.
+admin-round-ask-ranked = Type how many projects a voter may rank, e.g. 3.
+admin-round-ask-cumulative = Type the points each voter spreads and the most on one project, e.g. 10 3.
+admin-round-bad-limits = Those numbers do not work for this kind (each at least 1; the fewest not above the most).
+admin-round-ask-window =
+    When does voting open and close? Seoul time, for example:
+    now ~ 12/10 18:00
+    12/3 09:00 ~ 12/10 18:00
+    12월 3일 9시 ~ 12월 10일 18시
+admin-round-bad-opens = I could not read the opening. Write it like 12/3 09:00 or now, then ~ and the closing.
+admin-round-bad-closes = I could not read the closing. Put ~ between opening and closing, and write it like 12/10 18:00.
+admin-round-closes-before = The round must close after it opens.
+admin-round-closes-past = That closing time has already passed.
+admin-round-ask-rule = Which rule will decide the outcome?
+admin-rule-greedy = Greedy: by score, every project that still fits
+admin-rule-greedy-stop = Greedy, stopping at the first that does not fit
+admin-rule-mes = Method of Equal Shares
+admin-rule-mes-completed = Equal Shares, completed by greedy
+admin-rule-phragmen = Sequential Phragmén
+admin-round-preview = Please check the round before it is created:
+admin-round-eligible = Eligible projects in the area now: { $count } (the ballot holds those eligible at opening). Pot: { $pot }.
+admin-round-save = 🗳 Create the round
+admin-round-saved = Round #{ $id } is created. It opens by itself { $at } and its followers are told then.
+admin-round-open-card = Open the round

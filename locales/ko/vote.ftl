@@ -60,3 +60,48 @@ vote-reminders-off = 🔕 투표 알림 그만 받기
 vote-reminders-off-done = 이제 투표 알림을 보내지 않을게요.
 vote-news-open = 🗳 { $area } 우선순위 투표가 시작되었어요. { $until }까지 /vote 로 지지하는 사업을 골라 주세요.
 vote-news-closed = 🗳 { $area } 투표가 마감되었어요. 참여해 주신 모든 분께 감사드려요. 결과는 위원회 검토를 거쳐 알려 드릴게요.
+
+## 담당자: 투표
+admin-rounds-button = 🗳 투표 관리
+admin-rounds = 🗳 { $year }년 투표 { $count }건이에요. 개표 결과는 마감 전까지 보이지 않고, 투표 참여 수는 바로 볼 수 있어요.
+admin-round-new = ➕ 투표 만들기
+admin-rounds-back = ⬅ 투표 목록
+admin-round-void = 무효
+admin-round-scheduled = { $at } 시작 예정
+admin-round-open = { $until }까지 진행 중
+admin-round-closed = 마감
+admin-round-window = 투표 기간: { $from } ~ { $until }
+admin-round-rule = { $text } 결과 결정 방식: { $kind }
+admin-round-void-reason = 열리지 않음: { $reason }
+admin-round-projects = 투표 대상 사업: { $count }개
+admin-round-turnout = 지금까지 투표: { $count }명
+admin-round-area = 어느 지역의 투표인가요? 동을 고르거나, 구 전체·위원회 투표는 구 전체를 골라 주세요.
+admin-round-stage = { $area } 투표는 누가 하나요?
+admin-round-stage-dong = 이 동의 인증된 주민
+admin-round-stage-district = 구의 모든 인증된 주민
+admin-round-stage-committee = 주민참여예산위원
+admin-round-kind = 어떤 방식의 투표인가요?
+admin-round-ask-approval = 한 사람이 고르는 사업 수의 최소와 최대를 적어 주세요. 예: 1 3
+admin-round-ask-ranked = 순위를 매길 수 있는 사업 수를 적어 주세요. 예: 3
+admin-round-ask-cumulative = 한 사람이 나눌 점수와 한 사업에 줄 수 있는 최대 점수를 적어 주세요. 예: 10 3
+admin-round-bad-limits = 이 방식에 맞지 않는 숫자예요. 모두 1 이상이어야 하고, 최소가 최대보다 클 수 없어요.
+admin-round-ask-window =
+    투표는 언제 시작하고 마감하나요? 서울 시간으로 적어 주세요. 예:
+    지금 ~ 12/10 18:00
+    12/3 09:00 ~ 12/10 18:00
+    12월 3일 9시 ~ 12월 10일 18시
+admin-round-bad-opens = 시작 시각을 읽지 못했어요. 12/3 09:00이나 지금처럼 쓰고 ~ 뒤에 마감 시각을 적어 주세요.
+admin-round-bad-closes = 마감 시각을 읽지 못했어요. 시작과 마감 사이에 ~ 를 넣고, 마감은 12/10 18:00처럼 적어 주세요.
+admin-round-closes-before = 마감은 시작보다 늦어야 해요.
+admin-round-closes-past = 이미 지난 마감 시각이에요.
+admin-round-ask-rule = 결과는 어떤 방식으로 정할까요?
+admin-rule-greedy = 득표순: 예산 안에 들어가는 사업을 차례로 선정
+admin-rule-greedy-stop = 득표순: 예산을 넘는 첫 사업에서 멈춤
+admin-rule-mes = 균등 배분 방식(MES)
+admin-rule-mes-completed = 균등 배분 방식 + 남은 예산 득표순 보완
+admin-rule-phragmen = 순차 프라그멘 방식
+admin-round-preview = 투표를 만들기 전에 확인해 주세요.
+admin-round-eligible = 지금 이 지역의 적격 사업: { $count }개 (투표가 시작될 때의 적격 사업이 투표에 올라가요). 예산: { $pot }
+admin-round-save = 🗳 투표 만들기
+admin-round-saved = 투표(#{ $id })를 만들었어요. { $at }에 저절로 시작되고, 그때 구독자에게 알려 드려요.
+admin-round-open-card = 투표 보기

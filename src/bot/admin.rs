@@ -65,6 +65,7 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-codes-button"), Callback::AdminCodes),
             button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
         ],
+        vec![button(ctx.t("admin-rounds-button"), Callback::AdminRounds)],
         vec![
             button(ctx.t("admin-meetings-button"), Callback::AdminMeetings),
             button(ctx.t("admin-facilitators-button"), Callback::AdminFacilitators),

@@ -4,7 +4,11 @@
 use std::str::FromStr;
 
 use crate::{
-    domain::{Phase, meeting::Stage},
+    domain::{
+        Phase,
+        ballot::{RULES, RoundStage},
+        meeting::Stage,
+    },
     i18n::Lang,
 };
 
@@ -184,6 +188,31 @@ pub enum Callback {
     },
     /// No more voting reminders (from a reminder).
     VoteRemindersOff,
+    /// Officials: ballot rounds, one round's card, and creating one (area, stage, then the
+    /// draft's kind and rule buttons and save carry its token).
+    AdminRounds,
+    AdminRound {
+        id: i64,
+    },
+    AdminRoundNew,
+    AdminRoundArea {
+        area: String,
+    },
+    AdminRoundStage {
+        area: String,
+        stage: RoundStage,
+    },
+    AdminRoundKind {
+        token: u32,
+        kind: String,
+    },
+    AdminRoundRule {
+        token: u32,
+        rule: String,
+    },
+    AdminRoundSave {
+        token: u32,
+    },
     /// Officials: the facilitators, and granting or revoking the role (then typed).
     AdminFacilitators,
     AdminFacilitatorAsk {
@@ -303,6 +332,14 @@ impl Callback {
             Callback::VoteConfirm { round } => format!("vc:{round}"),
             Callback::VoteEdit { round } => format!("ve:{round}"),
             Callback::VoteRemindersOff => "vo".to_owned(),
+            Callback::AdminRounds => "ad:rl".to_owned(),
+            Callback::AdminRound { id } => format!("ad:rv:{id}"),
+            Callback::AdminRoundNew => "ad:rn".to_owned(),
+            Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
+            Callback::AdminRoundStage { area, stage } => format!("ad:rs:{area}:{stage}"),
+            Callback::AdminRoundKind { token, kind } => format!("ad:rk:{}:{kind}", radix36(*token)),
+            Callback::AdminRoundRule { token, rule } => format!("ad:rr:{}:{rule}", radix36(*token)),
+            Callback::AdminRoundSave { token } => format!("ad:ry:{}", radix36(*token)),
             Callback::AdminFacilitators => "ad:f".to_owned(),
             Callback::AdminFacilitatorAsk { grant } => format!("ad:fa:{}", u8::from(*grant)),
             Callback::CheckinOpen { id } => format!("co:{id}"),
@@ -398,6 +435,20 @@ impl Callback {
             ["vc", round] => Callback::VoteConfirm { round: number(round)? },
             ["ve", round] => Callback::VoteEdit { round: number(round)? },
             ["vo"] => Callback::VoteRemindersOff,
+            ["ad", "rl"] => Callback::AdminRounds,
+            ["ad", "rv", id] => Callback::AdminRound { id: number(id)? },
+            ["ad", "rn"] => Callback::AdminRoundNew,
+            ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
+            ["ad", "rs", area, stage] if is_area_key(area) => {
+                Callback::AdminRoundStage { area: (*area).to_owned(), stage: stage.parse().ok()? }
+            }
+            ["ad", "rk", token, kind] if ["approval", "ranked", "knapsack", "cumulative"].contains(kind) => {
+                Callback::AdminRoundKind { token: token_of(token)?, kind: (*kind).to_owned() }
+            }
+            ["ad", "rr", token, rule] if RULES.contains(rule) => {
+                Callback::AdminRoundRule { token: token_of(token)?, rule: (*rule).to_owned() }
+            }
+            ["ad", "ry", token] => Callback::AdminRoundSave { token: token_of(token)? },
             ["ad", "f"] => Callback::AdminFacilitators,
             ["ad", "fa", grant] => Callback::AdminFacilitatorAsk { grant: flag(grant)? },
             ["co", id] => Callback::CheckinOpen { id: number(id)? },
@@ -443,6 +494,14 @@ impl Callback {
                 | Callback::AdminAnnounceSend
                 | Callback::AdminAnnounceCancel
                 | Callback::AdminDelivery
+                | Callback::AdminRounds
+                | Callback::AdminRound { .. }
+                | Callback::AdminRoundNew
+                | Callback::AdminRoundArea { .. }
+                | Callback::AdminRoundStage { .. }
+                | Callback::AdminRoundKind { .. }
+                | Callback::AdminRoundRule { .. }
+                | Callback::AdminRoundSave { .. }
                 | Callback::AdminFacilitators
                 | Callback::AdminFacilitatorAsk { .. }
                 | Callback::AdminMeetings
@@ -559,6 +618,14 @@ mod tests {
             Callback::VoteConfirm { round: i64::MAX },
             Callback::VoteEdit { round: 3 },
             Callback::VoteRemindersOff,
+            Callback::AdminRounds,
+            Callback::AdminRound { id: i64::MAX },
+            Callback::AdminRoundNew,
+            Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::AdminRoundStage { area: "abcdefghijklmnopqrstuvwx".into(), stage: RoundStage::Committee },
+            Callback::AdminRoundKind { token: u32::MAX, kind: "cumulative".into() },
+            Callback::AdminRoundRule { token: u32::MAX, rule: "mes-completed".into() },
+            Callback::AdminRoundSave { token: u32::MAX },
             Callback::AdminFacilitators,
             Callback::AdminFacilitatorAsk { grant: true },
             Callback::AdminFacilitatorAsk { grant: false },
@@ -629,6 +696,9 @@ mod tests {
             "vt:-1:2",
             "vg:1:x",
             "vc:",
+            "ad:rk:1:plurality",
+            "ad:rr:1:random",
+            "ad:rs:sinchon:everyone",
         ] {
             assert_eq!(Callback::parse(bad), None, "{bad:?} was accepted");
         }
@@ -638,7 +708,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 32);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 40);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

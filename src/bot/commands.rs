@@ -10,7 +10,7 @@ use super::{
     callback::Callback,
     checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, propose, resident, schedule, verify, vote,
+    follow, meetings, propose, resident, rounds, schedule, verify, vote,
 };
 use crate::{
     config::Config,
@@ -88,6 +88,7 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::Announce { area, korean } => announce::on_text(ctx, msg, &area, korean, &loaded.json).await,
             Dialogue::AnnouncePreview { .. } => ctx.send(ctx.t("announce-use-buttons")).await.map(drop),
             Dialogue::Meeting(draft) => schedule::on_input(ctx, msg, draft, &loaded.json).await,
+            Dialogue::Round(draft) => rounds::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::MeetingMove { id, sequence, .. } => {
                 schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
             }
@@ -191,6 +192,23 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::VoteConfirm { round } => vote::on_confirm(ctx, query, round).await,
         Callback::VoteEdit { round } => vote::on_edit(ctx, query, round).await,
         Callback::VoteRemindersOff => vote::on_reminders_off(ctx, query).await,
+        Callback::AdminRounds => {
+            answer(ctx, query, None, false).await?;
+            rounds::list(ctx, message).await
+        }
+        Callback::AdminRound { id } => {
+            answer(ctx, query, None, false).await?;
+            rounds::card(ctx, id, message).await
+        }
+        Callback::AdminRoundNew => {
+            answer(ctx, query, None, false).await?;
+            rounds::choose_area(ctx, message).await
+        }
+        Callback::AdminRoundArea { area } => rounds::choose_stage(ctx, query, &area).await,
+        Callback::AdminRoundStage { area, stage } => rounds::begin(ctx, query, &area, stage).await,
+        Callback::AdminRoundKind { token, kind } => rounds::on_kind(ctx, query, token, &kind).await,
+        Callback::AdminRoundRule { token, rule } => rounds::on_rule(ctx, query, token, &rule).await,
+        Callback::AdminRoundSave { token } => rounds::on_save(ctx, query, token).await,
         Callback::AdminFacilitators => {
             answer(ctx, query, None, false).await?;
             admin::facilitators(ctx, message).await

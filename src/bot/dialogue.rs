@@ -40,6 +40,8 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// An official is creating a ballot round, step by step.
+    Round(RoundDraft),
     /// An official is scheduling a meeting, step by step.
     Meeting(MeetingDraft),
     /// An official is typing the new times of meeting `id` (as of `sequence`); once typed they
@@ -49,6 +51,37 @@ pub enum Dialogue {
         sequence: i64,
         to: Option<(i64, i64)>,
     },
+}
+
+/// A ballot round being created from chat: area and stage first, then the kind, its limits
+/// (typed numbers), the window (typed) and the rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundDraft {
+    pub token: u32,
+    pub area: String,
+    pub stage: String,
+    /// The ballot kind (not `kind`: that names the dialogue in its stored JSON).
+    pub ballot_kind: Option<String>,
+    /// approval: min, max; ranked: k; cumulative: points, per project; knapsack: none.
+    pub limits: Option<Vec<u32>>,
+    pub opens_at: Option<i64>,
+    pub closes_at: Option<i64>,
+    pub rule: Option<String>,
+}
+
+impl RoundDraft {
+    pub fn new(area: String, stage: String) -> RoundDraft {
+        RoundDraft {
+            token: fresh_token(),
+            area,
+            stage,
+            ballot_kind: None,
+            limits: None,
+            opens_at: None,
+            closes_at: None,
+            rule: None,
+        }
+    }
 }
 
 /// A meeting being scheduled from chat.
@@ -217,6 +250,14 @@ mod tests {
         assert_eq!(d.after(Field::Location), Step::Confirm);
         d.editing = true;
         assert_eq!(d.after(Field::Area), Step::Confirm);
+    }
+
+    #[test]
+    fn a_round_draft_survives_json() {
+        let mut draft = RoundDraft::new("sinchon".into(), "dong".into());
+        draft.ballot_kind = Some("approval".into());
+        let json = serde_json::to_string(&Dialogue::Round(draft.clone())).unwrap();
+        assert_eq!(serde_json::from_str::<Dialogue>(&json).unwrap(), Dialogue::Round(draft));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod meetings;
 mod propose;
 mod qr;
 mod resident;
+mod rounds;
 mod schedule;
 mod verify;
 pub mod vote;

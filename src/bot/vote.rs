@@ -63,7 +63,7 @@ fn refusal_text(ctx: &Ctx, round: &Round, refusal: Refusal) -> String {
 }
 
 /// The round's name in a sentence: "신촌동 투표" / "Sinchon-dong ballot".
-fn round_title(ctx: &Ctx, round: &Round) -> String {
+pub(super) fn round_title(ctx: &Ctx, round: &Round) -> String {
     ctx.ta(
         "vote-round-title",
         args![("area", ctx.area_name(&round.area_key)), ("kind", ctx.t(&format!("vote-kind-{}", round.kind.name())))],
@@ -416,7 +416,7 @@ fn ballot_screen(
 }
 
 /// What the voter does in this kind of ballot.
-fn how(ctx: &Ctx, kind: Kind) -> String {
+pub(super) fn how(ctx: &Ctx, kind: Kind) -> String {
     match kind {
         Kind::Approval { min, max } => ctx.ta("vote-how-approval", args![("min", min), ("max", max)]),
         Kind::Ranked { max } => ctx.ta("vote-how-ranked", args![("max", max)]),

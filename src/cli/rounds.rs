@@ -13,15 +13,12 @@ use crate::{
     domain::{
         AreaKind,
         area::AreaNames,
-        ballot::{Kind, RoundStage},
+        ballot::{Kind, RULES, RoundStage},
         meeting::parse_seoul_time,
     },
     i18n::Lang,
     store::NewRound,
 };
-
-/// The outcome rules a round may name (DESIGN §6).
-pub const RULES: [&str; 5] = ["greedy", "greedy-stop", "mes", "mes-completed", "phragmen"];
 
 #[derive(Debug, Subcommand)]
 pub enum RoundsCommand {

@@ -94,6 +94,9 @@ impl Kind {
     }
 }
 
+/// The outcome rules a round may name (DESIGN §6).
+pub const RULES: [&str; 5] = ["greedy", "greedy-stop", "mes", "mes-completed", "phragmen"];
+
 /// A project on a ballot: its proposal number and the reviewed cost fixed at opening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
@@ -359,6 +362,39 @@ impl Ballot {
     }
 }
 
+/// Why a round's opening and closing cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowError {
+    Opens(super::meeting::WhenError),
+    Closes(super::meeting::WhenError),
+    ClosesBeforeOpening,
+    ClosesInThePast,
+}
+
+/// Reads a round's window as an official types it: `12/3 09:00 ~ 12/10 18:00`, `지금 ~ 12월 10일
+/// 18시`, `now ~ 2026-12-10 18:00` (a closing time alone is on the opening's day). An opening
+/// in the past opens the round at once.
+pub fn parse_window(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), WindowError> {
+    use super::meeting::{WhenError, parse_end_time, parse_seoul_time};
+    let today = now.with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    let (opens, closes) = text.split_once('~').ok_or(WindowError::Closes(WhenError::Unreadable))?;
+    let opens = match opens.trim() {
+        "now" | "지금" | "Now" | "NOW" => now,
+        other => parse_seoul_time(other, today).map_err(WindowError::Opens)?,
+    };
+    let closes = parse_end_time(closes, opens).map_err(WindowError::Closes)?;
+    if closes <= opens {
+        return Err(WindowError::ClosesBeforeOpening);
+    }
+    if closes <= now {
+        return Err(WindowError::ClosesInThePast);
+    }
+    Ok((opens, closes))
+}
+
 /// The letters of a receipt: the verification codes' unambiguous alphabet.
 const RECEIPT_LENGTH: usize = 10;
 
@@ -489,6 +525,23 @@ mod tests {
         assert!(Kind::Ranked { max: 0 }.check_limits(4).is_err());
         assert!(Kind::Cumulative { points: 5, per_project: 6 }.check_limits(4).is_err());
         assert!(Kind::Knapsack.check_limits(0).is_err());
+    }
+
+    #[test]
+    fn round_windows_read_in_seoul_time() {
+        use chrono::TimeZone;
+        let seoul =
+            |d, h| chrono_tz::Asia::Seoul.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap().with_timezone(&chrono::Utc);
+        let now = seoul(1, 10);
+        assert_eq!(parse_window("12/3 09:00 ~ 12/10 18:00", now), Ok((seoul(3, 9), seoul(10, 18))));
+        assert_eq!(parse_window("지금 ~ 12월 10일 18시", now), Ok((now, seoul(10, 18))));
+        assert_eq!(parse_window("12/3 09:00 ~ 18:00", now), Ok((seoul(3, 9), seoul(3, 18))));
+        let yesterday = seoul(1, 9) - chrono::Duration::days(1);
+        assert_eq!(parse_window("11/30 09:00 ~ 12/2 18:00", now), Ok((yesterday, seoul(2, 18))), "opens at once");
+        assert!(matches!(parse_window("내일 ~ 12/10 18:00", now), Err(WindowError::Opens(_))));
+        assert!(matches!(parse_window("now", now), Err(WindowError::Closes(_))));
+        assert_eq!(parse_window("12/3 09:00 ~ 12/2 18:00", now), Err(WindowError::ClosesBeforeOpening));
+        assert_eq!(parse_window("11/20 09:00 ~ 11/21 18:00", now), Err(WindowError::ClosesInThePast));
     }
 
     #[test]

@@ -151,6 +151,15 @@ fn every_id_the_code_uses_exists() {
     for kind in ["approval", "ranked", "knapsack", "cumulative"] {
         used.insert(format!("vote-kind-{kind}"));
     }
+    for kind in ["approval", "ranked", "cumulative"] {
+        used.insert(format!("admin-round-ask-{kind}"));
+    }
+    for stage in pb_bot::domain::ballot::RoundStage::ALL {
+        used.insert(format!("admin-round-stage-{stage}"));
+    }
+    for rule in pb_bot::domain::ballot::RULES {
+        used.insert(format!("admin-rule-{rule}"));
+    }
     for course in pb_bot::domain::Course::ALL {
         used.insert(format!("course-{course}"));
     }

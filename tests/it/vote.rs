@@ -411,3 +411,74 @@ async fn paper_ballots_from_the_meeting_replace_chat_ballots_and_end_chat_voting
     let audit = world.store.audit_log().await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "ballot.paper").count(), 2);
 }
+
+#[tokio::test]
+async fn an_official_creates_a_round_from_admin_and_sees_its_turnout() {
+    let world = World::new().await;
+    eligible(&world, 2).await;
+    let official = user(OFFICIAL, "ko");
+    let mut bot = world.bot(text(&official, "/admin"));
+    bot.dispatch().await;
+    let menu = last_sent(&bot);
+    bot.update(press(&official, &menu, &button_data(&menu, "🗳 투표 관리")));
+    bot.dispatch().await;
+    let list = latest(&bot);
+    assert!(list.text().unwrap().starts_with("🗳 2027년 투표 0건이에요."), "{:?}", list.text());
+    bot.update(press(&official, &list, &button_data(&list, "➕ 투표 만들기")));
+    bot.dispatch().await;
+    let areas = latest(&bot);
+    bot.update(press(&official, &areas, &button_data(&areas, "신촌동")));
+    bot.dispatch().await;
+    let stages = latest(&bot);
+    bot.update(press(&official, &stages, &button_data(&stages, "이 동의 인증된 주민")));
+    bot.dispatch().await;
+    let kinds = latest(&bot);
+    bot.update(press(&official, &kinds, &button_data(&kinds, "찬성 투표")));
+    bot.dispatch().await;
+    assert!(notices(&bot).is_empty(), "{:?}", notices(&bot));
+    assert!(last_text(&bot).starts_with("한 사람이 고르는 사업 수의 최소와 최대"));
+    bot.update(text(&official, "3 1"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("이 방식에 맞지 않는 숫자예요."));
+    bot.update(text(&official, "1 3"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("투표는 언제 시작하고 마감하나요?"));
+    bot.update(text(&official, "어제 ~ 12/10 18:00"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("시작 시각을 읽지 못했어요."));
+    let closes = (chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul) + chrono::Days::new(7)).date_naive();
+    bot.update(text(&official, &format!("지금 ~ {closes} 18:00")));
+    bot.dispatch().await;
+    let rules = last_sent(&bot);
+    bot.update(press(&official, &rules, &button_data(&rules, "균등 배분 방식 + 남은 예산 득표순 보완")));
+    bot.dispatch().await;
+    let preview = latest(&bot);
+    let body = preview.text().unwrap();
+    assert!(body.contains("지금 이 지역의 적격 사업: 2개"), "{body}");
+    assert!(body.contains("결과 결정 방식: 균등 배분 방식 + 남은 예산 득표순 보완"), "{body}");
+    bot.update(press(&official, &preview, &button_data(&preview, "🗳 투표 만들기")));
+    bot.dispatch().await;
+    assert!(latest(&bot).text().unwrap().starts_with("투표(#"), "{:?}", latest(&bot).text());
+    bot.update(press(&official, &preview, &button_data(&preview, "🗳 투표 만들기")));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["이 작성 화면은 이미 닫혔어요. /admin 에서 다시 시작해 주세요."]);
+
+    let cycle = world.cycle_id().await;
+    let rounds = world.store.rounds(cycle).await.unwrap();
+    assert_eq!(rounds.len(), 1, "created once");
+    assert_eq!((rounds[0].kind, rounds[0].rule.as_str()), (Kind::Approval { min: 1, max: 3 }, "mes-completed"));
+    open_and_close_rounds(&world.store, &world.config, &world.locales, chrono::Utc::now().timestamp()).await.unwrap();
+    bot.update(press(&official, &preview, &format!("ad:rv:{}", rounds[0].id)));
+    bot.dispatch().await;
+    let card = latest(&bot).text().unwrap().to_owned();
+    assert!(
+        card.contains("까지 진행 중") && card.contains("투표 대상 사업: 2개") && card.contains("지금까지 투표: 0명"),
+        "{card}"
+    );
+
+    // Residents cannot reach it.
+    let kim = user(KIM, "ko");
+    bot.update(press(&kim, &preview, "ad:rl"));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["구청 담당 공무원만 사용할 수 있는 기능이에요."]);
+}
