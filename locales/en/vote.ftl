@@ -105,3 +105,18 @@ admin-round-eligible = Eligible projects in the area now: { $count } (the ballot
 admin-round-save = 🗳 Create the round
 admin-round-saved = Round #{ $id } is created. It opens by itself { $at } and its followers are told then.
 admin-round-open-card = Open the round
+
+## Paper ballots (facilitators and officials)
+admin-paper-button = 📝 Paper ballots
+paper-no-round = No ballot round is open for paper ballots now.
+paper-choose = Which round are the paper ballots for?
+paper-ask =
+    Paper ballots for { $title }: type one ballot a line, the voter's phone number as on the roll and the project numbers (ranked: in order; points: 3:2 7:1), e.g.
+    010-1234-5678 3 7 12
+    Several lines at once are fine. A paper ballot replaces the voter's chat ballot. /cancel when done.
+paper-line-format = Line { $count }: write the phone number, a space, then the project numbers.
+paper-line-entered = Line { $count }: entered, receipt { $code }.
+paper-line-replaced = Line { $count }: entered in place of the voter's earlier ballot, receipt { $code }.
+paper-line-problem = Line { $count }: not entered — { $reason }
+paper-not-on-roll = this phone number is not on the roll.
+paper-more = Type more lines, or /cancel when done.

@@ -105,3 +105,18 @@ admin-round-eligible = 지금 이 지역의 적격 사업: { $count }개 (투표
 admin-round-save = 🗳 투표 만들기
 admin-round-saved = 투표(#{ $id })를 만들었어요. { $at }에 저절로 시작되고, 그때 구독자에게 알려 드려요.
 admin-round-open-card = 투표 보기
+
+## 종이 투표 (퍼실리테이터·담당자)
+admin-paper-button = 📝 종이 투표 입력
+paper-no-round = 지금 종이 투표를 입력할 수 있는 투표가 없어요.
+paper-choose = 어느 투표의 종이 투표를 입력할까요?
+paper-ask =
+    { $title } 종이 투표를 입력해 주세요. 한 줄에 한 장씩, 명부상 전화번호와 사업 번호를 적어 주세요(순위 투표는 순서대로, 점수 투표는 3:2 7:1). 예:
+    010-1234-5678 3 7 12
+    여러 줄을 한 번에 보내도 돼요. 종이 투표는 그 주민의 채팅 투표를 대신해요. 다 입력했으면 /cancel 을 보내 주세요.
+paper-line-format = { $count }번째 줄: 전화번호, 띄어쓰기, 사업 번호 순서로 적어 주세요.
+paper-line-entered = { $count }번째 줄: 입력했어요. 영수증 번호 { $code }
+paper-line-replaced = { $count }번째 줄: 이전 투표를 대신해 입력했어요. 영수증 번호 { $code }
+paper-line-problem = { $count }번째 줄: 입력하지 못했어요 — { $reason }
+paper-not-on-roll = 명부에 없는 전화번호예요.
+paper-more = 더 입력하거나, 다 했으면 /cancel 을 보내 주세요.

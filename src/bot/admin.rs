@@ -49,6 +49,10 @@ fn phase_name(ctx: &Ctx, phase: Phase) -> String {
 }
 
 pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    // Facilitators, who are not officials, get the one part of the menu that is theirs.
+    if !ctx.is_official().await? && ctx.store.is_facilitator(ctx.user_id).await? {
+        return super::paper::rounds(ctx, message).await;
+    }
     if !ensure_official(ctx).await? {
         return Ok(());
     }
@@ -65,7 +69,10 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-codes-button"), Callback::AdminCodes),
             button(ctx.t("admin-unbind-button"), Callback::AdminUnbind),
         ],
-        vec![button(ctx.t("admin-rounds-button"), Callback::AdminRounds)],
+        vec![
+            button(ctx.t("admin-rounds-button"), Callback::AdminRounds),
+            button(ctx.t("admin-paper-button"), Callback::PaperRounds),
+        ],
         vec![
             button(ctx.t("admin-meetings-button"), Callback::AdminMeetings),
             button(ctx.t("admin-facilitators-button"), Callback::AdminFacilitators),

@@ -188,6 +188,12 @@ pub enum Callback {
     },
     /// No more voting reminders (from a reminder).
     VoteRemindersOff,
+    /// Facilitators and officials: the rounds open for paper ballots, and one to enter them for
+    /// (the role is checked by the handler).
+    PaperRounds,
+    PaperRound {
+        round: i64,
+    },
     /// Officials: ballot rounds, one round's card, and creating one (area, stage, then the
     /// draft's kind and rule buttons and save carry its token).
     AdminRounds,
@@ -332,6 +338,8 @@ impl Callback {
             Callback::VoteConfirm { round } => format!("vc:{round}"),
             Callback::VoteEdit { round } => format!("ve:{round}"),
             Callback::VoteRemindersOff => "vo".to_owned(),
+            Callback::PaperRounds => "pp".to_owned(),
+            Callback::PaperRound { round } => format!("pp:{round}"),
             Callback::AdminRounds => "ad:rl".to_owned(),
             Callback::AdminRound { id } => format!("ad:rv:{id}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
@@ -435,6 +443,8 @@ impl Callback {
             ["vc", round] => Callback::VoteConfirm { round: number(round)? },
             ["ve", round] => Callback::VoteEdit { round: number(round)? },
             ["vo"] => Callback::VoteRemindersOff,
+            ["pp"] => Callback::PaperRounds,
+            ["pp", round] => Callback::PaperRound { round: number(round)? },
             ["ad", "rl"] => Callback::AdminRounds,
             ["ad", "rv", id] => Callback::AdminRound { id: number(id)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
@@ -618,6 +628,8 @@ mod tests {
             Callback::VoteConfirm { round: i64::MAX },
             Callback::VoteEdit { round: 3 },
             Callback::VoteRemindersOff,
+            Callback::PaperRounds,
+            Callback::PaperRound { round: i64::MAX },
             Callback::AdminRounds,
             Callback::AdminRound { id: i64::MAX },
             Callback::AdminRoundNew,

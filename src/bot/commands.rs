@@ -10,7 +10,7 @@ use super::{
     callback::Callback,
     checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, propose, resident, rounds, schedule, verify, vote,
+    follow, meetings, paper, propose, resident, rounds, schedule, verify, vote,
 };
 use crate::{
     config::Config,
@@ -89,6 +89,7 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::AnnouncePreview { .. } => ctx.send(ctx.t("announce-use-buttons")).await.map(drop),
             Dialogue::Meeting(draft) => schedule::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::Round(draft) => rounds::on_input(ctx, msg, draft, &loaded.json).await,
+            Dialogue::PaperEntry { round } => paper::on_lines(ctx, msg, round).await,
             Dialogue::MeetingMove { id, sequence, .. } => {
                 schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
             }
@@ -192,6 +193,11 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::VoteConfirm { round } => vote::on_confirm(ctx, query, round).await,
         Callback::VoteEdit { round } => vote::on_edit(ctx, query, round).await,
         Callback::VoteRemindersOff => vote::on_reminders_off(ctx, query).await,
+        Callback::PaperRounds => {
+            answer(ctx, query, None, false).await?;
+            paper::rounds(ctx, message).await
+        }
+        Callback::PaperRound { round } => paper::begin(ctx, query, round).await,
         Callback::AdminRounds => {
             answer(ctx, query, None, false).await?;
             rounds::list(ctx, message).await

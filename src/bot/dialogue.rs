@@ -40,6 +40,10 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// A facilitator or official is typing paper ballots for a round, a line each.
+    PaperEntry {
+        round: i64,
+    },
     /// An official is creating a ballot round, step by step.
     Round(RoundDraft),
     /// An official is scheduling a meeting, step by step.

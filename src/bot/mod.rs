@@ -14,6 +14,7 @@ mod dialogue;
 mod follow;
 pub mod jobs;
 pub mod meetings;
+pub mod paper;
 mod propose;
 mod qr;
 mod resident;

@@ -144,7 +144,7 @@ async fn typed_ballot(ctx: &Ctx, mine: &[Round], typed: &str) -> HandlerResult {
 }
 
 /// What a refused ballot edit means, for the voter.
-fn error_text(ctx: &Ctx, round: &Round, rules: &Rules, error: &BallotError) -> String {
+pub(super) fn error_text(ctx: &Ctx, round: &Round, rules: &Rules, error: &BallotError) -> String {
     match error {
         BallotError::UnknownProject(id) => ctx.ta("vote-error-unknown", args![("id", *id)]),
         BallotError::Twice(id) => ctx.ta("vote-error-twice", args![("id", *id)]),

@@ -200,13 +200,7 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
 }
 
 pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
-    use crate::{
-        domain::{
-            ballot::{Ballot, receipt},
-            verification::Phone,
-        },
-        store::{CastOutcome, Source, rules_of},
-    };
+    use crate::store::CastOutcome;
     let _config = load_config(config_path)?;
     let text = super::read_csv_text(file)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -244,37 +238,19 @@ pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -
             problems.push(format!("line {line}: `{round}` is not a round number"));
             continue;
         };
-        let Some(round) = store.round(round).await?.filter(|r| r.is_open(now)) else {
-            problems.push(format!("line {line}: round {round} is not open"));
+        let Some(round) = store.round(round).await? else {
+            problems.push(format!("line {line}: there is no round {round}"));
             continue;
         };
-        if round.stage == RoundStage::Committee {
-            problems.push(format!("line {line}: committee ballots are cast in chat by the members"));
-            continue;
-        }
-        let phone = match Phone::parse(phone) {
-            Ok(phone) => phone,
-            Err(e) => {
-                problems.push(format!("line {line}: `{phone}`: {e}"));
-                continue;
+        match crate::bot::paper::check(&store, &secret, &round, phone, choices, now).await? {
+            Ok(paper) => {
+                if let Some(first) = seen.insert((round.id, paper.voter.clone()), line) {
+                    problems.push(format!("line {line}: the same voter as line {first} in round {}", round.id));
+                } else {
+                    ready.push((line, round.id, paper));
+                }
             }
-        };
-        let Some(entry) = store.roll_entry(&secret.phone_hash(&phone)).await? else {
-            problems.push(format!("line {line}: this phone number is not on the roll"));
-            continue;
-        };
-        if round.stage == RoundStage::Dong && entry.dong_key != round.area_key {
-            problems.push(format!("line {line}: the voter lives in another dong than round {}'s", round.id));
-            continue;
-        }
-        if let Some(first) = seen.insert((round.id, entry.id), line) {
-            problems.push(format!("line {line}: the same voter as line {first} in round {}", round.id));
-            continue;
-        }
-        let rules = rules_of(&round, &store.round_projects(round.id).await?);
-        match Ballot::typed(&rules, choices) {
-            Ok(ballot) => ready.push((line, round.id, format!("roll:{}", entry.id), entry.dong_key, ballot)),
-            Err(e) => problems.push(format!("line {line}: {e}")),
+            Err(problem) => problems.push(format!("line {line}: {problem}")),
         }
     }
     if !problems.is_empty() {
@@ -287,9 +263,8 @@ pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -
         bail!("{}: the file holds no ballot", file.display());
     }
     let (mut entered, mut replaced) = (0, 0);
-    for (line, round, name, dong, ballot) in &ready {
-        let key = secret.voter_key(*round, name);
-        match store.cast_ballot(*round, &key, Some(dong), ballot, &receipt(), Source::Paper, None, now).await? {
+    for (line, round, paper) in &ready {
+        match crate::bot::paper::enter(&store, &secret, *round, paper, None, now).await? {
             CastOutcome::Cast { receipt, replaced: was } => {
                 entered += 1;
                 replaced += usize::from(was);

@@ -410,6 +410,39 @@ async fn paper_ballots_from_the_meeting_replace_chat_ballots_and_end_chat_voting
     assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 2);
     let audit = world.store.audit_log().await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "ballot.paper").count(), 2);
+
+    // A facilitator enters more at the meeting, from /admin; a resident cannot.
+    const FACILITATOR: u64 = 100_050;
+    let facilitator = user(FACILITATOR, "ko");
+    bot.update(text(&kim, "/admin"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "구청 담당 공무원만 사용할 수 있는 기능이에요.");
+    bot.update(press_detached(&kim, &format!("pp:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["구청 담당 공무원만 사용할 수 있는 기능이에요."]);
+    world.store.touch_user(FACILITATOR as i64, Some("ko"), now).await.unwrap();
+    let none = Pushes { default_lang: "ko", ..Pushes::default() };
+    world.store.grant_facilitator(FACILITATOR as i64, Some(OFFICIAL as i64), &none, now).await.unwrap();
+    bot.update(text(&facilitator, "/admin"));
+    bot.dispatch().await;
+    let screen = last_sent(&bot);
+    assert_eq!(screen.text().unwrap(), "어느 투표의 종이 투표를 입력할까요?");
+    bot.update(press(&facilitator, &screen, &format!("pp:{}", round.id)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("신촌동 순위 투표 종이 투표를 입력해 주세요."), "{}", last_text(&bot));
+    bot.update(text(&facilitator, &format!("010-3333-4444 {} {}\n010-0000-1111 {}\nhello", ids[0], ids[1], ids[0])));
+    bot.dispatch().await;
+    let lines: Vec<String> = last_text(&bot).lines().map(str::to_owned).collect();
+    assert!(lines[0].starts_with("1번째 줄: 이전 투표를 대신해 입력했어요. 영수증 번호 "), "{lines:?}");
+    assert_eq!(lines[1], "2번째 줄: 입력하지 못했어요 — 명부에 없는 전화번호예요.");
+    assert_eq!(lines[2], "3번째 줄: 전화번호, 띄어쓰기, 사업 번호 순서로 적어 주세요.");
+    let ballots = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(ballots.len(), 2);
+    assert!(ballots.iter().any(|b| b.ballot.order() == [ids[0], ids[1]]));
+
+    // A voter who asks to be forgotten leaves their ballot behind, anonymous.
+    world.store.forget_user(KIM as i64, now).await.unwrap();
+    assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
