@@ -547,13 +547,29 @@ pub fn round_news(
     super::fit(locales.text(lang, id, args![("area", area), ("until", closes)]))
 }
 
-/// The pushes announcing a round's opening or closing to its area's followers.
+/// The pushes announcing a round's opening or closing: to its area's followers, or for a
+/// committee round to the committee's `members` (with their language), each in their language.
 pub fn round_pushes(
     config: &crate::config::Config,
     locales: &crate::i18n::Locales,
     round: &Round,
     opened: bool,
+    members: &[(i64, Option<String>)],
 ) -> crate::store::Pushes {
+    if round.stage == RoundStage::Committee {
+        let notices = members
+            .iter()
+            .map(|(id, lang)| {
+                let lang = lang.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
+                crate::store::Notice {
+                    chat_id: *id,
+                    text: round_news(config, locales, lang, round, opened),
+                    markup: None,
+                }
+            })
+            .collect();
+        return crate::store::Pushes::notices(notices, config.default_language.code());
+    }
     let audience = match config.area(&round.area_key).map(|a| a.kind) {
         Some(AreaKind::Dong) if round.stage == RoundStage::Dong => {
             super::follow::area_audience(config, &round.area_key)
@@ -585,8 +601,12 @@ pub async fn open_and_close_rounds(
     locales: &crate::i18n::Locales,
     now: i64,
 ) -> Result<usize, super::BotError> {
-    let opened = store.open_due_rounds(now, |round, _| round_pushes(config, locales, round, true)).await?;
-    let closed = store.close_due_rounds(now, |round| round_pushes(config, locales, round, false)).await?;
+    let members = match store.cycle(config.cycle_year).await? {
+        Some(cycle) => store.committee_contacts(cycle.id).await?,
+        None => Vec::new(),
+    };
+    let opened = store.open_due_rounds(now, |round, _| round_pushes(config, locales, round, true, &members)).await?;
+    let closed = store.close_due_rounds(now, |round| round_pushes(config, locales, round, false, &members)).await?;
     for round in &opened {
         tracing::info!(round = round.id, area = %round.area_key, void = ?round.void_reason, "ballot round opened");
     }

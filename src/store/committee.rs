@@ -285,6 +285,19 @@ impl Store {
         Ok(record)
     }
 
+    /// The cycle's committee members who can be reached, with their language (`ko`/`en`) if known.
+    pub async fn committee_contacts(&self, cycle_id: i64) -> StoreResult<Vec<(i64, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT m.telegram_id, u.language FROM committee_members m
+             JOIN users u ON u.telegram_id = m.telegram_id AND u.blocked_at IS NULL
+             WHERE m.cycle_id = $1 ORDER BY m.telegram_id",
+        )
+        .bind(cycle_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("language")?))).collect()
+    }
+
     /// Telegram ids of the cycle's committee.
     pub async fn committee_members(&self, cycle_id: i64) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query("SELECT telegram_id FROM committee_members WHERE cycle_id = $1 ORDER BY telegram_id")

@@ -515,3 +515,45 @@ async fn an_official_creates_a_round_from_admin_and_sees_its_turnout() {
     bot.dispatch().await;
     assert_eq!(notices(&bot), ["구청 담당 공무원만 사용할 수 있는 기능이에요."]);
 }
+
+#[tokio::test]
+async fn a_committee_round_is_for_members_only_and_told_to_them_alone() {
+    let world = World::new().await;
+    let id = world.seed(ALEX, "district", "District library", 100_000_000).await;
+    let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(100_000_000).unwrap() };
+    let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+    world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+    verify(&world, KIM, "ko", "sinchon").await;
+    verify(&world, LEE, "ko", "sinchon").await;
+    let cycle = world.cycle_id().await;
+    world.store.appoint_committee(cycle, &[KIM as i64], 100, None, |_| pushes.clone(), 0).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let round = NewRound {
+        area_key: "district".into(),
+        stage: RoundStage::Committee,
+        kind: Kind::Approval { min: 1, max: 1 },
+        rule: "greedy".into(),
+        pot: Won::from_i64(3_600_000_000).unwrap(),
+        opens_at: now - 1,
+        closes_at: now + 86_400,
+    };
+    let round = world.store.create_round(cycle, &round, None, now).await.unwrap();
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
+    let told = world.store.outbox_for(KIM as i64).await.unwrap();
+    assert!(told.iter().any(|(_, t)| t.starts_with("🗳 서대문구 전체 우선순위 투표가 시작되었어요.")), "{told:?}");
+    let lee_told = world.store.outbox_for(LEE as i64).await.unwrap();
+    assert!(lee_told.iter().all(|(_, t)| !t.starts_with("🗳")), "{lee_told:?}");
+
+    let lee = user(LEE, "ko");
+    let mut bot = world.bot(text(&lee, "/vote"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "주민참여예산위원만 참여하는 투표예요.");
+    let kim = user(KIM, "ko");
+    bot.update(text(&kim, &format!("/vote {id}")));
+    bot.dispatch().await;
+    let confirm = last_sent(&bot);
+    bot.update(press(&kim, &confirm, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 1);
+    assert_eq!(world.store.ballots(round.id).await.unwrap()[0].dong_key.as_deref(), Some("sinchon"));
+}
