@@ -25,6 +25,7 @@ vote-standing-approval = Picked { $count } (at least { $min }, at most { $max })
 vote-standing-ranked = Ranked { $count } of up to { $max }
 vote-standing-knapsack = { $text } { $cost } of { $pot }
 vote-standing-cumulative = Points left: { $left } of { $max }
+vote-picks = Your picks on every page: { $list }
 vote-ready = ✅ Ready to submit.
 vote-needed-pick = Pick at least one project to submit.
 vote-submit = 📨 Submit

@@ -25,6 +25,7 @@ vote-standing-approval = { $count }개 선택 (최소 { $min }개, 최대 { $max
 vote-standing-ranked = { $count }개 순위 지정 (최대 { $max }개)
 vote-standing-knapsack = { $text } { $pot } 중 { $cost }
 vote-standing-cumulative = 남은 점수: { $max }점 중 { $left }점
+vote-picks = 전체 선택: { $list }
 vote-ready = ✅ 제출할 수 있어요.
 vote-needed-pick = 제출하려면 사업을 하나 이상 골라 주세요.
 vote-submit = 📨 제출하기

@@ -356,7 +356,16 @@ fn ballot_screen(
         ctx.ta("vote-how", args![("text", how(ctx, round.kind)), ("until", ctx.datetime_of(round.closes_at))]),
         String::new(),
     ];
-    lines.extend(projects.iter().map(|p| project_line(ctx, round.kind, p, ballot.weight(p.proposal_id))));
+    // The text lists the page the buttons show (a long ballot stays within Telegram's limit);
+    // picks on other pages are summed up below it.
+    let pages = projects.len().div_ceil(PAGE).max(1);
+    let page = page.min(pages - 1);
+    let shown = &projects[page * PAGE..projects.len().min((page + 1) * PAGE)];
+    lines.extend(shown.iter().map(|p| project_line(ctx, round.kind, p, ballot.weight(p.proposal_id))));
+    if pages > 1 && !ballot.is_empty() {
+        let picks: Vec<String> = ballot.order().iter().map(|id| format!("#{id}")).collect();
+        lines.push(ctx.ta("vote-picks", args![("list", picks.join(", "))]));
+    }
     lines.push(String::new());
     lines.push(match round.kind {
         Kind::Approval { min, max } => {
@@ -383,8 +392,6 @@ fn ballot_screen(
         Some(e) => error_text(ctx, round, &rules, e),
     });
 
-    let pages = projects.len().div_ceil(PAGE).max(1);
-    let page = page.min(pages - 1);
     let mut rows: Vec<Vec<_>> = Vec::new();
     for p in projects.iter().skip(page * PAGE).take(PAGE) {
         let weight = ballot.weight(p.proposal_id);

@@ -112,6 +112,9 @@ async fn a_resident_builds_submits_and_changes_an_approval_ballot_in_one_live_me
     bot.dispatch().await;
     let page_two = latest(&bot);
     assert!(label_of(&page_two, ids[9]).starts_with("▫️"), "{:?}", buttons(&page_two));
+    let body = page_two.text().unwrap();
+    assert!(body.contains(&format!("▫️ #{} Project 10", ids[9])) && !body.contains("Project 1 ·"), "{body}");
+    assert!(body.contains(&format!("전체 선택: #{}, #{}, #{}", ids[0], ids[1], ids[2])), "{body}");
     bot.update(press(&kim, &ballot, &format!("vs:{}", round.id)));
     bot.dispatch().await;
     let confirm = latest(&bot);
