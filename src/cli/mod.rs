@@ -55,6 +55,30 @@ pub enum Command {
     /// Officials' bulk work on the same database.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Re-tally a Pabulib `.pb` file (a published export, or any Pabulib instance) with an
+    /// outcome rule; needs no database.
+    Tally(TallyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TallyArgs {
+    /// The `.pb` file.
+    pub file: PathBuf,
+    /// The outcome rule.
+    #[arg(long, value_enum)]
+    pub rule: TallyRule,
+    /// Print `{"rule":…,"selected":[…],"total_cost":"…","budget":"…"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The outcome rules `pb-bot tally` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TallyRule {
+    /// By score, every project that still fits.
+    Greedy,
+    /// By score, stopping at the first project that does not fit.
+    GreedyStop,
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,6 +242,7 @@ pub enum ProposalsCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run_bot(&cli.config, &cli.database_url, &args).await,
+        Command::Tally(args) => tally(&args),
         Command::Admin(AdminCommand::ApplyDistrict { file }) => apply_district(&file, &cli.database_url).await,
         Command::Admin(AdminCommand::Proposals(ProposalsCommand::Export { year })) => {
             export_proposals(&cli.config, &cli.database_url, year).await
@@ -252,6 +277,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             committee::committee(&cli.config, &cli.database_url, command).await
         }
     }
+}
+
+/// `pb-bot tally`: the selected ids sorted as strings, their total cost and the budget.
+fn tally(args: &TallyArgs) -> anyhow::Result<()> {
+    use crate::domain::{pabulib, tally};
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let instance = pabulib::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let profile = tally::Profile::of(&instance).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let (name, selected) = match args.rule {
+        TallyRule::Greedy => ("greedy", tally::greedy(&profile)),
+        TallyRule::GreedyStop => ("greedy-stop", tally::greedy_stop(&profile)),
+    };
+    let ids = tally::sorted_ids(&profile, &selected);
+    let total = profile.cost_of(&selected).normalize().to_string();
+    let budget = profile.budget.normalize().to_string();
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Tallied<'a> {
+            rule: &'a str,
+            selected: &'a [String],
+            total_cost: &'a str,
+            budget: &'a str,
+        }
+        let tallied = Tallied { rule: name, selected: &ids, total_cost: &total, budget: &budget };
+        println!("{}", serde_json::to_string(&tallied)?);
+    } else {
+        println!("rule: {name}");
+        println!("selected ({}): {}", ids.len(), ids.join(" "));
+        println!("total cost: {total}");
+        println!("budget: {budget}");
+    }
+    Ok(())
 }
 
 pub(crate) fn this_year_in_seoul() -> i32 {

@@ -12,6 +12,7 @@ pub mod pabulib;
 pub mod phase;
 pub mod proposal;
 pub mod roll;
+pub mod tally;
 pub mod verification;
 
 pub use area::{Area, AreaKind};

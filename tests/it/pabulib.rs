@@ -57,3 +57,87 @@ fn every_shared_instance_reads_with_the_counts_and_budget_its_meta_declares() {
     }
     assert_eq!(seen_types.into_iter().collect::<Vec<_>>(), ["approval", "choose-1", "cumulative", "ordinal"]);
 }
+
+/// Every reference outcome (`expected/` and `edge/`) of the rules implemented so far, as
+/// `(instance file, rule, expected JSON)`.
+fn expected_outcomes(rules: &[&str]) -> Vec<(PathBuf, String, serde_json::Value)> {
+    let mut outcomes = Vec::new();
+    for dir in ["../shared/pabulib/expected", "../shared/pabulib/edge"] {
+        let Ok(entries) = std::fs::read_dir(repo_path(dir)) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".json") else { continue };
+            // Instance names may hold `__` too (`…Maksymiliana__small`), and so may rule
+            // variants (`mes-completed__add1-infeasible`): the instance is the prefix whose
+            // `.pb` file exists.
+            let found = stem.match_indices("__").find_map(|(at, _)| {
+                let (instance, rule) = (&stem[..at], &stem[at + 2..]);
+                ["../shared/pabulib", "../shared/pabulib/edge"]
+                    .iter()
+                    .map(|d| repo_path(d).join(format!("{instance}.pb")))
+                    .find(|p| p.exists())
+                    .map(|file| (file, rule))
+            });
+            let (file, rule) = found.unwrap_or_else(|| panic!("no instance for {name}"));
+            if !rules.contains(&rule) {
+                continue;
+            }
+            let json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            outcomes.push((file, rule.to_owned(), json));
+        }
+    }
+    outcomes.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    outcomes
+}
+
+#[test]
+fn greedy_rules_select_exactly_what_the_reference_selected_on_every_instance() {
+    use pb_bot::domain::tally::{Profile, greedy, greedy_stop, sorted_ids};
+    let outcomes = expected_outcomes(&["greedy", "greedy-stop"]);
+    if outcomes.is_empty() {
+        eprintln!("skipped: ../shared/pabulib is not beside this checkout (CI has it)");
+        return;
+    }
+    assert_eq!(outcomes.len(), 34, "17 instances × 2 rules");
+    let mut cache: std::collections::HashMap<PathBuf, Profile> = std::collections::HashMap::new();
+    for (file, rule, expected) in &outcomes {
+        let profile = cache
+            .entry(file.clone())
+            .or_insert_with(|| Profile::of(&parse(&std::fs::read_to_string(file).unwrap()).unwrap()).unwrap());
+        let selected = if rule == "greedy" { greedy(profile) } else { greedy_stop(profile) };
+        let wanted: Vec<String> =
+            expected["selected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert_eq!(sorted_ids(profile, &selected), wanted, "{name} {rule}");
+        let total = profile.cost_of(&selected).normalize().to_string();
+        assert_eq!(total, expected["total_cost"].as_str().unwrap(), "{name} {rule}");
+    }
+}
+
+#[test]
+fn the_tally_command_prints_the_outcome_for_auditors() {
+    let file = repo_path("../shared/pabulib/edge/edge_ties.pb");
+    if !file.exists() {
+        eprintln!("skipped: ../shared/pabulib is not beside this checkout (CI has it)");
+        return;
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"))
+        .args(["tally", "--rule", "greedy", "--json"])
+        .arg(&file)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "{\"rule\":\"greedy\",\"selected\":[\"10\",\"9\"],\"total_cost\":\"200\",\"budget\":\"300\"}\n"
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"))
+        .args(["tally", "--rule", "greedy-stop", "/nonexistent.pb"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent.pb"));
+}
