@@ -79,6 +79,10 @@ pub enum TallyRule {
     Greedy,
     /// By score, stopping at the first project that does not fit.
     GreedyStop,
+    /// The Method of Equal Shares (cost utilities), without completion.
+    Mes,
+    /// Sequential Phragmén (approval and choose-1 files only; others exit with code 2).
+    Phragmen,
 }
 
 #[derive(Debug, clap::Args)]
@@ -288,6 +292,14 @@ fn tally(args: &TallyArgs) -> anyhow::Result<()> {
     let (name, selected) = match args.rule {
         TallyRule::Greedy => ("greedy", tally::greedy(&profile)),
         TallyRule::GreedyStop => ("greedy-stop", tally::greedy_stop(&profile)),
+        TallyRule::Mes => ("mes", tally::mes(&profile)),
+        TallyRule::Phragmen => match tally::phragmen(&profile) {
+            Ok(selected) => ("phragmen", selected),
+            Err(e) => {
+                eprintln!("{}: {e}", args.file.display());
+                std::process::exit(2);
+            }
+        },
     };
     let ids = tally::sorted_ids(&profile, &selected);
     let total = profile.cost_of(&selected).normalize().to_string();

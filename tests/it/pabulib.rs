@@ -92,20 +92,27 @@ fn expected_outcomes(rules: &[&str]) -> Vec<(PathBuf, String, serde_json::Value)
 }
 
 #[test]
-fn greedy_rules_select_exactly_what_the_reference_selected_on_every_instance() {
-    use pb_bot::domain::tally::{Profile, greedy, greedy_stop, sorted_ids};
-    let outcomes = expected_outcomes(&["greedy", "greedy-stop"]);
+fn every_rule_selects_exactly_what_the_reference_selected_on_every_instance() {
+    use pb_bot::domain::tally::{Profile, greedy, greedy_stop, mes, phragmen, sorted_ids};
+    let outcomes = expected_outcomes(&["greedy", "greedy-stop", "mes", "phragmen"]);
     if outcomes.is_empty() {
         eprintln!("skipped: ../shared/pabulib is not beside this checkout (CI has it)");
         return;
     }
-    assert_eq!(outcomes.len(), 34, "17 instances × 2 rules");
+    let count = |rule: &str| outcomes.iter().filter(|o| o.1 == rule).count();
+    assert_eq!((count("greedy"), count("greedy-stop"), count("mes")), (17, 17, 17), "every instance");
+    assert!(count("phragmen") >= 8, "every approval instance: {}", count("phragmen"));
     let mut cache: std::collections::HashMap<PathBuf, Profile> = std::collections::HashMap::new();
     for (file, rule, expected) in &outcomes {
         let profile = cache
             .entry(file.clone())
             .or_insert_with(|| Profile::of(&parse(&std::fs::read_to_string(file).unwrap()).unwrap()).unwrap());
-        let selected = if rule == "greedy" { greedy(profile) } else { greedy_stop(profile) };
+        let selected = match rule.as_str() {
+            "greedy" => greedy(profile),
+            "greedy-stop" => greedy_stop(profile),
+            "mes" => mes(profile),
+            _ => phragmen(profile).unwrap(),
+        };
         let wanted: Vec<String> =
             expected["selected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
         let name = file.file_name().unwrap().to_string_lossy();
@@ -133,6 +140,25 @@ fn the_tally_command_prints_the_outcome_for_auditors() {
         String::from_utf8_lossy(&output.stdout),
         "{\"rule\":\"greedy\",\"selected\":[\"10\",\"9\"],\"total_cost\":\"200\",\"budget\":\"300\"}\n"
     );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"))
+        .args(["tally", "--rule", "mes"])
+        .arg(&file)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "rule: mes\nselected (2): 10 b\ntotal cost: 200.5\nbudget: 300\n"
+    );
+    let ordinal = repo_path("../shared/pabulib/edge/edge_ordinal_short.pb");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"))
+        .args(["tally", "--rule", "phragmen"])
+        .arg(&ordinal)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "phragmen needs approval ballots");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("phragmen applies to approval and choose-1 ballots only"));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pb-bot"))
         .args(["tally", "--rule", "greedy-stop", "/nonexistent.pb"])
         .env_clear()
