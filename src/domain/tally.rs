@@ -7,7 +7,7 @@ use std::{cmp::Ordering, collections::HashMap};
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::Zero;
+use num_traits::{One, Zero};
 use rust_decimal::Decimal;
 
 use super::pabulib::{Instance, VoteType};
@@ -153,27 +153,35 @@ fn exact(d: Decimal) -> BigRational {
     BigRational::new(mantissa, scale)
 }
 
-/// Interned budget values: voters with the same history hold the same amount, so a handful of
-/// distinct values stand for tens of thousands of voters and a project's price is found from
-/// counts per value instead of one rational per voter.
-struct Values {
-    table: Vec<BigRational>,
-    index: HashMap<BigRational, u32>,
-}
-
-impl Values {
-    fn new() -> Values {
-        Values { table: Vec::new(), index: HashMap::new() }
-    }
-
-    fn id(&mut self, value: BigRational) -> u32 {
-        if let Some(id) = self.index.get(&value) {
-            return *id;
+/// Keeps only the values someone holds (`holders` index into `table`), each once, and divides
+/// them and their common denominator by their gcd: voters with the same history then share one
+/// value, and the numbers stay small.
+fn compact(table: &mut Vec<BigInt>, holders: &mut [u32], den: &mut BigInt) {
+    let old = std::mem::take(table);
+    let mut index: HashMap<&BigInt, u32> = HashMap::new();
+    let mut remap = vec![u32::MAX; old.len()];
+    for h in holders.iter_mut() {
+        let o = *h as usize;
+        if remap[o] == u32::MAX {
+            remap[o] = *index.entry(&old[o]).or_insert_with(|| {
+                table.push(old[o].clone());
+                (table.len() - 1) as u32
+            });
         }
-        let id = u32::try_from(self.table.len()).expect("fewer than 2^32 distinct budgets");
-        self.table.push(value.clone());
-        self.index.insert(value, id);
-        id
+        *h = remap[o];
+    }
+    let mut g = den.clone();
+    for n in table.iter() {
+        if g.is_one() {
+            break;
+        }
+        g = num_integer::Integer::gcd(&g, n);
+    }
+    if !g.is_one() {
+        *den /= &g;
+        for n in table.iter_mut() {
+            *n /= &g;
+        }
     }
 }
 
@@ -182,92 +190,123 @@ impl Values {
 /// each supporter paying `min(b_i, ρ·u_i)` where `u_i = points_i · cost`. Projects whose
 /// supporters cannot pay are dropped; zero-cost and unsupported projects are never bought.
 /// `per_voter` is `B/n` for `mes`; the Add1 completion raises it.
+///
+/// Exact and fast: money is scaled to integers, every voter's budget is an integer numerator
+/// over one common denominator (so sums and comparisons need no gcd), and voters with the same
+/// history share one interned value. Scaling all utilities by one constant leaves MES
+/// unchanged, so points are scaled to integers too.
 pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
     let projects = profile.ids.len();
-    // Supporters of each project, with their weight (points).
+    let money_scale = BigInt::from(10u32).pow(profile.costs.iter().map(|c| c.scale()).max().unwrap_or(0));
+    let points_scale =
+        Decimal::from(10u64.pow(profile.ballots.iter().flatten().map(|(_, w)| w.scale()).max().unwrap_or(0)));
+    // Supporters of each project, with their weight (points, as an integer).
     let mut supporters: Vec<Vec<(usize, u32)>> = vec![Vec::new(); projects];
-    let mut weights = Values::new();
+    let mut weights: Vec<BigInt> = Vec::new();
+    let mut weight_ids: HashMap<BigInt, u32> = HashMap::new();
     for (voter, ballot) in profile.ballots.iter().enumerate() {
         for (p, points) in ballot {
-            supporters[*p].push((voter, weights.id(exact(*points))));
+            let w = exact(*points * points_scale).to_integer();
+            let id = *weight_ids.entry(w.clone()).or_insert_with(|| {
+                weights.push(w);
+                (weights.len() - 1) as u32
+            });
+            supporters[*p].push((voter, id));
         }
     }
-    let costs: Vec<BigRational> = profile.costs.iter().map(|c| exact(*c)).collect();
-    let mut values = Values::new();
-    let start = values.id(per_voter.clone());
-    let mut budget_of = vec![start; profile.ballots.len()];
-    let mut candidates: Vec<usize> =
-        (0..projects).filter(|p| !supporters[*p].is_empty() && costs[*p] > BigRational::zero()).collect();
+    let unit_weights = weights.iter().all(|w| *w == BigInt::from(1));
+    let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
+    let start = per_voter * &money_scale;
+    // Budget numerators over the common denominator `den`, interned.
+    let mut den = start.denom().clone();
+    let mut table: Vec<BigInt> = vec![start.numer().clone()];
+    let mut budget_of = vec![0u32; profile.ballots.len()];
+
+    // The price of a project now: `None` when its supporters cannot pay (dropped for good),
+    // else (ρ, X, Y): each supporter of weight w pays min(b, X·w / (Y·den)).
+    let price = |p: usize, budget_of: &[u32], table: &[BigInt], den: &BigInt| {
+        let mut groups: HashMap<(u32, u32), u64> = HashMap::new();
+        for (voter, weight) in &supporters[p] {
+            *groups.entry((budget_of[*voter], *weight)).or_default() += 1;
+        }
+        let mut groups: Vec<(&BigInt, &BigInt, u64)> = groups
+            .into_iter()
+            .filter(|((value, _), _)| table[*value as usize].sign() == num_bigint::Sign::Plus)
+            .map(|((value, weight), count)| (&table[value as usize], &weights[weight as usize], count))
+            .collect();
+        let need = &costs[p] * den;
+        let money: BigInt = groups.iter().map(|(n, _, count)| *n * BigInt::from(*count)).sum();
+        if money < need {
+            return None;
+        }
+        if unit_weights {
+            groups.sort_by(|a, b| a.0.cmp(b.0));
+        } else {
+            groups.sort_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+        }
+        let mut remaining = need;
+        let mut weight_left: BigInt = groups.iter().map(|(_, w, count)| *w * BigInt::from(*count)).sum();
+        for (n, w, count) in &groups {
+            if *n * &weight_left >= &remaining * *w {
+                let rho = BigRational::new(remaining.clone(), &weight_left * den * &costs[p]);
+                return Some((rho, remaining, weight_left));
+            }
+            remaining -= *n * BigInt::from(*count);
+            weight_left -= *w * BigInt::from(*count);
+        }
+        None
+    };
+
+    // Lazy evaluation: budgets only fall, so a project's ρ only rises and a price from an
+    // earlier round is a lower bound. Each round only the cheapest-looking projects are priced
+    // again, until the cheapest is priced now (ties: the smallest id string).
+    type Fresh = Option<(BigInt, BigInt)>;
+    let mut queue: Vec<(BigRational, usize, Fresh)> = Vec::new();
+    for p in (0..projects).filter(|p| !supporters[*p].is_empty() && costs[*p].sign() == num_bigint::Sign::Plus) {
+        if let Some((rho, x, y)) = price(p, &budget_of, &table, &den) {
+            queue.push((rho, p, Some((x, y))));
+        }
+    }
     let mut selected = Vec::new();
     loop {
-        // (ρ, project) of every candidate still affordable.
-        let mut best: Option<(BigRational, BigRational, usize)> = None;
-        let mut affordable = Vec::with_capacity(candidates.len());
-        for &p in &candidates {
-            // Supporters grouped by (budget value, weight): counts.
-            let mut groups: HashMap<(u32, u32), u64> = HashMap::new();
-            for (voter, weight) in &supporters[p] {
-                *groups.entry((budget_of[*voter], *weight)).or_default() += 1;
-            }
-            let mut groups: Vec<(BigRational, BigRational, BigRational)> = groups
-                .into_iter()
-                .filter(|((value, _), _)| !values.table[*value as usize].is_zero())
-                .map(|((value, weight), count)| {
-                    let b = values.table[value as usize].clone();
-                    let w = weights.table[weight as usize].clone();
-                    (&b / &w, b * BigInt::from(count), w * BigInt::from(count))
-                })
-                .collect();
-            let money: BigRational = groups.iter().map(|(_, b, _)| b.clone()).sum();
-            if money < costs[p] {
-                continue; // dropped for good: its supporters cannot pay
-            }
-            affordable.push(p);
-            groups.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut remaining = costs[p].clone();
-            let mut weight_left: BigRational = groups.iter().map(|(_, _, w)| w.clone()).sum();
-            let mut q = None;
-            for (ratio, money, weight) in &groups {
-                if ratio * &weight_left >= remaining {
-                    q = Some(&remaining / &weight_left);
-                    break;
+        let Some(top) = (0..queue.len()).min_by(|a, b| {
+            let (x, y) = (&queue[*a], &queue[*b]);
+            x.0.cmp(&y.0).then_with(|| by_id(&profile.ids, x.1, y.1))
+        }) else {
+            break;
+        };
+        let p = queue[top].1;
+        let Some((x, y)) = queue[top].2.clone() else {
+            match price(p, &budget_of, &table, &den) {
+                Some((rho, x, y)) => queue[top] = (rho, p, Some((x, y))),
+                None => {
+                    queue.swap_remove(top);
                 }
-                remaining -= money;
-                weight_left -= weight;
             }
-            let Some(q) = q else { continue };
-            let rho = &q / &costs[p];
-            let better = match &best {
-                None => true,
-                Some((best_rho, _, best_p)) => {
-                    rho < *best_rho || (rho == *best_rho && by_id(&profile.ids, p, *best_p) == Ordering::Less)
-                }
-            };
-            if better {
-                best = Some((rho, q, p));
-            }
+            continue;
+        };
+        // Pay: over the new denominator den·Y, a budget N becomes N·Y, and a supporter of
+        // weight w pays X·w (all of it when that is more than they have).
+        den *= &y;
+        for n in &mut table {
+            *n *= &y;
         }
-        candidates = affordable;
-        let Some((_, q, p)) = best else { break };
-        // Each supporter pays min(b_i, q·w_i); equal (budget, weight) pairs end equal.
         let mut after: HashMap<(u32, u32), u32> = HashMap::new();
         for (voter, weight) in &supporters[p] {
             let key = (budget_of[*voter], *weight);
-            let id = match after.get(&key) {
-                Some(id) => *id,
-                None => {
-                    let b = &values.table[key.0 as usize];
-                    let pay = &q * &weights.table[key.1 as usize];
-                    let left = if *b > pay { b - pay } else { BigRational::zero() };
-                    let id = values.id(left);
-                    after.insert(key, id);
-                    id
-                }
-            };
+            let id = *after.entry(key).or_insert_with(|| {
+                let left = &table[key.0 as usize] - &x * &weights[key.1 as usize];
+                table.push(if left.sign() == num_bigint::Sign::Plus { left } else { BigInt::zero() });
+                (table.len() - 1) as u32
+            });
             budget_of[*voter] = id;
         }
+        compact(&mut table, &mut budget_of, &mut den);
         selected.push(p);
-        candidates.retain(|c| *c != p);
+        queue.swap_remove(top);
+        for entry in &mut queue {
+            entry.2 = None;
+        }
     }
     selected
 }
@@ -296,53 +335,57 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
             approvers[*p].push(voter);
         }
     }
-    let costs: Vec<BigRational> = profile.costs.iter().map(|c| exact(*c)).collect();
-    let mut loads = Values::new();
-    let zero = loads.id(BigRational::zero());
-    let mut load_of = vec![zero; profile.ballots.len()];
+    // Loads are integer numerators over one common denominator `den`, interned (voters with
+    // the same history share a load), so sums and comparisons need no gcd.
+    let money_scale = BigInt::from(10u32).pow(profile.costs.iter().map(|c| c.scale()).max().unwrap_or(0));
+    let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
+    let mut den = BigInt::one();
+    let mut table: Vec<BigInt> = vec![BigInt::zero()];
+    let mut load_of = vec![0u32; profile.ballots.len()];
     let mut remaining: Vec<usize> = (0..profile.ids.len()).filter(|p| profile.costs[*p] <= budget).collect();
     let mut selected = Vec::new();
     let mut spent = Decimal::ZERO;
-    while !remaining.is_empty() {
-        // The new load of each project; None stands for infinity (nobody approves it).
-        let mut scored: Vec<(Option<BigRational>, usize)> = Vec::with_capacity(remaining.len());
-        for &p in &remaining {
-            if approvers[p].is_empty() {
-                scored.push((None, p));
-                continue;
-            }
-            let mut counts: HashMap<u32, u64> = HashMap::new();
-            for voter in &approvers[p] {
-                *counts.entry(load_of[*voter]).or_default() += 1;
-            }
-            let total: BigRational = counts
-                .iter()
-                .map(|(load, count)| &loads.table[*load as usize] * BigInt::from(*count))
-                .sum::<BigRational>()
-                + &costs[p];
-            scored.push((Some(total / BigInt::from(approvers[p].len())), p));
+    // A project's new load as a fraction (numerator over approvers·den); None: infinite.
+    let load_of_project = |p: usize, load_of: &[u32], table: &[BigInt], den: &BigInt| -> Option<(BigInt, BigInt)> {
+        if approvers[p].is_empty() {
+            return None;
         }
-        let min = scored
-            .iter()
-            .map(|(load, _)| load.clone())
-            .min_by(|a, b| match (a, b) {
-                (Some(a), Some(b)) => a.cmp(b),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            })
-            .expect("projects remain");
-        let mut tied: Vec<usize> = scored.iter().filter(|(load, _)| *load == min).map(|(_, p)| *p).collect();
+        let mut counts: HashMap<u32, u64> = HashMap::new();
+        for voter in &approvers[p] {
+            *counts.entry(load_of[*voter]).or_default() += 1;
+        }
+        let sum: BigInt = counts.iter().map(|(load, count)| &table[*load as usize] * BigInt::from(*count)).sum();
+        Some((sum + &costs[p] * den, BigInt::from(approvers[p].len())))
+    };
+    let less = |a: &Option<(BigInt, BigInt)>, b: &Option<(BigInt, BigInt)>| match (a, b) {
+        (Some((n1, k1)), Some((n2, k2))) => (n1 * k2).cmp(&(n2 * k1)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    while !remaining.is_empty() {
+        let scored: Vec<(Option<(BigInt, BigInt)>, usize)> =
+            remaining.iter().map(|p| (load_of_project(*p, &load_of, &table, &den), *p)).collect();
+        let min = scored.iter().map(|(load, _)| load).min_by(|a, b| less(a, b)).cloned().expect("projects remain");
+        let mut tied: Vec<usize> =
+            scored.iter().filter(|(load, _)| less(load, &min) == Ordering::Equal).map(|(_, p)| *p).collect();
         if tied.iter().any(|p| spent + profile.costs[*p] > budget) {
             break;
         }
         tied.sort_by(|a, b| by_id(&profile.ids, *a, *b));
         let p = tied[0];
-        if let Some(load) = min {
-            let id = loads.id(load);
+        if let Some((sum, k)) = min {
+            // Over the new denominator den·k, every load N becomes N·k and the approvers' is `sum`.
+            den *= &k;
+            for n in &mut table {
+                *n *= &k;
+            }
+            table.push(sum);
+            let id = (table.len() - 1) as u32;
             for voter in &approvers[p] {
                 load_of[*voter] = id;
             }
+            compact(&mut table, &mut load_of, &mut den);
         }
         spent += profile.costs[p];
         selected.push(p);
