@@ -268,13 +268,10 @@ pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
         }
     }
     let mut selected = Vec::new();
-    loop {
-        let Some(top) = (0..queue.len()).min_by(|a, b| {
-            let (x, y) = (&queue[*a], &queue[*b]);
-            x.0.cmp(&y.0).then_with(|| by_id(&profile.ids, x.1, y.1))
-        }) else {
-            break;
-        };
+    while let Some(top) = (0..queue.len()).min_by(|a, b| {
+        let (x, y) = (&queue[*a], &queue[*b]);
+        x.0.cmp(&y.0).then_with(|| by_id(&profile.ids, x.1, y.1))
+    }) {
         let p = queue[top].1;
         let Some((x, y)) = queue[top].2.clone() else {
             match price(p, &budget_of, &table, &den) {
