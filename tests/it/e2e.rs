@@ -720,6 +720,14 @@ async fn a_verified_resident_votes_each_kind_through_the_binary_and_a_round_clos
     let store = world.store.clone();
     let crate::helpers::World { db, .. } = world;
     let d = Deployment::start_on(db).await;
+    // The binary's clock opens the four rounds on its first tick.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    for round in &rounds {
+        while store.round(*round).await.unwrap().unwrap().opened_at.is_none() {
+            assert!(std::time::Instant::now() < deadline, "round {round} was not opened; logs: {}", d.logs());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 
     // Only verified residents of Sinchon-dong may vote.
     let refused = d.say(LEE, "ko", "/vote").await;
