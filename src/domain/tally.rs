@@ -3,7 +3,9 @@
 //! Shares and sequential Phragmén on exact rationals (no floats anywhere). Ties go to
 //! the smallest project id *string* (`"10" < "9"`).
 
-use std::{cmp::Ordering, collections::HashMap};
+use std::cmp::Ordering;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -153,12 +155,13 @@ fn exact(d: Decimal) -> BigRational {
     BigRational::new(mantissa, scale)
 }
 
-/// Keeps only the values someone holds (`holders` index into `table`), each once, and divides
-/// them and their common denominator by their gcd: voters with the same history then share one
-/// value, and the numbers stay small.
-fn compact(table: &mut Vec<BigInt>, holders: &mut [u32], den: &mut BigInt) {
+/// Keeps only the values someone holds (`holders` index into `table`), each once: voters with
+/// the same history then share one value. (Numerators and the common denominator are not
+/// reduced: over a few dozen purchases they grow by some hundred bits, which costs less than
+/// the gcds would.)
+fn compact(table: &mut Vec<BigInt>, holders: &mut [u32]) {
     let old = std::mem::take(table);
-    let mut index: HashMap<&BigInt, u32> = HashMap::new();
+    let mut index: HashMap<&BigInt, u32> = HashMap::default();
     let mut remap = vec![u32::MAX; old.len()];
     for h in holders.iter_mut() {
         let o = *h as usize;
@@ -169,19 +172,6 @@ fn compact(table: &mut Vec<BigInt>, holders: &mut [u32], den: &mut BigInt) {
             });
         }
         *h = remap[o];
-    }
-    let mut g = den.clone();
-    for n in table.iter() {
-        if g.is_one() {
-            break;
-        }
-        g = num_integer::Integer::gcd(&g, n);
-    }
-    if !g.is_one() {
-        *den /= &g;
-        for n in table.iter_mut() {
-            *n /= &g;
-        }
     }
 }
 
@@ -203,7 +193,7 @@ pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
     // Supporters of each project, with their weight (points, as an integer).
     let mut supporters: Vec<Vec<(usize, u32)>> = vec![Vec::new(); projects];
     let mut weights: Vec<BigInt> = Vec::new();
-    let mut weight_ids: HashMap<BigInt, u32> = HashMap::new();
+    let mut weight_ids: HashMap<BigInt, u32> = HashMap::default();
     for (voter, ballot) in profile.ballots.iter().enumerate() {
         for (p, points) in ballot {
             let w = exact(*points * points_scale).to_integer();
@@ -225,7 +215,7 @@ pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
     // The price of a project now: `None` when its supporters cannot pay (dropped for good),
     // else (ρ, X, Y): each supporter of weight w pays min(b, X·w / (Y·den)).
     let price = |p: usize, budget_of: &[u32], table: &[BigInt], den: &BigInt| {
-        let mut groups: HashMap<(u32, u32), u64> = HashMap::new();
+        let mut groups: HashMap<(u32, u32), u64> = HashMap::default();
         for (voter, weight) in &supporters[p] {
             *groups.entry((budget_of[*voter], *weight)).or_default() += 1;
         }
@@ -288,7 +278,7 @@ pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
         for n in &mut table {
             *n *= &y;
         }
-        let mut after: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut after: HashMap<(u32, u32), u32> = HashMap::default();
         for (voter, weight) in &supporters[p] {
             let key = (budget_of[*voter], *weight);
             let id = *after.entry(key).or_insert_with(|| {
@@ -298,7 +288,7 @@ pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
             });
             budget_of[*voter] = id;
         }
-        compact(&mut table, &mut budget_of, &mut den);
+        compact(&mut table, &mut budget_of);
         selected.push(p);
         queue.swap_remove(top);
         for entry in &mut queue {
@@ -347,7 +337,7 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
         if approvers[p].is_empty() {
             return None;
         }
-        let mut counts: HashMap<u32, u64> = HashMap::new();
+        let mut counts: HashMap<u32, u64> = HashMap::default();
         for voter in &approvers[p] {
             *counts.entry(load_of[*voter]).or_default() += 1;
         }
@@ -382,7 +372,7 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
             for voter in &approvers[p] {
                 load_of[*voter] = id;
             }
-            compact(&mut table, &mut load_of, &mut den);
+            compact(&mut table, &mut load_of);
         }
         spent += profile.costs[p];
         selected.push(p);
