@@ -92,18 +92,7 @@ pub async fn card(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
 }
 
 pub async fn choose_area(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
-    let dongs: Vec<_> = ctx.config.areas.iter().filter(|a| a.kind == AreaKind::Dong).collect();
-    let mut rows: Vec<Vec<_>> = dongs
-        .chunks(2)
-        .map(|pair| {
-            pair.iter()
-                .map(|a| button(ctx.area_name(&a.key), Callback::AdminRoundArea { area: a.key.clone() }))
-                .collect()
-        })
-        .collect();
-    for area in ctx.config.areas.iter().filter(|a| a.kind == AreaKind::District) {
-        rows.push(vec![button(ctx.area_name(&area.key), Callback::AdminRoundArea { area: area.key.clone() })]);
-    }
+    let mut rows = super::schedule::area_rows(ctx, |area| Callback::AdminRoundArea { area });
     rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminRounds)]);
     ctx.show(message, ctx.t("admin-round-area"), InlineKeyboardMarkup::new(rows)).await
 }

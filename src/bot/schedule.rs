@@ -93,20 +93,25 @@ pub async fn card(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
 }
 
 pub async fn choose_area(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let mut rows = area_rows(ctx, |area| Callback::AdminMeetingArea { area });
+    rows.push(vec![button(ctx.t("admin-meeting-back"), Callback::AdminMeetings)]);
+    ctx.show(message, ctx.t("admin-meeting-area"), InlineKeyboardMarkup::new(rows)).await
+}
+
+/// Every area as a button, the dongs two to a row, then the district-wide area.
+pub(super) fn area_rows(
+    ctx: &Ctx,
+    callback: impl Fn(String) -> Callback,
+) -> Vec<Vec<teloxide::types::InlineKeyboardButton>> {
     let dongs: Vec<_> = ctx.config.areas.iter().filter(|a| a.kind == AreaKind::Dong).collect();
     let mut rows: Vec<Vec<_>> = dongs
         .chunks(2)
-        .map(|pair| {
-            pair.iter()
-                .map(|a| button(ctx.area_name(&a.key), Callback::AdminMeetingArea { area: a.key.clone() }))
-                .collect()
-        })
+        .map(|pair| pair.iter().map(|a| button(ctx.area_name(&a.key), callback(a.key.clone()))).collect())
         .collect();
     for area in ctx.config.areas.iter().filter(|a| a.kind == AreaKind::District) {
-        rows.push(vec![button(ctx.area_name(&area.key), Callback::AdminMeetingArea { area: area.key.clone() })]);
+        rows.push(vec![button(ctx.area_name(&area.key), callback(area.key.clone()))]);
     }
-    rows.push(vec![button(ctx.t("admin-meeting-back"), Callback::AdminMeetings)]);
-    ctx.show(message, ctx.t("admin-meeting-area"), InlineKeyboardMarkup::new(rows)).await
+    rows
 }
 
 /// The stages a meeting of `area` can be: dong meetings only in a dong.

@@ -42,8 +42,7 @@ pub async fn facilitators(config_path: &Path, database_url: &str, command: Facil
             let mut out = csv::Writer::from_writer(std::io::stdout().lock());
             out.write_record(["telegram_id", "granted"])?;
             for (id, at) in store.facilitators().await? {
-                let at = chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().with_timezone(&Seoul);
-                out.write_record([id.to_string(), at.format("%Y-%m-%d %H:%M").to_string()])?;
+                out.write_record([id.to_string(), super::seoul_minute(at)])?;
             }
             out.flush()?;
         }

@@ -492,6 +492,15 @@ pub fn load_secret(database_url: &str) -> anyhow::Result<Secret> {
     Ok(Secret::new(&secret)?)
 }
 
+/// A stored UTC time as officials read it in the command line's CSV: `2026-12-03 19:00`, Seoul.
+pub(crate) fn seoul_minute(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .with_timezone(&Seoul)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 fn seoul_year_and_now() -> (i32, i64) {
     (this_year_in_seoul(), Utc::now().timestamp())
 }
@@ -569,13 +578,7 @@ async fn list_meetings(config_path: &Path, database_url: &str) -> anyhow::Result
         "attended",
         "cancelled",
     ])?;
-    let seoul = |ts: i64| {
-        chrono::DateTime::from_timestamp(ts, 0)
-            .unwrap_or_default()
-            .with_timezone(&Seoul)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    };
+    let seoul = seoul_minute;
     for (m, (going, not_going, attended)) in store.meetings_with_counts(cycle.id).await? {
         out.write_record([
             m.id.to_string(),

@@ -131,12 +131,7 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
             }
             let round = NewRound { area_key: area.key.clone(), stage, kind, rule, pot: area.pot, opens_at, closes_at };
             let created = store.create_round(cycle.id, &round, None, now.timestamp()).await?;
-            let seoul = |ts: i64| {
-                chrono::DateTime::from_timestamp(ts, 0)
-                    .unwrap_or_default()
-                    .with_timezone(&Seoul)
-                    .format("%Y-%m-%d %H:%M")
-            };
+            let seoul = super::seoul_minute;
             println!(
                 "Created round {} ({} {} ballot, {} rule) for {}: opens {}, closes {} (Seoul); {} eligible project(s) now. `pb-bot run` opens and closes it on time and announces both.",
                 created.id,
@@ -157,13 +152,7 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
             out.write_record([
                 "id", "area", "stage", "kind", "rule", "opens", "closes", "state", "projects", "ballots", "turnout",
             ])?;
-            let seoul = |ts: i64| {
-                chrono::DateTime::from_timestamp(ts, 0)
-                    .unwrap_or_default()
-                    .with_timezone(&Seoul)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            };
+            let seoul = super::seoul_minute;
             for round in store.rounds(cycle.id).await? {
                 let state = match (&round.void_reason, round.opened_at, round.closed_at) {
                     (Some(reason), _, _) => format!("void: {reason}"),

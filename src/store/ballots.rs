@@ -271,6 +271,15 @@ impl Store {
         fetch_projects(&mut *self.pool().acquire().await?, round).await
     }
 
+    /// Ids of the rounds matching `condition` (`$1` is `now`), in order.
+    async fn rounds_where(&self, condition: &str, now: i64) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(&format!("SELECT id FROM ballot_rounds WHERE {condition} ORDER BY id"))
+            .bind(now)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
     /// Opens every round whose time has come: fixes its projects (the area's eligible proposals
     /// now, at their reviewed cost) and queues `announce`, each round in one transaction and
     /// exactly once however many replicas try. A round without an eligible project is voided
@@ -280,15 +289,7 @@ impl Store {
         now: i64,
         announce: impl Fn(&Round, &[RoundProject]) -> Pushes,
     ) -> StoreResult<Vec<Round>> {
-        let due: Vec<i64> = sqlx::query(
-            "SELECT id FROM ballot_rounds WHERE opened_at IS NULL AND closed_at IS NULL AND opens_at <= $1 ORDER BY id",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        let due = self.rounds_where("opened_at IS NULL AND closed_at IS NULL AND opens_at <= $1", now).await?;
         let mut opened = Vec::new();
         for id in due {
             let mut tx = self.write_tx().await?;
@@ -345,15 +346,7 @@ impl Store {
 
     /// Closes every open round whose closing time has come and queues `announce`, each once.
     pub async fn close_due_rounds(&self, now: i64, announce: impl Fn(&Round) -> Pushes) -> StoreResult<Vec<Round>> {
-        let due: Vec<i64> = sqlx::query(
-            "SELECT id FROM ballot_rounds WHERE opened_at IS NOT NULL AND closed_at IS NULL AND closes_at <= $1 ORDER BY id",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        let due = self.rounds_where("opened_at IS NOT NULL AND closed_at IS NULL AND closes_at <= $1", now).await?;
         let mut closed = Vec::new();
         for id in due {
             let mut tx = self.write_tx().await?;
