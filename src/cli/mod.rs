@@ -70,6 +70,30 @@ pub struct TallyArgs {
     /// Print `{"rule":…,"selected":[…],"total_cost":"…","budget":"…"}`.
     #[arg(long)]
     pub json: bool,
+    /// `mes-completed`: when the Add1 loop stops raising the voters' budgets.
+    #[arg(long, value_enum, default_value = "exhaustive")]
+    pub add1_stop: Add1StopArg,
+    /// `mes-completed`: how Add1's outcome is completed.
+    #[arg(long, value_enum, default_value = "greedy")]
+    pub completion: CompletionArg,
+}
+
+/// `--add1-stop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Add1StopArg {
+    /// At the first exhaustive outcome (the default).
+    Exhaustive,
+    /// While the outcome still fits the budget (Wieliczka 2023's official count).
+    Infeasible,
+}
+
+/// `--completion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionArg {
+    /// Add the remaining projects by score while they fit (the default).
+    Greedy,
+    /// None (Assen 2024's official count).
+    None,
 }
 
 /// The outcome rules `pb-bot tally` runs.
@@ -81,6 +105,8 @@ pub enum TallyRule {
     GreedyStop,
     /// The Method of Equal Shares (cost utilities), without completion.
     Mes,
+    /// MES with Add1 (per-voter budget raised by 1 until exhaustive), then greedy completion.
+    MesCompleted,
     /// Sequential Phragmén (approval and choose-1 files only; others exit with code 2).
     Phragmen,
 }
@@ -289,17 +315,26 @@ fn tally(args: &TallyArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let instance = pabulib::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     let profile = tally::Profile::of(&instance).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let (name, selected) = match args.rule {
-        TallyRule::Greedy => ("greedy", tally::greedy(&profile)),
-        TallyRule::GreedyStop => ("greedy-stop", tally::greedy_stop(&profile)),
-        TallyRule::Mes => ("mes", tally::mes(&profile)),
-        TallyRule::Phragmen => match tally::phragmen(&profile) {
-            Ok(selected) => ("phragmen", selected),
-            Err(e) => {
-                eprintln!("{}: {e}", args.file.display());
-                std::process::exit(2);
-            }
+    let rule = match args.rule {
+        TallyRule::Greedy => tally::Rule::Greedy,
+        TallyRule::GreedyStop => tally::Rule::GreedyStop,
+        TallyRule::Mes => tally::Rule::Mes,
+        TallyRule::MesCompleted => tally::Rule::MesCompleted {
+            stop: match args.add1_stop {
+                Add1StopArg::Exhaustive => tally::Add1Stop::Exhaustive,
+                Add1StopArg::Infeasible => tally::Add1Stop::Infeasible,
+            },
+            complete: args.completion == CompletionArg::Greedy,
         },
+        TallyRule::Phragmen => tally::Rule::Phragmen,
+    };
+    let name = rule.name();
+    let selected = match rule.run(&profile) {
+        Ok(selected) => selected,
+        Err(e) => {
+            eprintln!("{}: {e}", args.file.display());
+            std::process::exit(2);
+        }
     };
     let ids = tally::sorted_ids(&profile, &selected);
     let total = profile.cost_of(&selected).normalize().to_string();

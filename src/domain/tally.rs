@@ -307,6 +307,53 @@ pub fn mes(profile: &Profile) -> Vec<usize> {
     mes_with(profile, &share)
 }
 
+/// When the Add1 loop of `mes-completed` stops raising the voters' budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Add1Stop {
+    /// At the first exhaustive outcome (no supported project left that fits), or with the
+    /// previous outcome as soon as one costs more than the budget: pabutools'
+    /// `voter_budget_increment`, the default.
+    #[default]
+    Exhaustive,
+    /// While the outcome still fits the budget, exhaustive or not (Wieliczka 2023's official
+    /// count; the equalshares.net tool without its "exhaustive" option).
+    Infeasible,
+}
+
+/// `mes-completed`: MES with per-voter budgets `B/n`, `B/n + 1`, `B/n + 2`, … (Add1) until
+/// `stop` says so, then (unless `complete` is false, as in Assen 2024) the greedy completion.
+pub fn mes_completed(profile: &Profile, stop: Add1Stop, complete: bool) -> Vec<usize> {
+    let outcome = if profile.ballots.is_empty() { Vec::new() } else { add1(profile, stop) };
+    if complete { greedy_from(profile, &outcome) } else { outcome }
+}
+
+fn add1(profile: &Profile, stop: Add1Stop) -> Vec<usize> {
+    let mut supported = vec![false; profile.ids.len()];
+    for (p, _) in profile.ballots.iter().flatten() {
+        supported[*p] = true;
+    }
+    // What MES can ever buy: once it buys all of it, more money changes nothing.
+    let buyable = (0..profile.ids.len()).filter(|p| supported[*p] && profile.costs[*p] > Decimal::ZERO).count();
+    let mut per_voter = exact(profile.budget) / BigInt::from(profile.ballots.len());
+    let mut previous = Vec::new();
+    loop {
+        let outcome = mes_with(profile, &per_voter);
+        let spent = profile.cost_of(&outcome);
+        if spent > profile.budget {
+            return previous;
+        }
+        let exhaustive = || {
+            (0..profile.ids.len())
+                .all(|p| !supported[p] || outcome.contains(&p) || spent + profile.costs[p] > profile.budget)
+        };
+        if outcome.len() == buyable || (stop == Add1Stop::Exhaustive && exhaustive()) {
+            return outcome;
+        }
+        per_voter += BigInt::one();
+        previous = outcome;
+    }
+}
+
 /// Sequential Phragmén (approval and choose-1 ballots): projects costing more than the budget
 /// are left out; each round the project with the smallest resulting load is bought, its
 /// approvers' loads rising to it; if any project tied at that load does not fit, it stops.
@@ -379,6 +426,51 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
         remaining.retain(|q| *q != p);
     }
     Ok(selected)
+}
+
+/// An outcome rule with its options, as a round or `pb-bot tally` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Greedy,
+    GreedyStop,
+    Mes,
+    MesCompleted { stop: Add1Stop, complete: bool },
+    Phragmen,
+}
+
+impl Rule {
+    /// A rule by its name in `RULES` (`mes-completed` with its defaults).
+    pub fn named(name: &str) -> Option<Rule> {
+        Some(match name {
+            "greedy" => Rule::Greedy,
+            "greedy-stop" => Rule::GreedyStop,
+            "mes" => Rule::Mes,
+            "mes-completed" => Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: true },
+            "phragmen" => Rule::Phragmen,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Greedy => "greedy",
+            Rule::GreedyStop => "greedy-stop",
+            Rule::Mes => "mes",
+            Rule::MesCompleted { .. } => "mes-completed",
+            Rule::Phragmen => "phragmen",
+        }
+    }
+
+    /// The selected projects, in the order the rule took them.
+    pub fn run(self, profile: &Profile) -> Result<Vec<usize>, TallyError> {
+        Ok(match self {
+            Rule::Greedy => greedy(profile),
+            Rule::GreedyStop => greedy_stop(profile),
+            Rule::Mes => mes(profile),
+            Rule::MesCompleted { stop, complete } => mes_completed(profile, stop, complete),
+            Rule::Phragmen => phragmen(profile)?,
+        })
+    }
 }
 
 /// Selected project ids, sorted as strings (how outcomes are compared and printed).

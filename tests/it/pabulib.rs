@@ -93,26 +93,40 @@ fn expected_outcomes(rules: &[&str]) -> Vec<(PathBuf, String, serde_json::Value)
 
 #[test]
 fn every_rule_selects_exactly_what_the_reference_selected_on_every_instance() {
-    use pb_bot::domain::tally::{Profile, greedy, greedy_stop, mes, phragmen, sorted_ids};
-    let outcomes = expected_outcomes(&["greedy", "greedy-stop", "mes", "phragmen"]);
+    use pb_bot::domain::tally::{Add1Stop, Profile, Rule, sorted_ids};
+    let outcomes = expected_outcomes(&[
+        "greedy",
+        "greedy-stop",
+        "mes",
+        "mes-completed",
+        "mes-completed__add1-infeasible",
+        "mes-completed__no-completion",
+        "phragmen",
+    ]);
     if outcomes.is_empty() {
         eprintln!("skipped: ../shared/pabulib is not beside this checkout (CI has it)");
         return;
     }
     let count = |rule: &str| outcomes.iter().filter(|o| o.1 == rule).count();
-    assert_eq!((count("greedy"), count("greedy-stop"), count("mes")), (17, 17, 17), "every instance");
+    assert_eq!(
+        (count("greedy"), count("greedy-stop"), count("mes"), count("mes-completed")),
+        (17, 17, 17, 17),
+        "every instance"
+    );
+    // The variants real cities used: Wieliczka, Świecie and Assen.
+    assert_eq!((count("mes-completed__add1-infeasible"), count("mes-completed__no-completion")), (3, 3));
     assert!(count("phragmen") >= 8, "every approval instance: {}", count("phragmen"));
     let mut cache: std::collections::HashMap<PathBuf, Profile> = std::collections::HashMap::new();
     for (file, rule, expected) in &outcomes {
         let profile = cache
             .entry(file.clone())
             .or_insert_with(|| Profile::of(&parse(&std::fs::read_to_string(file).unwrap()).unwrap()).unwrap());
-        let selected = match rule.as_str() {
-            "greedy" => greedy(profile),
-            "greedy-stop" => greedy_stop(profile),
-            "mes" => mes(profile),
-            _ => phragmen(profile).unwrap(),
+        let rule_of = match rule.as_str() {
+            "mes-completed__add1-infeasible" => Rule::MesCompleted { stop: Add1Stop::Infeasible, complete: true },
+            "mes-completed__no-completion" => Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: false },
+            name => Rule::named(name).unwrap(),
         };
+        let selected = rule_of.run(profile).unwrap();
         let wanted: Vec<String> =
             expected["selected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
         let name = file.file_name().unwrap().to_string_lossy();
