@@ -155,147 +155,265 @@ fn exact(d: Decimal) -> BigRational {
     BigRational::new(mantissa, scale)
 }
 
-/// Keeps only the values someone holds (`holders` index into `table`), each once: voters with
-/// the same history then share one value. (Numerators and the common denominator are not
-/// reduced: over a few dozen purchases they grow by some hundred bits, which costs less than
-/// the gcds would.)
-fn compact(table: &mut Vec<BigInt>, holders: &mut [u32]) {
-    let old = std::mem::take(table);
-    let mut index: HashMap<&BigInt, u32> = HashMap::default();
-    let mut remap = vec![u32::MAX; old.len()];
-    for h in holders.iter_mut() {
-        let o = *h as usize;
-        if remap[o] == u32::MAX {
-            remap[o] = *index.entry(&old[o]).or_insert_with(|| {
-                table.push(old[o].clone());
-                (table.len() - 1) as u32
-            });
+/// The Method of Equal Shares with cost utilities, prepared once for a profile so that the
+/// Add1 loop can run it again and again: each of the `n` voters (empty ballots included) gets
+/// the per-voter budget; repeatedly the project with the smallest ρ is bought, each supporter
+/// paying `min(b_i, ρ·u_i)` where `u_i = points_i · cost`. Projects whose supporters cannot pay
+/// are dropped; zero-cost and unsupported projects are never bought.
+///
+/// Exact and fast: money is scaled to integers, every voter's budget is an integer numerator
+/// over one common denominator (so sums and comparisons need no gcd), voters with the same
+/// ballot are one group (MES treats them alike), and groups with the same history share one
+/// value. Scaling all utilities by one constant leaves MES unchanged, so points are scaled to
+/// integers too.
+pub struct EqualShares<'a> {
+    profile: &'a Profile,
+    /// How many voters cast each distinct non-empty ballot.
+    group_sizes: Vec<u64>,
+    /// Supporters of each project: (group, weight index).
+    supporters: Vec<Vec<(u32, u32)>>,
+    /// Distinct weights (points as integers); all 1 on approval-like ballots.
+    weights: Vec<BigInt>,
+    costs: Vec<BigInt>,
+    money_scale: BigInt,
+    /// Projects MES could ever buy: supported, with a positive cost.
+    candidates: Vec<usize>,
+}
+
+/// A fresh price: each supporter of weight w pays min(b, X·w / (Y·den)).
+#[derive(Clone)]
+struct Share {
+    x: BigInt,
+    y: BigInt,
+}
+
+/// Scratch space for counting supporters by (budget value, weight) without hashing.
+#[derive(Default)]
+struct Counter {
+    count: Vec<u64>,
+    touched: Vec<usize>,
+}
+
+impl Counter {
+    fn add(&mut self, key: usize, amount: u64) {
+        if key >= self.count.len() {
+            self.count.resize(key + 1, 0);
         }
-        *h = remap[o];
+        if self.count[key] == 0 {
+            self.touched.push(key);
+        }
+        self.count[key] += amount;
+    }
+
+    /// The keys counted since the last call with their counts; the counter is emptied.
+    fn drain(&mut self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.touched.drain(..).map(|k| (k, std::mem::take(&mut self.count[k])))
     }
 }
 
-/// The Method of Equal Shares with cost utilities (`mes`): each of the `n` voters (empty
-/// ballots included) gets `per_voter`; repeatedly the project with the smallest ρ is bought,
-/// each supporter paying `min(b_i, ρ·u_i)` where `u_i = points_i · cost`. Projects whose
-/// supporters cannot pay are dropped; zero-cost and unsupported projects are never bought.
-/// `per_voter` is `B/n` for `mes`; the Add1 completion raises it.
-///
-/// Exact and fast: money is scaled to integers, every voter's budget is an integer numerator
-/// over one common denominator (so sums and comparisons need no gcd), and voters with the same
-/// history share one interned value. Scaling all utilities by one constant leaves MES
-/// unchanged, so points are scaled to integers too.
-pub fn mes_with(profile: &Profile, per_voter: &BigRational) -> Vec<usize> {
-    let projects = profile.ids.len();
-    let money_scale = BigInt::from(10u32).pow(profile.costs.iter().map(|c| c.scale()).max().unwrap_or(0));
-    let points_scale =
-        Decimal::from(10u64.pow(profile.ballots.iter().flatten().map(|(_, w)| w.scale()).max().unwrap_or(0)));
-    // Supporters of each project, with their weight (points, as an integer).
-    let mut supporters: Vec<Vec<(usize, u32)>> = vec![Vec::new(); projects];
-    let mut weights: Vec<BigInt> = Vec::new();
-    let mut weight_ids: HashMap<BigInt, u32> = HashMap::default();
-    for (voter, ballot) in profile.ballots.iter().enumerate() {
-        for (p, points) in ballot {
-            let w = exact(*points * points_scale).to_integer();
-            let id = *weight_ids.entry(w.clone()).or_insert_with(|| {
-                weights.push(w);
-                (weights.len() - 1) as u32
-            });
-            supporters[*p].push((voter, id));
-        }
-    }
-    let unit_weights = weights.iter().all(|w| *w == BigInt::from(1));
-    let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
-    let start = per_voter * &money_scale;
-    // Budget numerators over the common denominator `den`, interned.
-    let mut den = start.denom().clone();
-    let mut table: Vec<BigInt> = vec![start.numer().clone()];
-    let mut budget_of = vec![0u32; profile.ballots.len()];
+/// The value index every emptied budget shares.
+const SPENT: u32 = 0;
 
-    // The price of a project now: `None` when its supporters cannot pay (dropped for good),
-    // else (ρ, X, Y): each supporter of weight w pays min(b, X·w / (Y·den)).
-    let price = |p: usize, budget_of: &[u32], table: &[BigInt], den: &BigInt| {
-        let mut groups: HashMap<(u32, u32), u64> = HashMap::default();
-        for (voter, weight) in &supporters[p] {
-            *groups.entry((budget_of[*voter], *weight)).or_default() += 1;
+impl<'a> EqualShares<'a> {
+    pub fn new(profile: &'a Profile) -> EqualShares<'a> {
+        let projects = profile.ids.len();
+        let money_scale = BigInt::from(10u32).pow(profile.costs.iter().map(|c| c.scale()).max().unwrap_or(0));
+        let points_scale =
+            Decimal::from(10u64.pow(profile.ballots.iter().flatten().map(|(_, w)| w.scale()).max().unwrap_or(0)));
+        let mut group_of: HashMap<&[(usize, Decimal)], u32> = HashMap::default();
+        let mut group_sizes: Vec<u64> = Vec::new();
+        let mut supporters: Vec<Vec<(u32, u32)>> = vec![Vec::new(); projects];
+        let mut weights: Vec<BigInt> = Vec::new();
+        let mut weight_ids: HashMap<Decimal, u32> = HashMap::default();
+        for ballot in profile.ballots.iter().filter(|b| !b.is_empty()) {
+            if let Some(group) = group_of.get(ballot.as_slice()) {
+                group_sizes[*group as usize] += 1;
+                continue;
+            }
+            let group = group_sizes.len() as u32;
+            group_sizes.push(1);
+            group_of.insert(ballot, group);
+            for (p, points) in ballot {
+                let id = *weight_ids.entry(*points).or_insert_with(|| {
+                    weights.push(exact(*points * points_scale).to_integer());
+                    (weights.len() - 1) as u32
+                });
+                supporters[*p].push((group, id));
+            }
         }
-        let mut groups: Vec<(&BigInt, &BigInt, u64)> = groups
-            .into_iter()
-            .filter(|((value, _), _)| table[*value as usize].sign() == num_bigint::Sign::Plus)
-            .map(|((value, weight), count)| (&table[value as usize], &weights[weight as usize], count))
+        let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
+        let candidates = (0..projects)
+            .filter(|p| !supporters[*p].is_empty() && costs[*p].sign() == num_bigint::Sign::Plus)
             .collect();
-        let need = &costs[p] * den;
-        let money: BigInt = groups.iter().map(|(n, _, count)| *n * BigInt::from(*count)).sum();
-        if money < need {
+        EqualShares { profile, group_sizes, supporters, weights, costs, money_scale, candidates }
+    }
+
+    /// How many projects MES could ever buy.
+    pub fn buyable(&self) -> usize {
+        self.candidates.len()
+    }
+
+    /// The price of project `p` now (ρ and the share), or `None` when its supporters cannot
+    /// pay (then it is dropped for good).
+    fn price(&self, p: usize, state: &mut State) -> Option<(BigRational, Share)> {
+        let kinds = self.weights.len();
+        for (group, weight) in &self.supporters[p] {
+            let value = state.value_of[*group as usize];
+            if value != SPENT {
+                state.counter.add(value as usize * kinds + *weight as usize, self.group_sizes[*group as usize]);
+            }
+        }
+        let table = &state.table;
+        let weights = &self.weights;
+        // (budget, weight, how many voters)
+        let mut payers: Vec<(&BigInt, &BigInt, u64)> =
+            state.counter.drain().map(|(key, count)| (&table[key / kinds], &weights[key % kinds], count)).collect();
+        // Who cannot pay an equal share (per unit of weight) is capped and pays all they have;
+        // the others split what remains. Found by raising the share until no one else is capped,
+        // which takes a pass or two in practice (a sort settles it otherwise).
+        let mut remaining = &self.costs[p] * &state.den;
+        let mut weight_left: BigInt = payers.iter().map(|(_, w, count)| *w * *count).sum();
+        for pass in 0.. {
+            if weight_left.is_zero() {
+                return None;
+            }
+            if pass == 4 {
+                payers.sort_unstable_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+                for (n, w, count) in &payers {
+                    if *n * &weight_left >= &remaining * *w {
+                        break;
+                    }
+                    remaining -= *n * *count;
+                    weight_left -= *w * *count;
+                }
+                break;
+            }
+            let before = payers.len();
+            payers.retain(|(n, w, count)| {
+                if *n * &weight_left >= &remaining * *w {
+                    return true;
+                }
+                remaining -= *n * *count;
+                weight_left -= *w * *count;
+                false
+            });
+            if payers.len() == before {
+                break;
+            }
+            if remaining.sign() != num_bigint::Sign::Plus {
+                return None;
+            }
+        }
+        if weight_left.is_zero() || remaining.sign() != num_bigint::Sign::Plus {
             return None;
         }
-        if unit_weights {
-            groups.sort_by(|a, b| a.0.cmp(b.0));
-        } else {
-            groups.sort_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
-        }
-        let mut remaining = need;
-        let mut weight_left: BigInt = groups.iter().map(|(_, w, count)| *w * BigInt::from(*count)).sum();
-        for (n, w, count) in &groups {
-            if *n * &weight_left >= &remaining * *w {
-                let rho = BigRational::new(remaining.clone(), &weight_left * den * &costs[p]);
-                return Some((rho, remaining, weight_left));
-            }
-            remaining -= *n * BigInt::from(*count);
-            weight_left -= *w * BigInt::from(*count);
-        }
-        None
-    };
+        let rho = BigRational::new(remaining.clone(), &weight_left * &state.den * &self.costs[p]);
+        Some((rho, Share { x: remaining, y: weight_left }))
+    }
 
-    // Lazy evaluation: budgets only fall, so a project's ρ only rises and a price from an
-    // earlier round is a lower bound. Each round only the cheapest-looking projects are priced
-    // again, until the cheapest is priced now (ties: the smallest id string).
-    type Fresh = Option<(BigInt, BigInt)>;
-    let mut queue: Vec<(BigRational, usize, Fresh)> = Vec::new();
-    for p in (0..projects).filter(|p| !supporters[*p].is_empty() && costs[*p].sign() == num_bigint::Sign::Plus) {
-        if let Some((rho, x, y)) = price(p, &budget_of, &table, &den) {
-            queue.push((rho, p, Some((x, y))));
-        }
-    }
-    let mut selected = Vec::new();
-    while let Some(top) = (0..queue.len()).min_by(|a, b| {
-        let (x, y) = (&queue[*a], &queue[*b]);
-        x.0.cmp(&y.0).then_with(|| by_id(&profile.ids, x.1, y.1))
-    }) {
-        let p = queue[top].1;
-        let Some((x, y)) = queue[top].2.clone() else {
-            match price(p, &budget_of, &table, &den) {
-                Some((rho, x, y)) => queue[top] = (rho, p, Some((x, y))),
-                None => {
-                    queue.swap_remove(top);
-                }
-            }
-            continue;
+    /// The projects bought with `per_voter` each, in the order bought.
+    pub fn run(&self, per_voter: &BigRational) -> Vec<usize> {
+        let kinds = self.weights.len();
+        let start = per_voter * &self.money_scale;
+        let mut state = State {
+            den: start.denom().clone(),
+            table: vec![BigInt::zero(), start.numer().clone()],
+            value_of: vec![1; self.group_sizes.len()],
+            counter: Counter::default(),
         };
-        // Pay: over the new denominator den·Y, a budget N becomes N·Y, and a supporter of
-        // weight w pays X·w (all of it when that is more than they have).
-        den *= &y;
-        for n in &mut table {
-            *n *= &y;
+        if state.table[1].sign() != num_bigint::Sign::Plus {
+            return Vec::new();
         }
-        let mut after: HashMap<(u32, u32), u32> = HashMap::default();
-        for (voter, weight) in &supporters[p] {
-            let key = (budget_of[*voter], *weight);
-            let id = *after.entry(key).or_insert_with(|| {
-                let left = &table[key.0 as usize] - &x * &weights[key.1 as usize];
-                table.push(if left.sign() == num_bigint::Sign::Plus { left } else { BigInt::zero() });
-                (table.len() - 1) as u32
-            });
-            budget_of[*voter] = id;
+        // Lazy evaluation: budgets only fall, so a project's ρ only rises and a price from an
+        // earlier round is a lower bound. Each round only the cheapest-looking projects are
+        // priced again, until the cheapest is priced now (ties: the smallest id string).
+        let mut queue: Vec<(BigRational, usize, Option<Share>)> = Vec::new();
+        for &p in &self.candidates {
+            if let Some((rho, share)) = self.price(p, &mut state) {
+                queue.push((rho, p, Some(share)));
+            }
         }
-        compact(&mut table, &mut budget_of);
-        selected.push(p);
-        queue.swap_remove(top);
-        for entry in &mut queue {
-            entry.2 = None;
+        let mut selected = Vec::new();
+        let mut after: Vec<u32> = Vec::new();
+        while let Some(top) = (0..queue.len()).min_by(|a, b| {
+            let (x, y) = (&queue[*a], &queue[*b]);
+            x.0.cmp(&y.0).then_with(|| by_id(&self.profile.ids, x.1, y.1))
+        }) {
+            let p = queue[top].1;
+            let Some(Share { x, y }) = queue[top].2.take() else {
+                match self.price(p, &mut state) {
+                    Some((rho, share)) => queue[top] = (rho, p, Some(share)),
+                    None => {
+                        queue.swap_remove(top);
+                    }
+                }
+                continue;
+            };
+            // Pay: over the new denominator den·Y, a budget N becomes N·Y, and a supporter of
+            // weight w pays X·w (all of it when that is more than they have).
+            state.den *= &y;
+            for n in state.table.iter_mut().skip(1) {
+                *n *= &y;
+            }
+            after.clear();
+            after.resize(state.table.len() * kinds, u32::MAX);
+            for (group, weight) in &self.supporters[p] {
+                let value = state.value_of[*group as usize] as usize;
+                if value == SPENT as usize {
+                    continue;
+                }
+                let key = value * kinds + *weight as usize;
+                if after[key] == u32::MAX {
+                    let left = &state.table[value] - &x * &self.weights[*weight as usize];
+                    after[key] = if left.sign() == num_bigint::Sign::Plus {
+                        state.table.push(left);
+                        (state.table.len() - 1) as u32
+                    } else {
+                        SPENT
+                    };
+                }
+                state.value_of[*group as usize] = after[key];
+            }
+            state.forget_unheld();
+            selected.push(p);
+            queue.swap_remove(top);
+            for entry in &mut queue {
+                entry.2 = None;
+            }
         }
+        selected
     }
-    selected
+}
+
+/// One MES run's budgets: integer numerators over `den`; each group holds one of them.
+struct State {
+    den: BigInt,
+    table: Vec<BigInt>,
+    value_of: Vec<u32>,
+    counter: Counter,
+}
+
+impl State {
+    fn forget_unheld(&mut self) {
+        forget_unheld(&mut self.table, &mut self.value_of);
+    }
+}
+
+/// Keeps only the values someone holds (`holders` index into `table`), and the first one (the
+/// zero every emptied budget or unloaded voter shares), renumbering the holders.
+fn forget_unheld(table: &mut Vec<BigInt>, holders: &mut [u32]) {
+    let mut old: Vec<Option<BigInt>> = std::mem::take(table).into_iter().map(Some).collect();
+    let mut remap = vec![u32::MAX; old.len()];
+    remap[0] = 0;
+    table.push(old[0].take().expect("the first value"));
+    for held in holders {
+        let o = *held as usize;
+        if remap[o] == u32::MAX {
+            table.push(old[o].take().expect("moved once"));
+            remap[o] = (table.len() - 1) as u32;
+        }
+        *held = remap[o];
+    }
 }
 
 /// `mes`: equal shares of `B/n`.
@@ -304,7 +422,7 @@ pub fn mes(profile: &Profile) -> Vec<usize> {
         return Vec::new();
     }
     let share = exact(profile.budget) / BigInt::from(profile.ballots.len());
-    mes_with(profile, &share)
+    EqualShares::new(profile).run(&share)
 }
 
 /// When the Add1 loop of `mes-completed` stops raising the voters' budgets.
@@ -332,12 +450,11 @@ fn add1(profile: &Profile, stop: Add1Stop) -> Vec<usize> {
     for (p, _) in profile.ballots.iter().flatten() {
         supported[*p] = true;
     }
-    // What MES can ever buy: once it buys all of it, more money changes nothing.
-    let buyable = (0..profile.ids.len()).filter(|p| supported[*p] && profile.costs[*p] > Decimal::ZERO).count();
+    let shares = EqualShares::new(profile);
     let mut per_voter = exact(profile.budget) / BigInt::from(profile.ballots.len());
     let mut previous = Vec::new();
     loop {
-        let outcome = mes_with(profile, &per_voter);
+        let outcome = shares.run(&per_voter);
         let spent = profile.cost_of(&outcome);
         if spent > profile.budget {
             return previous;
@@ -346,7 +463,8 @@ fn add1(profile: &Profile, stop: Add1Stop) -> Vec<usize> {
             (0..profile.ids.len())
                 .all(|p| !supported[p] || outcome.contains(&p) || spent + profile.costs[p] > profile.budget)
         };
-        if outcome.len() == buyable || (stop == Add1Stop::Exhaustive && exhaustive()) {
+        // Once MES buys all it ever could, more money changes nothing.
+        if outcome.len() == shares.buyable() || (stop == Add1Stop::Exhaustive && exhaustive()) {
             return outcome;
         }
         per_voter += BigInt::one();
@@ -369,8 +487,8 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
             approvers[*p].push(voter);
         }
     }
-    // Loads are integer numerators over one common denominator `den`, interned (voters with
-    // the same history share a load), so sums and comparisons need no gcd.
+    // Loads are integer numerators over one common denominator `den`, each held by the
+    // voters who got it at the same purchase, so sums and comparisons need no gcd.
     let money_scale = BigInt::from(10u32).pow(profile.costs.iter().map(|c| c.scale()).max().unwrap_or(0));
     let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
     let mut den = BigInt::one();
@@ -419,7 +537,7 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
             for voter in &approvers[p] {
                 load_of[*voter] = id;
             }
-            compact(&mut table, &mut load_of);
+            forget_unheld(&mut table, &mut load_of);
         }
         spent += profile.costs[p];
         selected.push(p);
