@@ -264,50 +264,62 @@ impl<'a> EqualShares<'a> {
             }
         }
         let table = &state.table;
-        let weights = &self.weights;
-        // (budget, weight, how many voters)
-        let mut payers: Vec<(&BigInt, &BigInt, u64)> =
-            state.counter.drain().map(|(key, count)| (&table[key / kinds], &weights[key % kinds], count)).collect();
+        // (budget, weight index, how many voters)
+        let mut payers: Vec<(&BigInt, usize, u64)> =
+            state.counter.drain().map(|(key, count)| (&table[key / kinds], key % kinds, count)).collect();
         // Who cannot pay an equal share (per unit of weight) is capped and pays all they have;
         // the others split what remains. Found by raising the share until no one else is capped,
-        // which takes a pass or two in practice (a sort settles it otherwise).
+        // which takes a pass or two in practice (a sort settles it otherwise). A budget N of
+        // weight w pays in full when N·W >= R·w, i.e. N >= ceil(R·w / W): one threshold per
+        // weight, so most budgets are only compared.
         let mut remaining = &self.costs[p] * &state.den;
-        let mut weight_left: BigInt = payers.iter().map(|(_, w, count)| *w * *count).sum();
+        let mut weight_left: BigInt = payers.iter().map(|(_, w, count)| &self.weights[*w] * *count).sum();
+        let thresholds = |remaining: &BigInt, weight_left: &BigInt| -> Vec<BigInt> {
+            let below = weight_left - 1u32;
+            self.weights.iter().map(|w| (remaining * w + &below) / weight_left).collect()
+        };
         for pass in 0.. {
-            if weight_left.is_zero() {
+            if weight_left.sign() != num_bigint::Sign::Plus || remaining.sign() != num_bigint::Sign::Plus {
                 return None;
             }
+            let mut threshold = thresholds(&remaining, &weight_left);
             if pass == 4 {
-                payers.sort_unstable_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+                let weights = &self.weights;
+                payers.sort_unstable_by(|a, b| (a.0 * &weights[b.1]).cmp(&(b.0 * &weights[a.1])));
                 for (n, w, count) in &payers {
-                    if *n * &weight_left >= &remaining * *w {
+                    if **n >= threshold[*w] {
                         break;
                     }
                     remaining -= *n * *count;
-                    weight_left -= *w * *count;
+                    weight_left -= &self.weights[*w] * *count;
+                    if weight_left.is_zero() {
+                        return None;
+                    }
+                    threshold = thresholds(&remaining, &weight_left);
                 }
                 break;
             }
             let before = payers.len();
             payers.retain(|(n, w, count)| {
-                if *n * &weight_left >= &remaining * *w {
+                if **n >= threshold[*w] || weight_left.is_zero() {
                     return true;
                 }
                 remaining -= *n * *count;
-                weight_left -= *w * *count;
+                weight_left -= &self.weights[*w] * *count;
+                if !weight_left.is_zero() {
+                    threshold = thresholds(&remaining, &weight_left);
+                }
                 false
             });
             if payers.len() == before {
                 break;
             }
-            if remaining.sign() != num_bigint::Sign::Plus {
-                return None;
-            }
         }
-        if weight_left.is_zero() || remaining.sign() != num_bigint::Sign::Plus {
+        if weight_left.sign() != num_bigint::Sign::Plus || remaining.sign() != num_bigint::Sign::Plus {
             return None;
         }
-        let rho = BigRational::new(remaining.clone(), &weight_left * &state.den * &self.costs[p]);
+        // Unreduced: ρ is only compared.
+        let rho = BigRational::new_raw(remaining.clone(), &weight_left * &state.den * &self.costs[p]);
         Some((rho, Share { x: remaining, y: weight_left }))
     }
 
@@ -318,6 +330,8 @@ impl<'a> EqualShares<'a> {
         let mut state = State {
             den: start.denom().clone(),
             table: vec![BigInt::zero(), start.numer().clone()],
+            holders: vec![0, self.group_sizes.len()],
+            live: 1,
             value_of: vec![1; self.group_sizes.len()],
             counter: Counter::default(),
         };
@@ -334,7 +348,7 @@ impl<'a> EqualShares<'a> {
             }
         }
         let mut selected = Vec::new();
-        let mut after: Vec<u32> = Vec::new();
+        let mut after: HashMap<usize, u32> = HashMap::default();
         while let Some(top) = (0..queue.len()).min_by(|a, b| {
             let (x, y) = (&queue[*a], &queue[*b]);
             x.0.cmp(&y.0).then_with(|| by_id(&self.profile.ids, x.1, y.1))
@@ -353,28 +367,31 @@ impl<'a> EqualShares<'a> {
             // weight w pays X·w (all of it when that is more than they have).
             state.den *= &y;
             for n in state.table.iter_mut().skip(1) {
-                *n *= &y;
+                if !n.is_zero() {
+                    *n *= &y;
+                }
             }
+            let pays: Vec<BigInt> = self.weights.iter().map(|w| &x * w).collect();
             after.clear();
-            after.resize(state.table.len() * kinds, u32::MAX);
             for (group, weight) in &self.supporters[p] {
                 let value = state.value_of[*group as usize] as usize;
                 if value == SPENT as usize {
                     continue;
                 }
-                let key = value * kinds + *weight as usize;
-                if after[key] == u32::MAX {
-                    let left = &state.table[value] - &x * &self.weights[*weight as usize];
-                    after[key] = if left.sign() == num_bigint::Sign::Plus {
-                        state.table.push(left);
-                        (state.table.len() - 1) as u32
+                let table = &mut state.table;
+                let new = *after.entry(value * kinds + *weight as usize).or_insert_with(|| {
+                    let left = &table[value] - &pays[*weight as usize];
+                    if left.sign() == num_bigint::Sign::Plus {
+                        table.push(left);
+                        state.holders.push(0);
+                        (table.len() - 1) as u32
                     } else {
                         SPENT
-                    };
-                }
-                state.value_of[*group as usize] = after[key];
+                    }
+                });
+                state.hold(*group as usize, new);
             }
-            state.forget_unheld();
+            state.tidy();
             selected.push(p);
             queue.swap_remove(top);
             for entry in &mut queue {
@@ -385,17 +402,45 @@ impl<'a> EqualShares<'a> {
     }
 }
 
-/// One MES run's budgets: integer numerators over `den`; each group holds one of them.
+/// One MES run's budgets: integer numerators over `den`; each group of voters holds one of
+/// them (the first, zero, once it has spent all).
 struct State {
     den: BigInt,
     table: Vec<BigInt>,
+    /// How many groups hold each value; a value nobody holds any more is emptied at once and
+    /// dropped from the table now and then.
+    holders: Vec<usize>,
+    /// How many values someone holds.
+    live: usize,
     value_of: Vec<u32>,
     counter: Counter,
 }
 
 impl State {
-    fn forget_unheld(&mut self) {
+    fn hold(&mut self, group: usize, value: u32) {
+        let old = std::mem::replace(&mut self.value_of[group], value) as usize;
+        let value = value as usize;
+        if self.holders[value] == 0 {
+            self.live += 1;
+        }
+        self.holders[value] += 1;
+        self.holders[old] -= 1;
+        if self.holders[old] == 0 {
+            self.live -= 1;
+            self.table[old] = BigInt::zero();
+        }
+    }
+
+    /// Renumbers the values when most of the table is no longer held.
+    fn tidy(&mut self) {
+        if self.table.len() < 2 * self.live + 1024 {
+            return;
+        }
         forget_unheld(&mut self.table, &mut self.value_of);
+        self.holders = vec![0; self.table.len()];
+        for v in &self.value_of {
+            self.holders[*v as usize] += 1;
+        }
     }
 }
 
