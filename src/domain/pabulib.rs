@@ -1,4 +1,4 @@
-//! Reading Pabulib `.pb` files (https://pabulib.org), the format PB researchers publish real
+//! Reading and writing Pabulib `.pb` files (https://pabulib.org), the format PB researchers publish real
 //! elections in and the format pb-bot exports anonymised ballots in: three sections (`META`,
 //! `PROJECTS`, `VOTES`), each a title line, a `;`-separated header and `;`-separated rows with
 //! `"`-quoting. Costs and the budget are read as exact decimals. Every problem is reported with
@@ -299,6 +299,76 @@ fn split_row(raw: &str) -> Result<Vec<String>, String> {
     Ok(fields.into_iter().map(|f| if f.trim() == "None" { String::new() } else { f.trim().to_owned() }).collect())
 }
 
+/// Writes an instance as a `.pb` file that [`parse`] reads back to the same instance: `\n`
+/// line ends, fields quoted when they hold `;` or `"` (a line break inside a field becomes a
+/// space, since a row is one line). Extra columns are written in the order they first appear.
+pub fn write(instance: &Instance) -> String {
+    let mut out = String::new();
+    let mut row = |fields: &[&str]| {
+        let cells: Vec<String> = fields.iter().map(|f| cell(f)).collect();
+        out.push_str(&cells.join(";"));
+        out.push('\n');
+    };
+    row(&["META"]);
+    row(&["key", "value"]);
+    for (key, value) in &instance.meta {
+        row(&[key, value]);
+    }
+    let columns = |rows: &mut dyn Iterator<Item = &Vec<(String, String)>>| {
+        let mut names: Vec<String> = Vec::new();
+        for extra in rows {
+            for (name, _) in extra {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    };
+    let value_of = |extra: &[(String, String)], name: &str| {
+        extra.iter().find(|(n, _)| n == name).map_or(String::new(), |(_, v)| v.clone())
+    };
+    row(&["PROJECTS"]);
+    let project_columns = columns(&mut instance.projects.iter().map(|p| &p.extra));
+    let mut header = vec!["project_id", "cost"];
+    header.extend(project_columns.iter().map(String::as_str));
+    row(&header);
+    for project in &instance.projects {
+        let cost = project.cost.to_string();
+        let extra: Vec<String> = project_columns.iter().map(|c| value_of(&project.extra, c)).collect();
+        let mut fields = vec![project.id.as_str(), cost.as_str()];
+        fields.extend(extra.iter().map(String::as_str));
+        row(&fields);
+    }
+    row(&["VOTES"]);
+    let ballot_columns = columns(&mut instance.ballots.iter().map(|b| &b.extra));
+    let points = instance.vote_type.has_points();
+    let mut header = vec!["voter_id", "vote"];
+    if points {
+        header.push("points");
+    }
+    header.extend(ballot_columns.iter().map(String::as_str));
+    row(&header);
+    for ballot in &instance.ballots {
+        let vote = ballot.projects.join(",");
+        let given = ballot.points.iter().map(Decimal::to_string).collect::<Vec<_>>().join(",");
+        let extra: Vec<String> = ballot_columns.iter().map(|c| value_of(&ballot.extra, c)).collect();
+        let mut fields = vec![ballot.voter_id.as_str(), vote.as_str()];
+        if points {
+            fields.push(given.as_str());
+        }
+        fields.extend(extra.iter().map(String::as_str));
+        row(&fields);
+    }
+    out
+}
+
+/// One field, quoted when it must be.
+fn cell(field: &str) -> String {
+    let field = field.replace(['\r', '\n'], " ");
+    if field.contains([';', '"']) { format!("\"{}\"", field.replace('"', "\"\"")) } else { field }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +388,17 @@ mod tests {
         assert_eq!(first.points, [Decimal::from(3), Decimal::from(1)], "the last points of a repeated id win");
         assert_eq!(first.extra, [("age".to_owned(), "40".to_owned())]);
         assert!(instance.ballots[1].projects.is_empty(), "empty ballots are kept");
+    }
+
+    #[test]
+    fn what_is_written_reads_back_the_same() {
+        let mut instance = parse(SMALL).unwrap();
+        instance.projects[2].extra[0].1 = "two\nlines; \"quoted\"".into();
+        let written = write(&instance);
+        assert!(written.contains("A;200;\"two lines; \"\"quoted\"\"\"\n"), "{written}");
+        let mut expected = instance.clone();
+        expected.projects[2].extra[0].1 = "two lines; \"quoted\"".into();
+        assert_eq!(parse(&written).unwrap(), expected);
     }
 
     #[test]

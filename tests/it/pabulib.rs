@@ -58,6 +58,17 @@ fn every_shared_instance_reads_with_the_counts_and_budget_its_meta_declares() {
     assert_eq!(seen_types.into_iter().collect::<Vec<_>>(), ["approval", "choose-1", "cumulative", "ordinal"]);
 }
 
+#[test]
+fn every_shared_instance_is_written_back_as_a_file_that_reads_the_same() {
+    use pb_bot::domain::pabulib::write;
+    for path in instances() {
+        let instance = parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let written = write(&instance);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(parse(&written).unwrap_or_else(|e| panic!("{name}: {e}")), instance, "{name}");
+    }
+}
+
 /// Every reference outcome (`expected/` and `edge/`) of the rules implemented so far, as
 /// `(instance file, rule, expected JSON)`.
 fn expected_outcomes(rules: &[&str]) -> Vec<(PathBuf, String, serde_json::Value)> {
