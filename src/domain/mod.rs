@@ -8,6 +8,7 @@ pub mod ballot;
 pub mod committee;
 pub mod meeting;
 pub mod money;
+pub mod outcome;
 pub mod pabulib;
 pub mod phase;
 pub mod proposal;
