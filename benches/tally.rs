@@ -58,7 +58,7 @@ fn main() {
         println!("  greedy-stop  {:>10}  {} selected", ms(t), s.len());
         let (t, s) = best(3, || tally::mes(&profile));
         println!("  mes          {:>10}  {} selected", ms(t), s.len());
-        let (t, s) = best(1, || tally::mes_completed(&profile, tally::Add1Stop::Exhaustive, true));
+        let (t, s) = best(1, || tally::mes_completed(&profile, tally::Add1Stop::Exhaustive, true, 1.into()));
         println!("  mes-completed{:>10}  {} selected", ms(t), s.len());
         if profile.approval {
             let (t, s) = best(3, || tally::phragmen(&profile).expect("approval ballots"));

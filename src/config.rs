@@ -46,11 +46,18 @@ pub struct Config {
 pub struct Ballots {
     /// How long before a round closes the one reminder goes to those who have not voted.
     pub reminder_before_close: std::time::Duration,
+    /// `mes-completed`: how much the Add1 loop adds to each voter's share of the pot at a time.
+    /// The reference adds 1 unit of money, which in won would mean millions of rounds for a
+    /// small dong; 1,000 won keeps the count quick and the shares fine-grained.
+    pub add1_step: Won,
 }
 
 impl Default for Ballots {
     fn default() -> Self {
-        Ballots { reminder_before_close: std::time::Duration::from_secs(24 * 3600) }
+        Ballots {
+            reminder_before_close: std::time::Duration::from_secs(24 * 3600),
+            add1_step: Won::from_i64(1000).expect("a whole amount"),
+        }
     }
 }
 
@@ -177,6 +184,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct BallotsSection {
     reminder_before_close: Option<String>,
+    add1_step: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -515,6 +523,11 @@ impl Config {
                 )
             })?;
         }
+        if let Some(step) = raw.ballots.add1_step {
+            ballots.add1_step = Won::from_i64(step)
+                .filter(|w| !w.is_zero())
+                .ok_or_else(|| invalid("ballots.add1_step", format!("`{step}` is not a positive amount of won")))?;
+        }
 
         Ok(Config {
             ballots,
@@ -647,6 +660,10 @@ mod tests {
         assert!(parse(&twice).unwrap_err().to_string().contains("given twice"));
         let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"6h\"\n");
         assert_eq!(parse(&ballots).unwrap().ballots.reminder_before_close.as_secs(), 6 * 3600);
+        let ballots = format!("{MINIMAL}\n[ballots]\nadd1_step = 0\n");
+        assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.add1_step"));
+        let ballots = format!("{MINIMAL}\n[ballots]\nadd1_step = 500\n");
+        assert_eq!(parse(&ballots).unwrap().ballots.add1_step, Won::from_i64(500).unwrap());
         let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"soon\"\n");
         assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.reminder_before_close"));
         let course = format!("{MINIMAL}\n[committee]\nrequired_courses = [\"yoga\"]\n");

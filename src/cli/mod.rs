@@ -73,6 +73,10 @@ pub struct TallyArgs {
     /// `mes-completed`: when the Add1 loop stops raising the voters' budgets.
     #[arg(long, value_enum, default_value = "exhaustive")]
     pub add1_stop: Add1StopArg,
+    /// `mes-completed`: how much Add1 adds to each voter's budget at a time (default: the file's
+    /// `add1_step`, which pb-bot's exports carry, else 1).
+    #[arg(long)]
+    pub add1_step: Option<rust_decimal::Decimal>,
     /// `mes-completed`: how Add1's outcome is completed.
     #[arg(long, value_enum, default_value = "greedy")]
     pub completion: CompletionArg,
@@ -149,6 +153,18 @@ pub enum AdminCommand {
     /// Ballots: paper ballots from the dong meetings.
     #[command(subcommand)]
     Ballots(rounds::BallotsCommand),
+    /// A closed round's anonymised ballots (`pb`: Pabulib, voter ids are receipt codes) or its
+    /// results (`csv`). `pb-bot tally` on the `.pb` file gives the published outcome.
+    Export {
+        /// The round's number (`pb-bot admin rounds list`).
+        #[arg(long)]
+        round: i64,
+        #[arg(long, value_enum)]
+        format: rounds::ExportFormat,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Facilitators: residents who may open check-in at meetings.
     #[command(subcommand)]
     Facilitators(FacilitatorsCommand),
@@ -294,6 +310,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             list_meetings(&cli.config, &cli.database_url).await
         }
         Command::Admin(AdminCommand::Rounds(command)) => rounds::run(&cli.config, &cli.database_url, command).await,
+        Command::Admin(AdminCommand::Export { round, format, out }) => {
+            rounds::export(&cli.config, &cli.database_url, round, format, out.as_deref()).await
+        }
         Command::Admin(AdminCommand::Ballots(rounds::BallotsCommand::Import { file })) => {
             rounds::import_paper(&cli.config, &cli.database_url, &file).await
         }
@@ -325,6 +344,13 @@ fn tally(args: &TallyArgs) -> anyhow::Result<()> {
                 Add1StopArg::Infeasible => tally::Add1Stop::Infeasible,
             },
             complete: args.completion == CompletionArg::Greedy,
+            step: match (args.add1_step, instance.meta(tally::ADD1_STEP)) {
+                (Some(step), _) => step,
+                (None, Some(text)) => text.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("{}: {} `{text}` is not a number", args.file.display(), tally::ADD1_STEP)
+                })?,
+                (None, None) => rust_decimal::Decimal::ONE,
+            },
         },
         TallyRule::Phragmen => tally::Rule::Phragmen,
     };

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use chrono::Utc;
 use chrono_tz::Asia::Seoul;
 use clap::Subcommand;
@@ -184,6 +184,67 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
             }
             out.flush()?;
         }
+    }
+    Ok(())
+}
+
+/// `pb-bot admin export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The anonymised ballots as a Pabulib `.pb` file.
+    Pb,
+    /// The results: every project with its cost, votes, score and whether it is funded.
+    Csv,
+}
+
+/// `pb-bot admin export`: only a closed round's ballots and results leave the database.
+pub async fn export(
+    config_path: &Path,
+    database_url: &str,
+    round_id: i64,
+    format: ExportFormat,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    use crate::domain::{outcome, pabulib};
+    let config = load_config(config_path)?;
+    let store = open_store(database_url).await?;
+    let Some(record) = store.round_record(round_id).await? else { bail!("there is no round {round_id}") };
+    let round = &record.round;
+    if let Some(reason) = &round.void_reason {
+        bail!("round {round_id} is void ({reason}): it has no ballots to export");
+    }
+    if round.closed_at.is_none() {
+        bail!("round {round_id} has not closed: its ballots stay sealed until it does");
+    }
+    let day = |ts: i64| super::seoul_minute(ts)[..10].to_owned();
+    let dates = (day(round.opened_at.unwrap_or(round.opens_at)), day(round.closed_at.unwrap_or(round.closes_at)));
+    let area = config.area_name(&round.area_key, Lang::En);
+    let input = record.tally_input((&config.district_en, &area), (&dates.0, &dates.1), config.ballots.add1_step);
+    let bytes = match format {
+        ExportFormat::Pb => pabulib::write(&outcome::instance(&input)).into_bytes(),
+        ExportFormat::Csv => {
+            let result = outcome::tally(&input)?;
+            let mut csv = csv::Writer::from_writer(Vec::new());
+            csv.write_record(["rank", "project_id", "title", "cost", "votes", "score", "funded", "excluded_reason"])?;
+            for (rank, project) in result.projects.iter().enumerate() {
+                let title = record.projects.iter().find(|(p, _)| p.id == project.id).map_or("", |(_, t)| t.as_str());
+                csv.write_record([
+                    (rank + 1).to_string(),
+                    project.id.to_string(),
+                    title.to_owned(),
+                    project.cost.to_i64().to_string(),
+                    project.votes.to_string(),
+                    project.score.normalize().to_string(),
+                    if project.funded { "1" } else { "0" }.to_owned(),
+                    project.excluded.clone().unwrap_or_default(),
+                ])?;
+            }
+            csv.into_inner()?
+        }
+    };
+    match out {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use super::{
     Won,
     ballot::{Ballot, Kind, Project},
     pabulib::{Instance, PbBallot, PbProject, VoteType},
-    tally::{Profile, Rule, TallyError},
+    tally::{ADD1_STEP, Profile, Rule, TallyError},
 };
 
 /// What a round's outcome is computed from.
@@ -26,6 +26,8 @@ pub struct RoundBallots<'a> {
     /// The rule's name, one of `ballot::RULES`.
     pub rule: &'a str,
     pub pot: Won,
+    /// `mes-completed`: the Add1 step (written to the export as `add1_step`).
+    pub add1_step: Won,
     /// Opening and closing days (`YYYY-MM-DD`, Seoul).
     pub dates: (&'a str, &'a str),
     /// The projects on the ballot with their titles.
@@ -132,6 +134,9 @@ pub fn instance(round: &RoundBallots) -> Instance {
         ("date_end".into(), round.dates.1.into()),
     ];
     meta.extend(limits.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    if round.rule == "mes-completed" {
+        meta.push((ADD1_STEP.into(), round.add1_step.to_i64().to_string()));
+    }
     meta.extend([
         ("currency".to_owned(), "KRW".to_owned()),
         ("language".to_owned(), "ko".to_owned()),
@@ -186,7 +191,13 @@ pub enum OutcomeError {
 
 /// Runs the round's rule on its ballots.
 pub fn tally(round: &RoundBallots) -> Result<Outcome, OutcomeError> {
-    let rule = Rule::named(round.rule).ok_or_else(|| OutcomeError::UnknownRule(round.rule.into()))?;
+    let rule = match Rule::named(round.rule) {
+        Some(Rule::MesCompleted { stop, complete, .. }) => {
+            Rule::MesCompleted { stop, complete, step: round.add1_step.as_decimal() }
+        }
+        Some(rule) => rule,
+        None => return Err(OutcomeError::UnknownRule(round.rule.into())),
+    };
     let instance = instance(round);
     let profile = Profile::of(&instance)?;
     let selected = rule.run(&profile)?;
@@ -305,6 +316,7 @@ mod tests {
             kind,
             rule,
             pot: won(300),
+            add1_step: won(1),
             dates: ("2026-12-01", "2026-12-08"),
             projects,
             excluded,

@@ -470,6 +470,10 @@ pub fn mes(profile: &Profile) -> Vec<usize> {
     EqualShares::new(profile).run(&share)
 }
 
+/// The META key of a `.pb` file giving the Add1 step of `mes-completed` (pb-bot's exports write
+/// it; the reference's step, 1, applies when it is absent).
+pub const ADD1_STEP: &str = "add1_step";
+
 /// When the Add1 loop of `mes-completed` stops raising the voters' budgets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Add1Stop {
@@ -483,14 +487,16 @@ pub enum Add1Stop {
     Infeasible,
 }
 
-/// `mes-completed`: MES with per-voter budgets `B/n`, `B/n + 1`, `B/n + 2`, … (Add1) until
-/// `stop` says so, then (unless `complete` is false, as in Assen 2024) the greedy completion.
-pub fn mes_completed(profile: &Profile, stop: Add1Stop, complete: bool) -> Vec<usize> {
-    let outcome = if profile.ballots.is_empty() { Vec::new() } else { add1(profile, stop) };
+/// `mes-completed`: MES with per-voter budgets `B/n`, `B/n + step`, `B/n + 2·step`, … (Add1,
+/// the reference's step being 1 unit of money) until `stop` says so, then (unless `complete` is
+/// false, as in Assen 2024) the greedy completion.
+pub fn mes_completed(profile: &Profile, stop: Add1Stop, complete: bool, step: Decimal) -> Vec<usize> {
+    let step = if step > Decimal::ZERO { step } else { Decimal::ONE };
+    let outcome = if profile.ballots.is_empty() { Vec::new() } else { add1(profile, stop, &exact(step)) };
     if complete { greedy_from(profile, &outcome) } else { outcome }
 }
 
-fn add1(profile: &Profile, stop: Add1Stop) -> Vec<usize> {
+fn add1(profile: &Profile, stop: Add1Stop, step: &BigRational) -> Vec<usize> {
     let mut supported = vec![false; profile.ids.len()];
     for (p, _) in profile.ballots.iter().flatten() {
         supported[*p] = true;
@@ -512,7 +518,7 @@ fn add1(profile: &Profile, stop: Add1Stop) -> Vec<usize> {
         if outcome.len() == shares.buyable() || (stop == Add1Stop::Exhaustive && exhaustive()) {
             return outcome;
         }
-        per_voter += BigInt::one();
+        per_voter += step;
         previous = outcome;
     }
 }
@@ -597,7 +603,12 @@ pub enum Rule {
     Greedy,
     GreedyStop,
     Mes,
-    MesCompleted { stop: Add1Stop, complete: bool },
+    /// `step`: how much Add1 adds to each voter's budget at a time (1 in the reference).
+    MesCompleted {
+        stop: Add1Stop,
+        complete: bool,
+        step: Decimal,
+    },
     Phragmen,
 }
 
@@ -608,7 +619,7 @@ impl Rule {
             "greedy" => Rule::Greedy,
             "greedy-stop" => Rule::GreedyStop,
             "mes" => Rule::Mes,
-            "mes-completed" => Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: true },
+            "mes-completed" => Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: true, step: Decimal::ONE },
             "phragmen" => Rule::Phragmen,
             _ => return None,
         })
@@ -630,7 +641,7 @@ impl Rule {
             Rule::Greedy => greedy(profile),
             Rule::GreedyStop => greedy_stop(profile),
             Rule::Mes => mes(profile),
-            Rule::MesCompleted { stop, complete } => mes_completed(profile, stop, complete),
+            Rule::MesCompleted { stop, complete, step } => mes_completed(profile, stop, complete, step),
             Rule::Phragmen => phragmen(profile)?,
         })
     }

@@ -14,6 +14,7 @@ use super::{
 use crate::domain::{
     Won,
     ballot::{Ballot, Kind, Project, RoundStage, Rules},
+    outcome::RoundBallots,
 };
 
 /// A round as stored.
@@ -59,6 +60,41 @@ pub struct RoundProject {
     pub proposal_id: i64,
     pub title: String,
     pub cost: Won,
+}
+
+/// A round with its projects (and titles), its ballots by receipt, and the projects excluded
+/// for a legal reason.
+#[derive(Debug, Clone)]
+pub struct RoundRecord {
+    pub round: Round,
+    pub projects: Vec<(Project, String)>,
+    pub ballots: Vec<(String, Ballot)>,
+    pub excluded: Vec<(i64, String)>,
+}
+
+impl RoundRecord {
+    /// What the outcome is computed from; `names` are the district's and the area's names and
+    /// `dates` the opening and closing days.
+    pub fn tally_input<'a>(
+        &'a self,
+        names: (&'a str, &'a str),
+        dates: (&'a str, &'a str),
+        add1_step: Won,
+    ) -> RoundBallots<'a> {
+        RoundBallots {
+            round_id: self.round.id,
+            district: names.0,
+            area: names.1,
+            kind: self.round.kind,
+            rule: &self.round.rule,
+            pot: self.round.pot,
+            add1_step,
+            dates,
+            projects: &self.projects,
+            excluded: &self.excluded,
+            ballots: &self.ballots,
+        }
+    }
 }
 
 /// Where a ballot comes from.
@@ -509,6 +545,19 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// A round with its projects and ballots: what its outcome and export are made of.
+    pub async fn round_record(&self, id: i64) -> StoreResult<Option<RoundRecord>> {
+        let Some(round) = self.round(id).await? else { return Ok(None) };
+        let projects = self
+            .round_projects(id)
+            .await?
+            .into_iter()
+            .map(|p| (Project { id: p.proposal_id, cost: p.cost }, p.title))
+            .collect();
+        let ballots = self.ballots(id).await?.into_iter().map(|b| (b.receipt, b.ballot)).collect();
+        Ok(Some(RoundRecord { round, projects, ballots, excluded: Vec::new() }))
     }
 
     /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.

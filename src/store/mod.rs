@@ -25,7 +25,9 @@ use sqlx::{
     migrate::Migrator,
 };
 
-pub use ballots::{CastOutcome, Draft, NewRound, PossibleVoter, Round, RoundProject, Source, StoredBallot, rules_of};
+pub use ballots::{
+    CastOutcome, Draft, NewRound, PossibleVoter, Round, RoundProject, RoundRecord, Source, StoredBallot, rules_of,
+};
 pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
 pub use meetings::{

@@ -12,6 +12,7 @@ mod helpers;
 mod locales;
 mod meetings;
 mod migrate;
+mod outcomes;
 mod pabulib;
 mod propose;
 mod replicas;

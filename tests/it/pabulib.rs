@@ -133,8 +133,12 @@ fn every_rule_selects_exactly_what_the_reference_selected_on_every_instance() {
             .entry(file.clone())
             .or_insert_with(|| Profile::of(&parse(&std::fs::read_to_string(file).unwrap()).unwrap()).unwrap());
         let rule_of = match rule.as_str() {
-            "mes-completed__add1-infeasible" => Rule::MesCompleted { stop: Add1Stop::Infeasible, complete: true },
-            "mes-completed__no-completion" => Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: false },
+            "mes-completed__add1-infeasible" => {
+                Rule::MesCompleted { stop: Add1Stop::Infeasible, complete: true, step: 1.into() }
+            }
+            "mes-completed__no-completion" => {
+                Rule::MesCompleted { stop: Add1Stop::Exhaustive, complete: false, step: 1.into() }
+            }
             name => Rule::named(name).unwrap(),
         };
         let selected = rule_of.run(profile).unwrap();
