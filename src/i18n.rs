@@ -69,19 +69,21 @@ impl Lang {
 }
 
 /// The message files compiled into the binary, by language.
-const SOURCES: [(Lang, &str, &str); 12] = [
+const SOURCES: [(Lang, &str, &str); 14] = [
     (Lang::Ko, "locales/ko/main.ftl", include_str!("../locales/ko/main.ftl")),
     (Lang::Ko, "locales/ko/admin.ftl", include_str!("../locales/ko/admin.ftl")),
     (Lang::Ko, "locales/ko/verify.ftl", include_str!("../locales/ko/verify.ftl")),
     (Lang::Ko, "locales/ko/notify.ftl", include_str!("../locales/ko/notify.ftl")),
     (Lang::Ko, "locales/ko/meetings.ftl", include_str!("../locales/ko/meetings.ftl")),
     (Lang::Ko, "locales/ko/vote.ftl", include_str!("../locales/ko/vote.ftl")),
+    (Lang::Ko, "locales/ko/results.ftl", include_str!("../locales/ko/results.ftl")),
     (Lang::En, "locales/en/main.ftl", include_str!("../locales/en/main.ftl")),
     (Lang::En, "locales/en/admin.ftl", include_str!("../locales/en/admin.ftl")),
     (Lang::En, "locales/en/verify.ftl", include_str!("../locales/en/verify.ftl")),
     (Lang::En, "locales/en/notify.ftl", include_str!("../locales/en/notify.ftl")),
     (Lang::En, "locales/en/meetings.ftl", include_str!("../locales/en/meetings.ftl")),
     (Lang::En, "locales/en/vote.ftl", include_str!("../locales/en/vote.ftl")),
+    (Lang::En, "locales/en/results.ftl", include_str!("../locales/en/results.ftl")),
 ];
 
 /// The Fluent bundles of every language, shared by all handlers.

@@ -200,6 +200,18 @@ pub enum Callback {
     AdminRound {
         id: i64,
     },
+    /// A closed round's outcome, for review before publishing.
+    AdminResults {
+        round: i64,
+    },
+    /// Confirm the outcome and publish it.
+    AdminPublish {
+        round: i64,
+    },
+    /// `/results`: one published round's results and what happened to the voter's picks.
+    Results {
+        round: i64,
+    },
     AdminRoundNew,
     AdminRoundArea {
         area: String,
@@ -342,6 +354,9 @@ impl Callback {
             Callback::PaperRound { round } => format!("pp:{round}"),
             Callback::AdminRounds => "ad:rl".to_owned(),
             Callback::AdminRound { id } => format!("ad:rv:{id}"),
+            Callback::AdminResults { round } => format!("ad:ro:{round}"),
+            Callback::AdminPublish { round } => format!("ad:rp:{round}"),
+            Callback::Results { round } => format!("rs:{round}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
             Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
             Callback::AdminRoundStage { area, stage } => format!("ad:rs:{area}:{stage}"),
@@ -447,6 +462,9 @@ impl Callback {
             ["pp", round] => Callback::PaperRound { round: number(round)? },
             ["ad", "rl"] => Callback::AdminRounds,
             ["ad", "rv", id] => Callback::AdminRound { id: number(id)? },
+            ["ad", "ro", round] => Callback::AdminResults { round: number(round)? },
+            ["ad", "rp", round] => Callback::AdminPublish { round: number(round)? },
+            ["rs", round] => Callback::Results { round: number(round)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
             ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
             ["ad", "rs", area, stage] if is_area_key(area) => {
@@ -506,6 +524,8 @@ impl Callback {
                 | Callback::AdminDelivery
                 | Callback::AdminRounds
                 | Callback::AdminRound { .. }
+                | Callback::AdminResults { .. }
+                | Callback::AdminPublish { .. }
                 | Callback::AdminRoundNew
                 | Callback::AdminRoundArea { .. }
                 | Callback::AdminRoundStage { .. }
@@ -632,6 +652,9 @@ mod tests {
             Callback::PaperRound { round: i64::MAX },
             Callback::AdminRounds,
             Callback::AdminRound { id: i64::MAX },
+            Callback::AdminResults { round: i64::MAX },
+            Callback::AdminPublish { round: i64::MAX },
+            Callback::Results { round: i64::MAX },
             Callback::AdminRoundNew,
             Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },
             Callback::AdminRoundStage { area: "abcdefghijklmnopqrstuvwx".into(), stage: RoundStage::Committee },
@@ -720,7 +743,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 40);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 42);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

@@ -10,7 +10,7 @@ use super::{
     callback::Callback,
     checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, paper, propose, resident, rounds, schedule, verify, vote,
+    follow, meetings, paper, propose, resident, results, rounds, schedule, verify, vote,
 };
 use crate::{
     config::Config,
@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 16] = [
+pub const RESIDENT_COMMANDS: [&str; 17] = [
     "start",
     "help",
     "lang",
@@ -31,6 +31,7 @@ pub const RESIDENT_COMMANDS: [&str; 16] = [
     "checkin",
     "verify",
     "vote",
+    "results",
     "subscribe",
     "unsubscribe",
     "mydata",
@@ -121,6 +122,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "meetings" => meetings::list(ctx).await,
         "checkin" => checkin::by_code(ctx, command.args).await,
         "vote" => vote::command(ctx, command.args).await,
+        "results" => results::command(ctx).await,
         "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
@@ -206,6 +208,12 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
             answer(ctx, query, None, false).await?;
             rounds::card(ctx, id, message).await
         }
+        Callback::AdminResults { round } => {
+            answer(ctx, query, None, false).await?;
+            results::review(ctx, round, message).await
+        }
+        Callback::AdminPublish { round } => results::on_publish(ctx, query, round).await,
+        Callback::Results { round } => results::on_results(ctx, query, round).await,
         Callback::AdminRoundNew => {
             answer(ctx, query, None, false).await?;
             rounds::choose_area(ctx, message).await

@@ -18,6 +18,7 @@ pub mod paper;
 mod propose;
 mod qr;
 mod resident;
+pub mod results;
 mod rounds;
 mod schedule;
 mod verify;

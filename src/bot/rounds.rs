@@ -87,8 +87,12 @@ pub async fn card(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
         let name = dong.as_deref().map_or_else(|| "-".to_owned(), |d| ctx.area_name(d));
         lines.push(format!("· {name}: {n}"));
     }
-    let keyboard = InlineKeyboardMarkup::new(vec![vec![button(ctx.t("admin-rounds-back"), Callback::AdminRounds)]]);
-    ctx.show(message, super::fit(lines.join("\n")), keyboard).await
+    let mut rows = Vec::new();
+    if round.closed_at.is_some() && round.void_reason.is_none() {
+        rows.push(vec![button(ctx.t("results-review-button"), Callback::AdminResults { round: id })]);
+    }
+    rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminRounds)]);
+    ctx.show(message, super::fit(lines.join("\n")), InlineKeyboardMarkup::new(rows)).await
 }
 
 pub async fn choose_area(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {

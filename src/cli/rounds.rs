@@ -57,6 +57,25 @@ pub enum RoundsCommand {
     },
     /// The cycle's rounds as CSV: state, projects, ballots and turnout per dong.
     List,
+    /// Exclude a project of a closed round from its outcome for a legal reason (public, shown
+    /// next to the project in the results). Only before the outcome is published; audited.
+    Exclude {
+        #[arg(long)]
+        round: i64,
+        /// The project's proposal number.
+        #[arg(long)]
+        project: i64,
+        /// The public reason (at most 500 characters).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take an exclusion back (before the outcome is published); audited.
+    Readmit {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        project: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +166,14 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
                 println!("No proposal of the area is eligible yet; without one at opening the round is void.");
             }
         }
+        RoundsCommand::Exclude { round, project, reason } => {
+            exclusion(&store, round, project, Some(&reason), now.timestamp()).await?;
+            println!("Project {project} is excluded from round {round}'s outcome: {}", reason.trim());
+        }
+        RoundsCommand::Readmit { round, project } => {
+            exclusion(&store, round, project, None, now.timestamp()).await?;
+            println!("Project {project} counts again in round {round}'s outcome.");
+        }
         RoundsCommand::List => {
             let mut out = csv::Writer::from_writer(std::io::stdout().lock());
             out.write_record([
@@ -186,6 +213,23 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
         }
     }
     Ok(())
+}
+
+async fn exclusion(
+    store: &crate::store::Store,
+    round: i64,
+    project: i64,
+    reason: Option<&str>,
+    now: i64,
+) -> anyhow::Result<()> {
+    use crate::store::{ExclusionOutcome, MAX_REASON_CHARS};
+    match store.exclude_project(round, project, reason, None, now).await? {
+        ExclusionOutcome::Done => Ok(()),
+        ExclusionOutcome::NotClosed => bail!("round {round} has not closed (or was void): it has no outcome yet"),
+        ExclusionOutcome::Published => bail!("round {round}'s outcome is already published; it stands"),
+        ExclusionOutcome::NotOnBallot => bail!("project {project} is not on round {round}'s ballot"),
+        ExclusionOutcome::BadReason => bail!("the reason must be 1 to {MAX_REASON_CHARS} characters"),
+    }
 }
 
 /// `pb-bot admin export --format`.

@@ -557,7 +557,8 @@ impl Store {
             .map(|p| (Project { id: p.proposal_id, cost: p.cost }, p.title))
             .collect();
         let ballots = self.ballots(id).await?.into_iter().map(|b| (b.receipt, b.ballot)).collect();
-        Ok(Some(RoundRecord { round, projects, ballots, excluded: Vec::new() }))
+        let excluded = self.exclusions(id).await?;
+        Ok(Some(RoundRecord { round, projects, ballots, excluded }))
     }
 
     /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.
@@ -573,6 +574,16 @@ impl Store {
 
     /// Residents who may vote in `round`, can be reached and did not turn voting reminders off.
     pub async fn possible_voters(&self, round: &Round) -> StoreResult<Vec<PossibleVoter>> {
+        self.residents_of(round, true).await
+    }
+
+    /// Everyone who could vote in `round`, reminders or not: those the results tell what
+    /// happened to their picks.
+    pub async fn round_residents(&self, round: &Round) -> StoreResult<Vec<PossibleVoter>> {
+        self.residents_of(round, false).await
+    }
+
+    async fn residents_of(&self, round: &Round, reminded_only: bool) -> StoreResult<Vec<PossibleVoter>> {
         let filter = match round.stage {
             RoundStage::Dong => "r.dong_key = $1",
             RoundStage::District => "1 = 1",
@@ -583,9 +594,13 @@ impl Store {
         let sql = format!(
             "SELECT r.telegram_id, r.roll_entry_id, r.code_id, u.language FROM residents r
              JOIN users u ON u.telegram_id = r.telegram_id AND u.blocked_at IS NULL
-             WHERE {filter}
-               AND NOT EXISTS (SELECT 1 FROM ballot_reminder_opt_outs o WHERE o.telegram_id = r.telegram_id)
-             ORDER BY r.telegram_id"
+             WHERE {filter} {opted_out}
+             ORDER BY r.telegram_id",
+            opted_out = if reminded_only {
+                "AND NOT EXISTS (SELECT 1 FROM ballot_reminder_opt_outs o WHERE o.telegram_id = r.telegram_id)"
+            } else {
+                ""
+            }
         );
         let query = sqlx::query(&sql);
         let query = match round.stage {

@@ -268,6 +268,16 @@ const TABLES: &[(&str, bool, Columns)] = &[
     ("ballot_drafts", false, &[("round_id", Int), ("voter_key", Text), ("choices", Text), ("message_id", Int)]),
     ("ballot_reminders", false, &[("round_id", Int), ("voter_key", Text)]),
     ("ballot_reminder_opt_outs", false, &[("telegram_id", Int), ("opted_at", Int)]),
+    (
+        "round_exclusions",
+        false,
+        &[("round_id", Int), ("proposal_id", Int), ("reason", Text), ("excluded_by", Int), ("excluded_at", Int)],
+    ),
+    (
+        "round_publications",
+        false,
+        &[("round_id", Int), ("funded", Text), ("used", Int), ("published_by", Int), ("published_at", Int)],
+    ),
 ];
 /// Money columns whose totals must match after the copy.
 const MONEY: &[(&str, &str)] = &[
@@ -276,6 +286,7 @@ const MONEY: &[(&str, &str)] = &[
     ("proposals", "reviewed_cost"),
     ("ballot_rounds", "pot"),
     ("round_projects", "cost"),
+    ("round_publications", "used"),
 ];
 
 /// What was copied and checked.

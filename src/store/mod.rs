@@ -14,6 +14,7 @@ mod coordination;
 mod meetings;
 mod migrate;
 mod outbox;
+mod outcomes;
 mod proposals;
 mod verification;
 
@@ -37,6 +38,7 @@ pub use migrate::MigrationReport;
 pub use outbox::{
     Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Notice, OutgoingMessage, Pushes,
 };
+pub use outcomes::{ExclusionOutcome, MAX_REASON_CHARS, Publication, PublishOutcome};
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 pub use verification::{BindOutcome, CodeLimits, RedeemOutcome, Resident, RollEntry, RollRow};
 

@@ -91,6 +91,12 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "answer",
         "code",
         "was",
+        "used",
+        "ballots",
+        "score",
+        "left",
+        "round",
+        "rule",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {

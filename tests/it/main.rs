@@ -16,6 +16,7 @@ mod outcomes;
 mod pabulib;
 mod propose;
 mod replicas;
+mod results;
 mod schedule;
 mod start;
 mod store;

@@ -1,0 +1,41 @@
+## Results (/results, publication, officials' review)
+
+cmd-results = Results of closed votes and what happened to your picks
+results-none = No results are published yet. You will hear as soon as they are.
+results-choose = Results of which vote?
+results-open = 🏁 See the results
+results-title = 🏁 Results: { $area }, { $kind } ({ $ballots } ballots)
+results-funded-head = Funded: { $count ->
+        [one] 1 project
+       *[other] { $count } projects
+    }, { $used } of the pot of { $pot }
+results-funded-line = ✅ #{ $id } { $title } — { $cost } · { $score }
+results-unfunded-head = Not funded:
+results-unfunded-line = ▫️ #{ $id } { $title } — { $cost } · { $score }
+results-excluded-line = 🚫 #{ $id } { $title } — excluded for a legal reason: { $reason }
+results-votes = { $count ->
+        [one] 1 vote
+       *[other] { $count } votes
+    }
+results-points = { $count ->
+        [one] 1 point
+       *[other] { $count } points
+    }
+results-rule = Counted by the rule “{ $rule }”. The anonymised ballots of round { $round } are public: anyone can count them again with pb-bot tally.
+results-yours-head = Your ballot (receipt { $code }):
+results-yours-empty = You picked no project.
+results-why-funded = ✅ #{ $id } { $title }: funded.
+results-why-no-room = ▫️ #{ $id } { $title }: not funded. After the projects with more support, { $left } was left of the pot, less than its cost of { $cost }.
+results-why-stopped = ▫️ #{ $id } { $title }: not funded. This rule stops at the first project that does not fit, and a project with more support did not.
+results-why-share = ▫️ #{ $id } { $title }: not funded. Every voter controls an equal share of the pot, and the shares of those who chose it, after paying for their other funded picks, could not cover its cost of { $cost }.
+results-why-excluded = 🚫 #{ $id } { $title }: excluded for a legal reason: { $reason }
+results-review-button = 🏁 Outcome
+results-review = This is the outcome of round { $round } as counted. Check it, exclude a project for a legal reason if you must (pb-bot admin rounds exclude), then confirm: residents are told at once.
+results-publish = ✅ Confirm and publish
+results-published = Published. { $count ->
+        [one] 1 voter is
+       *[other] { $count } voters are
+    } told what happened to their picks.
+results-published-at = Published { $at }.
+results-already-published = This outcome is already published.
+results-not-closed = This round has no outcome: it is not closed, or it was void.

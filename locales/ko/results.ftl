@@ -1,0 +1,29 @@
+## 결과 (/results, 발표, 공무원 검토)
+
+cmd-results = 마감된 투표 결과와 내가 고른 사업의 결과 보기
+results-none = 아직 발표된 결과가 없습니다. 발표되면 바로 알려 드릴게요.
+results-choose = 어느 투표의 결과를 볼까요?
+results-open = 🏁 결과 보기
+results-title = 🏁 { $area } { $kind } 결과 (투표 { $ballots }명)
+results-funded-head = 선정 { $count }건 · 예산 { $pot } 중 { $used } 배정
+results-funded-line = ✅ #{ $id } { $title } — { $cost } · { $score }
+results-unfunded-head = 선정되지 않은 사업:
+results-unfunded-line = ▫️ #{ $id } { $title } — { $cost } · { $score }
+results-excluded-line = 🚫 #{ $id } { $title } — 법적 사유로 제외: { $reason }
+results-votes = { $count }표
+results-points = { $count }점
+results-rule = 선정 방식: { $rule }. { $round }번 투표의 익명 투표지는 공개되어 누구나 pb-bot tally로 다시 셀 수 있습니다.
+results-yours-head = 내 투표지 (영수증 { $code }):
+results-yours-empty = 고른 사업이 없습니다.
+results-why-funded = ✅ #{ $id } { $title }: 선정되었습니다.
+results-why-no-room = ▫️ #{ $id } { $title }: 선정되지 않았습니다. 더 많은 지지를 받은 사업에 배정하고 남은 예산 { $left }이 사업비 { $cost }보다 적었습니다.
+results-why-stopped = ▫️ #{ $id } { $title }: 선정되지 않았습니다. 이 방식은 예산에 맞지 않는 첫 사업에서 배정을 멈추는데, 더 많은 지지를 받은 사업에서 멈췄습니다.
+results-why-share = ▫️ #{ $id } { $title }: 선정되지 않았습니다. 투표한 모든 분이 예산을 똑같이 나눠 갖는 방식이라, 이 사업을 고른 분들의 몫을 다른 선정 사업에 쓰고 나니 사업비 { $cost }에 모자랐습니다.
+results-why-excluded = 🚫 #{ $id } { $title }: 법적 사유로 제외되었습니다: { $reason }
+results-review-button = 🏁 선정 결과
+results-review = { $round }번 투표의 집계 결과입니다. 확인하시고, 법적 사유로 제외할 사업이 있으면 제외한 뒤(pb-bot admin rounds exclude) 확정해 주세요. 확정하면 주민들에게 바로 알립니다.
+results-publish = ✅ 확정하고 발표하기
+results-published = 발표했습니다. 투표한 { $count }명에게 고른 사업의 결과를 알립니다.
+results-published-at = { $at }에 발표했습니다.
+results-already-published = 이미 발표된 결과입니다.
+results-not-closed = 결과가 없는 투표입니다. 아직 마감되지 않았거나 무효가 된 투표입니다.

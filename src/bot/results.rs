@@ -1,0 +1,273 @@
+//! Results (DESIGN §6). A closed round's outcome is computed from its ballots with its rule (the
+//! same computation as the export, so anyone can re-count it); officials review it in `/admin`
+//! and confirm it, which publishes it once: to the area's followers and the followers of every
+//! project on the ballot, and to each voter with what happened to their own picks and why.
+//! `/results` shows the same on demand. Tallies stay hidden until a round closes.
+
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardMarkup, MessageId},
+};
+
+use super::{Ctx, HandlerResult, answer, button, callback::Callback};
+use crate::{
+    args,
+    config::Config,
+    domain::{
+        ballot::{Ballot, Kind},
+        outcome::{self, Outcome, Why},
+        verification::Secret,
+    },
+    i18n::{Lang, Locales},
+    store::{Broadcast, Follow, Notice, PublishOutcome, Pushes, Round, RoundRecord, Store, StoreError},
+};
+
+/// A closed round with its computed outcome.
+pub struct Tallied {
+    pub record: RoundRecord,
+    pub outcome: Outcome,
+}
+
+/// The outcome of a closed, non-void round; `None` for any other round.
+pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Option<Tallied>, StoreError> {
+    let Some(record) = store.round_record(round).await? else { return Ok(None) };
+    if record.round.closed_at.is_none() || record.round.void_reason.is_some() {
+        return Ok(None);
+    }
+    let input = record.tally_input((&config.district_en, &record.round.area_key), ("", ""), config.ballots.add1_step);
+    match outcome::tally(&input) {
+        Ok(outcome) => Ok(Some(Tallied { outcome, record })),
+        Err(e) => {
+            tracing::error!(round, error = %e, "the round's outcome cannot be computed");
+            Ok(None)
+        }
+    }
+}
+
+fn title_of(t: &Tallied, id: i64) -> &str {
+    t.record.projects.iter().find(|(p, _)| p.id == id).map_or("", |(_, title)| title.as_str())
+}
+
+fn score(locales: &Locales, lang: Lang, kind: Kind, score: rust_decimal::Decimal) -> String {
+    let id = match kind {
+        Kind::Approval { .. } | Kind::Knapsack => "results-votes",
+        Kind::Ranked { .. } | Kind::Cumulative { .. } => "results-points",
+    };
+    use rust_decimal::prelude::ToPrimitive;
+    match score.to_i64() {
+        Some(whole) if score.fract().is_zero() => locales.text(lang, id, args![("count", whole)]),
+        _ => locales.text(lang, id, args![("count", score.normalize().to_string())]),
+    }
+}
+
+/// The results of a round: funded projects with their cost, what was used of the pot, the
+/// others (excluded ones with their reason), and the rule.
+pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String {
+    let round = &t.record.round;
+    let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
+    let mut lines = vec![locales.text(
+        lang,
+        "results-title",
+        args![("area", config.area_name(&round.area_key, lang)), ("kind", kind), ("ballots", t.outcome.ballots)],
+    )];
+    let funded: Vec<_> = t.outcome.projects.iter().filter(|p| p.funded).collect();
+    lines.push(locales.text(
+        lang,
+        "results-funded-head",
+        args![("count", funded.len()), ("used", lang.money(t.outcome.used)), ("pot", lang.money(t.outcome.pot))],
+    ));
+    let line = |id: &str, p: &outcome::ProjectResult| {
+        locales.text(
+            lang,
+            id,
+            args![
+                ("id", p.id.to_string()),
+                ("title", title_of(t, p.id).to_owned()),
+                ("cost", lang.money(p.cost)),
+                ("score", score(locales, lang, round.kind, p.score)),
+                ("reason", p.excluded.clone().unwrap_or_default())
+            ],
+        )
+    };
+    lines.extend(funded.iter().map(|p| line("results-funded-line", p)));
+    let others: Vec<_> = t.outcome.projects.iter().filter(|p| !p.funded).collect();
+    if !others.is_empty() {
+        lines.push(locales.plain(lang, "results-unfunded-head"));
+        lines.extend(
+            others
+                .iter()
+                .map(|p| line(if p.excluded.is_some() { "results-excluded-line" } else { "results-unfunded-line" }, p)),
+        );
+    }
+    let rule = locales.plain(lang, &format!("admin-rule-{}", round.rule));
+    lines.push(locales.text(lang, "results-rule", args![("rule", rule), ("round", round.id.to_string())]));
+    super::fit(lines.join("\n"))
+}
+
+/// What happened to each pick of one voter's ballot, and why.
+pub fn explanation(locales: &Locales, lang: Lang, t: &Tallied, receipt: &str, ballot: &Ballot) -> String {
+    let mut lines = vec![locales.text(lang, "results-yours-head", args![("code", receipt.to_owned())])];
+    for (id, why) in t.outcome.explain(ballot) {
+        let cost = t.outcome.project(id).map(|p| lang.money(p.cost)).unwrap_or_default();
+        let (key, left, reason) = match why {
+            Why::Funded => ("results-why-funded", String::new(), String::new()),
+            Why::Excluded(reason) => ("results-why-excluded", String::new(), reason),
+            Why::NoRoom { left } => ("results-why-no-room", lang.money(left), String::new()),
+            Why::Stopped => ("results-why-stopped", String::new(), String::new()),
+            Why::Share => ("results-why-share", String::new(), String::new()),
+        };
+        lines.push(locales.text(
+            lang,
+            key,
+            args![
+                ("id", id.to_string()),
+                ("title", title_of(t, id).to_owned()),
+                ("cost", cost),
+                ("left", left),
+                ("reason", reason)
+            ],
+        ));
+    }
+    if lines.len() == 1 {
+        lines.push(locales.plain(lang, "results-yours-empty"));
+    }
+    super::fit(lines.join("\n"))
+}
+
+/// Everything publishing pushes: the results to the area's followers and every project's
+/// followers (proposers follow their own), and to each voter their own explanation.
+pub async fn publication_pushes(
+    store: &Store,
+    config: &Config,
+    locales: &Locales,
+    secret: &Secret,
+    t: &Tallied,
+) -> Result<Pushes, StoreError> {
+    let round = &t.record.round;
+    let mut audience = super::follow::area_audience(config, &round.area_key);
+    audience.extend(t.record.projects.iter().map(|(p, _)| Follow::Project(p.id)));
+    let keyboard = |lang: Lang| {
+        let markup = InlineKeyboardMarkup::new(vec![vec![button(
+            locales.plain(lang, "results-open"),
+            Callback::Results { round: round.id },
+        )]]);
+        serde_json::to_string(&markup).ok()
+    };
+    let mut notices = Vec::new();
+    for resident in store.round_residents(round).await? {
+        let key = secret.voter_key(round.id, &resident.name);
+        let Some((ballot, receipt, _)) = store.cast_ballot_of(round.id, &key).await? else { continue };
+        let lang = resident.language.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
+        let text = format!(
+            "{}\n\n{}",
+            results_text(config, locales, lang, t),
+            explanation(locales, lang, t, &receipt, &ballot)
+        );
+        notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup: None });
+    }
+    Ok(Pushes {
+        broadcasts: vec![Broadcast {
+            kind: "results".into(),
+            subject: Some(round.id.to_string()),
+            text_ko: results_text(config, locales, Lang::Ko, t),
+            text_en: results_text(config, locales, Lang::En, t),
+            markup_ko: keyboard(Lang::Ko),
+            markup_en: keyboard(Lang::En),
+            audience,
+            exclude: None,
+            created_by: None,
+        }],
+        notices,
+        default_lang: config.default_language.code(),
+    })
+}
+
+/// `/admin` → a closed round → its outcome, with the button that confirms and publishes it.
+pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
+    let Some(t) = tallied(&ctx.store, &ctx.config, round).await? else {
+        return ctx.send(ctx.t("results-not-closed")).await.map(drop);
+    };
+    let mut rows = Vec::new();
+    let status = match ctx.store.publication(round).await? {
+        Some(p) => ctx.ta("results-published-at", args![("at", ctx.datetime_of(p.published_at))]),
+        None => {
+            rows.push(vec![button(ctx.t("results-publish"), Callback::AdminPublish { round })]);
+            ctx.ta("results-review", args![("round", round.to_string())])
+        }
+    };
+    rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminRound { id: round })]);
+    let text = format!("{}\n\n{status}", results_text(&ctx.config, &ctx.locales, ctx.lang, &t));
+    ctx.show(message, super::fit(text), InlineKeyboardMarkup::new(rows)).await
+}
+
+/// The official confirms the outcome: published once, with its pushes, audited.
+pub async fn on_publish(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
+    let Some(t) = tallied(&ctx.store, &ctx.config, round).await? else {
+        return answer(ctx, query, Some(ctx.t("results-not-closed")), true).await;
+    };
+    let pushes = publication_pushes(&ctx.store, &ctx.config, &ctx.locales, &ctx.secret, &t).await?;
+    let funded: Vec<i64> = t.outcome.projects.iter().filter(|p| p.funded).map(|p| p.id).collect();
+    let done =
+        ctx.store.publish_round(round, &funded, t.outcome.used, Some(ctx.user_id), &pushes, ctx.now_ts()).await?;
+    let notice = match done {
+        PublishOutcome::Published => ctx.ta("results-published", args![("count", pushes.notices.len())]),
+        PublishOutcome::AlreadyPublished => ctx.t("results-already-published"),
+        PublishOutcome::NotClosed => ctx.t("results-not-closed"),
+    };
+    answer(ctx, query, Some(notice), false).await?;
+    review(ctx, round, query.message.as_ref().map(|m| m.id())).await
+}
+
+/// Published rounds of the cycle, newest first.
+async fn published(ctx: &Ctx) -> Result<Vec<Round>, StoreError> {
+    let Some(cycle) = ctx.store.cycle(ctx.config.cycle_year).await? else { return Ok(Vec::new()) };
+    let mut rounds = Vec::new();
+    for round in ctx.store.rounds(cycle.id).await?.into_iter().rev() {
+        if ctx.store.publication(round.id).await?.is_some() {
+            rounds.push(round);
+        }
+    }
+    Ok(rounds)
+}
+
+/// `/results`: the one published round, or a choice among them.
+pub async fn command(ctx: &Ctx) -> HandlerResult {
+    let rounds = published(ctx).await?;
+    match rounds.as_slice() {
+        [] => ctx.send(ctx.t("results-none")).await.map(drop),
+        [round] => show(ctx, round.id, None).await,
+        _ => {
+            let rows = rounds
+                .iter()
+                .take(20)
+                .map(|r| {
+                    vec![button(format!("🏁 {}", super::vote::round_title(ctx, r)), Callback::Results { round: r.id })]
+                })
+                .collect::<Vec<_>>();
+            ctx.send_with(ctx.t("results-choose"), InlineKeyboardMarkup::new(rows)).await.map(drop)
+        }
+    }
+}
+
+pub async fn on_results(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
+    answer(ctx, query, None, false).await?;
+    show(ctx, round, None).await
+}
+
+/// One published round's results, and the resident's own picks if they voted.
+async fn show(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
+    if ctx.store.publication(round).await?.is_none() {
+        return ctx.send(ctx.t("results-none")).await.map(drop);
+    }
+    let Some(t) = tallied(&ctx.store, &ctx.config, round).await? else {
+        return ctx.send(ctx.t("results-none")).await.map(drop);
+    };
+    let mut text = results_text(&ctx.config, &ctx.locales, ctx.lang, &t);
+    if let Some((name, _)) = ctx.store.voter(ctx.user_id).await? {
+        let key = ctx.secret.voter_key(round, &name);
+        if let Some((ballot, receipt, _)) = ctx.store.cast_ballot_of(round, &key).await? {
+            text = format!("{text}\n\n{}", explanation(&ctx.locales, ctx.lang, &t, &receipt, &ballot));
+        }
+    }
+    ctx.show(message, super::fit(text), InlineKeyboardMarkup::new(Vec::<Vec<_>>::new())).await
+}

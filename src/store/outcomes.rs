@@ -1,0 +1,185 @@
+//! Round outcomes: projects excluded from a closed round for a legal reason, and the official
+//! confirmation that publishes the outcome (once), both audited; publishing queues its notices
+//! in the same transaction.
+
+use sqlx::Row;
+
+use super::{
+    Store, StoreResult, insert_audit,
+    outbox::{Pushes, queue_pushes_tx},
+};
+use crate::domain::Won;
+
+/// The longest public reason for an exclusion.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// What excluding (or re-admitting) a project did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExclusionOutcome {
+    Done,
+    /// The round is not closed yet, or was void.
+    NotClosed,
+    /// The outcome is already published: it stands.
+    Published,
+    /// The project is not on the round's ballot.
+    NotOnBallot,
+    /// An empty reason, or longer than [`MAX_REASON_CHARS`].
+    BadReason,
+}
+
+/// A published outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub funded: Vec<i64>,
+    pub used: Won,
+    /// The official who confirmed it (`None`: the command line).
+    pub published_by: Option<i64>,
+    pub published_at: i64,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    Published,
+    AlreadyPublished,
+    NotClosed,
+}
+
+impl Store {
+    /// Excludes a project of a closed, unpublished round for a legal reason (shown to everyone),
+    /// or with `reason: None` takes the exclusion back.
+    pub async fn exclude_project(
+        &self,
+        round: i64,
+        proposal: i64,
+        reason: Option<&str>,
+        by: Option<i64>,
+        now: i64,
+    ) -> StoreResult<ExclusionOutcome> {
+        let reason = reason.map(str::trim);
+        if reason.is_some_and(|r| r.is_empty() || r.chars().count() > MAX_REASON_CHARS) {
+            return Ok(ExclusionOutcome::BadReason);
+        }
+        let mut tx = self.write_tx().await?;
+        let state = sqlx::query(
+            "SELECT r.closed_at, r.void_reason,
+                    (SELECT COUNT(*) FROM round_publications p WHERE p.round_id = r.id) AS published,
+                    (SELECT COUNT(*) FROM round_projects rp WHERE rp.round_id = r.id AND rp.proposal_id = $2) AS listed
+             FROM ballot_rounds r WHERE r.id = $1",
+        )
+        .bind(round)
+        .bind(proposal)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(state) = state else { return Ok(ExclusionOutcome::NotClosed) };
+        let closed: Option<i64> = state.try_get("closed_at")?;
+        let void: Option<String> = state.try_get("void_reason")?;
+        if closed.is_none() || void.is_some() {
+            return Ok(ExclusionOutcome::NotClosed);
+        }
+        if state.try_get::<i64, _>("published")? > 0 {
+            return Ok(ExclusionOutcome::Published);
+        }
+        if state.try_get::<i64, _>("listed")? == 0 {
+            return Ok(ExclusionOutcome::NotOnBallot);
+        }
+        sqlx::query("DELETE FROM round_exclusions WHERE round_id = $1 AND proposal_id = $2")
+            .bind(round)
+            .bind(proposal)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(reason) = reason {
+            sqlx::query(
+                "INSERT INTO round_exclusions (round_id, proposal_id, reason, excluded_by, excluded_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(round)
+            .bind(proposal)
+            .bind(reason)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = serde_json::json!({ "proposal": proposal, "reason": reason }).to_string();
+        let action = if reason.is_some() { "round.exclude" } else { "round.readmit" };
+        insert_audit(&mut tx, now, by, action, Some(&round.to_string()), Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(ExclusionOutcome::Done)
+    }
+
+    /// A round's exclusions: (proposal, public reason), by proposal.
+    pub async fn exclusions(&self, round: i64) -> StoreResult<Vec<(i64, String)>> {
+        let rows =
+            sqlx::query("SELECT proposal_id, reason FROM round_exclusions WHERE round_id = $1 ORDER BY proposal_id")
+                .bind(round)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get("proposal_id")?, r.try_get("reason")?))).collect()
+    }
+
+    /// Publishes a closed round's outcome once, as an official confirmed it, queuing `pushes`.
+    pub async fn publish_round(
+        &self,
+        round: i64,
+        funded: &[i64],
+        used: Won,
+        by: Option<i64>,
+        pushes: &Pushes,
+        now: i64,
+    ) -> StoreResult<PublishOutcome> {
+        let mut tx = self.write_tx().await?;
+        let closed = sqlx::query("SELECT closed_at, void_reason FROM ballot_rounds WHERE id = $1")
+            .bind(round)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let closed = match closed {
+            Some(row) => {
+                row.try_get::<Option<i64>, _>("closed_at")?.is_some()
+                    && row.try_get::<Option<String>, _>("void_reason")?.is_none()
+            }
+            None => false,
+        };
+        if !closed {
+            return Ok(PublishOutcome::NotClosed);
+        }
+        let list = funded.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let inserted = sqlx::query(
+            "INSERT INTO round_publications (round_id, funded, used, published_by, published_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (round_id) DO NOTHING",
+        )
+        .bind(round)
+        .bind(&list)
+        .bind(used.to_i64())
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(PublishOutcome::AlreadyPublished);
+        }
+        let detail = serde_json::json!({ "funded": funded, "used": used.to_i64() }).to_string();
+        insert_audit(&mut tx, now, by, "round.publish", Some(&round.to_string()), Some(&detail)).await?;
+        queue_pushes_tx(&mut tx, pushes, now).await?;
+        tx.commit().await?;
+        Ok(PublishOutcome::Published)
+    }
+
+    /// A round's published outcome, if it is published.
+    pub async fn publication(&self, round: i64) -> StoreResult<Option<Publication>> {
+        let row =
+            sqlx::query("SELECT funded, used, published_by, published_at FROM round_publications WHERE round_id = $1")
+                .bind(round)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let funded: String = row.try_get("funded")?;
+        Ok(Some(Publication {
+            funded: funded.split(',').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect(),
+            used: super::proposals::won("used", row.try_get("used")?)?,
+            published_by: row.try_get("published_by")?,
+            published_at: row.try_get("published_at")?,
+        }))
+    }
+}

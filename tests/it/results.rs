@@ -1,0 +1,170 @@
+//! Results in chat: an official reviews a closed round's outcome, excludes a project for a
+//! legal reason, confirms it once; every voter is told what happened to their picks and why,
+//! followers get the results, and `/results` shows the same on demand.
+
+use pb_bot::{
+    bot::vote::open_and_close_rounds,
+    domain::{
+        ReviewDecision, Won,
+        ballot::{Ballot, Kind, RoundStage, receipt},
+        verification::Code,
+    },
+    i18n::Lang,
+    store::{CodeLimits, ExclusionOutcome, NewRound, Pushes, Source},
+};
+
+use crate::helpers::*;
+
+const LEE: u64 = 100_003;
+
+async fn verify(world: &World, user: u64, lang: &str, dong: &str) {
+    let now = chrono::Utc::now().timestamp();
+    world.store.touch_user(user as i64, Some(lang), now).await.unwrap();
+    let code = world.codes(dong, 1, now + 86_400).await.remove(0);
+    let hash = world.secret.code_hash(&Code::parse(&code).unwrap());
+    let limits = CodeLimits { max_failures: 5, lockout_seconds: 60 };
+    world.store.redeem_code(user as i64, &hash, limits, now).await.unwrap();
+}
+
+/// The text the last update showed: an edited message, else a sent one.
+fn shown(bot: &Bot) -> String {
+    edited(bot).pop().unwrap_or_else(|| last_text(bot))
+}
+
+fn won(n: i64) -> Won {
+    Won::from_i64(n).unwrap()
+}
+
+#[tokio::test]
+async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happened_to_their_picks() {
+    let world = World::new().await;
+    let mut ids = vec![];
+    for (i, cost) in [10_000_000, 20_000_000, 30_000_000].into_iter().enumerate() {
+        let id = world.seed(ALEX, "sinchon", &format!("Project {}", i + 1), cost).await;
+        let decision = ReviewDecision::Eligible { reviewed_cost: won(cost) };
+        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+        ids.push(id);
+    }
+    let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
+    verify(&world, KIM, "en", "sinchon").await;
+    verify(&world, LEE, "ko", "sinchon").await;
+    let now = chrono::Utc::now().timestamp();
+    let new = NewRound {
+        area_key: "sinchon".into(),
+        stage: RoundStage::Dong,
+        kind: Kind::Approval { min: 1, max: 2 },
+        rule: "greedy".into(),
+        pot: won(40_000_000),
+        opens_at: now - 60,
+        closes_at: now + 3600,
+    };
+    let round = world.store.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
+    let cast = |voter: String, picks: Vec<i64>| {
+        let world = &world;
+        async move {
+            let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
+            let key = world.secret.voter_key(round.id, &voter);
+            let code = receipt();
+            world
+                .store
+                .cast_ballot(round.id, &key, Some("sinchon"), &ballot, &code, Source::Chat, None, now)
+                .await
+                .unwrap();
+            code
+        }
+    };
+    let name = |user: u64| {
+        let store = world.store.clone();
+        async move { store.voter(user as i64).await.unwrap().unwrap().0 }
+    };
+    let kim_receipt = cast(name(KIM).await, vec![p1, p3]).await;
+    cast(name(LEE).await, vec![p2, p3]).await;
+    cast("roll:777".into(), vec![p2]).await;
+
+    // Sealed until it closes: no outcome to review, nothing to show residents.
+    let official = user(OFFICIAL, "en");
+    let kim = user(KIM, "en");
+    let mut bot = world.bot(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("not closed"), "{}", last_text(&bot));
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now + 3600).await.unwrap();
+    bot.update(text(&kim, "/results"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("No results are published yet"), "{}", last_text(&bot));
+
+    // Votes: #3 two, #2 two, #1 one. Ties go to the smaller id string, so #2 (20M) first; #3
+    // (30M) no longer fits the 40M pot; #1 (10M) does.
+    bot.update(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    let review = shown(&bot);
+    assert!(
+        review.contains(&format!("✅ #{p2} Project 2")) && review.contains(&format!("✅ #{p1} Project 1")),
+        "{review}"
+    );
+    assert!(review.contains(&format!("▫️ #{p3} Project 3")), "{review}");
+    assert!(review.contains("then confirm"), "{review}");
+    assert!(review.contains("2 votes") && review.contains("· 1 vote\n"), "{review}");
+
+    // A legal exclusion changes the count: without #1, only #2 is funded.
+    let reason = "the site belongs to the national railway";
+    let excluded = world.store.exclude_project(round.id, p1, Some(reason), Some(OFFICIAL as i64), now).await.unwrap();
+    assert_eq!(excluded, ExclusionOutcome::Done);
+    assert_eq!(
+        world.store.exclude_project(round.id, 999_999, Some(reason), Some(OFFICIAL as i64), now).await.unwrap(),
+        ExclusionOutcome::NotOnBallot
+    );
+    bot.update(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    let review = shown(&bot);
+    assert!(review.contains(&format!("🚫 #{p1} Project 1 — excluded for a legal reason: {reason}")), "{review}");
+    assert!(!review.contains(&format!("✅ #{p1}")), "{review}");
+
+    bot.update(press_detached(&official, &format!("ad:rp:{}", round.id)));
+    bot.dispatch().await;
+    let publication = world.store.publication(round.id).await.unwrap().unwrap();
+    assert_eq!(publication.funded, [p2]);
+    assert_eq!(publication.used, won(20_000_000));
+    assert_eq!(publication.published_by, Some(OFFICIAL as i64));
+    let told = world.store.outbox_for(KIM as i64).await.unwrap();
+    let mine = told.iter().map(|(_, text)| text.as_str()).find(|t| t.contains("Your ballot")).expect("KIM is told");
+    assert!(mine.contains(&kim_receipt), "{mine}");
+    let left = Lang::En.money(won(20_000_000));
+    assert!(
+        mine.contains(&format!("#{p3} Project 3: not funded. After the projects with more support, {left} was left")),
+        "{mine}"
+    );
+    assert!(mine.contains(&format!("#{p1} Project 1: excluded for a legal reason: {reason}")), "{mine}");
+    let lee = world.store.outbox_for(LEE as i64).await.unwrap();
+    assert!(
+        lee.iter().any(|(_, t)| t.contains("내 투표지") && t.contains(&format!("#{p2} Project 2: 선정되었습니다"))),
+        "{lee:?}"
+    );
+    // ALEX proposed the projects and follows them: the results, without a ballot of his own.
+    let alex = world.store.outbox_for(ALEX as i64).await.unwrap();
+    assert!(alex.iter().any(|(_, t)| t.contains("결과") && !t.contains("내 투표지")), "{alex:?}");
+
+    // Once: a second confirmation changes nothing, and the outcome now stands.
+    let queued = told.len();
+    bot.update(press_detached(&official, &format!("ad:rp:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(world.store.outbox_for(KIM as i64).await.unwrap().len(), queued);
+    assert_eq!(
+        world.store.exclude_project(round.id, p3, Some(reason), Some(OFFICIAL as i64), now).await.unwrap(),
+        ExclusionOutcome::Published
+    );
+    let audit: Vec<String> = world.store.audit_log().await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(audit.iter().filter(|a| *a == "round.publish").count(), 1);
+    assert!(audit.contains(&"round.exclude".to_owned()));
+
+    bot.update(text(&kim, "/results"));
+    bot.dispatch().await;
+    let results = shown(&bot);
+    assert!(results.contains(&format!("✅ #{p2} Project 2")) && results.contains(&kim_receipt), "{results}");
+
+    // A resident cannot publish.
+    bot.update(press_detached(&kim, &format!("ad:rp:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(world.store.outbox_for(KIM as i64).await.unwrap().len(), queued);
+}
