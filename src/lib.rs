@@ -4,6 +4,7 @@
 //! `i18n` renders every message in Korean and English, and `config` reads the district file.
 
 pub mod bot;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -104,6 +104,48 @@ pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied)
     super::fit(lines.join("\n"))
 }
 
+/// The results chart in `lang`: score per project (funded, not funded, excluded) and the pot.
+pub fn chart(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> Vec<u8> {
+    use crate::chart::{Bar, BarState, MAX_ROWS, ResultsChart};
+    use rust_decimal::prelude::ToPrimitive;
+    let round = &t.record.round;
+    let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
+    let bars = t
+        .outcome
+        .projects
+        .iter()
+        .map(|p| Bar {
+            label: format!("#{} {}", p.id, title_of(t, p.id)),
+            score: p.score.to_f64().unwrap_or(0.0),
+            score_text: score(locales, lang, round.kind, p.score),
+            cost: p.cost.as_decimal().to_f64().unwrap_or(0.0),
+            state: match (&p.excluded, p.funded) {
+                (Some(_), _) => BarState::Excluded,
+                (None, true) => BarState::Funded,
+                (None, false) => BarState::NotFunded,
+            },
+        })
+        .collect::<Vec<_>>();
+    let more = bars.len().saturating_sub(MAX_ROWS);
+    crate::chart::png(&ResultsChart {
+        title: locales.text(
+            lang,
+            "results-chart-title",
+            args![("area", config.area_name(&round.area_key, lang)), ("kind", kind), ("ballots", t.outcome.ballots)],
+        ),
+        bars,
+        pot: t.outcome.pot.as_decimal().to_f64().unwrap_or(0.0),
+        pot_text: locales.text(
+            lang,
+            "results-chart-pot",
+            args![("used", lang.money(t.outcome.used)), ("pot", lang.money(t.outcome.pot))],
+        ),
+        legend: ["results-chart-funded", "results-chart-unfunded", "results-chart-excluded"]
+            .map(|id| locales.plain(lang, id)),
+        more_text: (more > 0).then(|| locales.text(lang, "results-chart-more", args![("count", more)])),
+    })
+}
+
 /// What happened to each pick of one voter's ballot, and why.
 pub fn explanation(locales: &Locales, lang: Lang, t: &Tallied, receipt: &str, ballot: &Ballot) -> String {
     let mut lines = vec![locales.text(lang, "results-yours-head", args![("code", receipt.to_owned())])];

@@ -239,6 +239,8 @@ pub enum ExportFormat {
     Pb,
     /// The results: every project with its cost, votes, score and whether it is funded.
     Csv,
+    /// The results chart (in the district's default language).
+    Png,
 }
 
 /// `pb-bot admin export`: only a closed round's ballots and results leave the database.
@@ -284,6 +286,13 @@ pub async fn export(
                 ])?;
             }
             csv.into_inner()?
+        }
+        ExportFormat::Png => {
+            let locales = crate::i18n::Locales::embedded()?;
+            let Some(tallied) = crate::bot::results::tallied(&store, &config, round_id).await? else {
+                bail!("round {round_id} has no outcome")
+            };
+            crate::bot::results::chart(&config, &locales, config.default_language, &tallied)
         }
     };
     match out {

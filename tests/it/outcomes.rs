@@ -1,6 +1,6 @@
 //! Round outcomes through the command line: a closed round's anonymised ballots exported as a
-//! Pabulib file re-tally with `pb-bot tally` to the results the CSV export publishes, and the
-//! export holds nothing that names a voter.
+//! Pabulib file re-tally with `pb-bot tally` to the results the CSV export publishes, the
+//! export holds nothing that names a voter, and the chart exports as PNG.
 
 use pb_bot::{
     domain::{
@@ -116,6 +116,9 @@ async fn a_closed_rounds_export_re_tallies_to_its_published_results_and_names_no
     let mut expected = vec![lights.to_string(), bench.to_string()];
     expected.sort();
     assert_eq!(funded, expected);
+    let png = export("png");
+    assert!(png.status.success(), "{}", String::from_utf8_lossy(&png.stderr));
+    assert!(std::fs::read(&file).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"), "the chart");
     let total: i64 = rows.iter().filter(|r| &r[6] == "1").map(|r| r[3].parse::<i64>().unwrap()).sum();
     assert_eq!(total.to_string(), tallied["total_cost"].as_str().unwrap());
     assert!(total <= 60_000_000);
