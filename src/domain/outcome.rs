@@ -142,7 +142,14 @@ pub fn instance(round: &RoundBallots) -> Instance {
         ("language".to_owned(), "ko".to_owned()),
         ("comment".to_owned(), comment),
     ]);
-    Instance { meta, budget: round.pot.as_decimal(), vote_type, projects: pb_projects, ballots }
+    Instance {
+        meta,
+        budget: round.pot.as_decimal(),
+        vote_type,
+        projects: pb_projects,
+        vote_columns: Vec::new(),
+        ballots,
+    }
 }
 
 /// The points a ballot gives a project: 1 per pick, Borda for a rank, or the points given.

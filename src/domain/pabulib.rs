@@ -57,8 +57,9 @@ pub struct PbBallot {
     pub voter_id: String,
     pub projects: Vec<String>,
     pub points: Vec<Decimal>,
-    /// The row's other columns (age, sex, district…), by header name.
-    pub extra: Vec<(String, String)>,
+    /// The row's other columns (age, sex, district…), in the order of
+    /// [`Instance::vote_columns`].
+    pub extra: Vec<String>,
 }
 
 /// A whole `.pb` file.
@@ -69,6 +70,8 @@ pub struct Instance {
     pub budget: Decimal,
     pub vote_type: VoteType,
     pub projects: Vec<PbProject>,
+    /// The names of the `VOTES` columns besides `voter_id`, `vote` and `points`.
+    pub vote_columns: Vec<String>,
     pub ballots: Vec<PbBallot>,
 }
 
@@ -105,7 +108,8 @@ pub fn parse(text: &str) -> Result<Instance, PbError> {
     let mut meta: Vec<(String, String)> = Vec::new();
     let mut projects: Vec<PbProject> = Vec::new();
     let mut project_index: HashMap<String, usize> = HashMap::new();
-    let mut rows: Vec<(usize, Vec<String>, Vec<String>)> = Vec::new();
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut votes_header: Option<Vec<String>> = None;
     let mut seen = [false; 3];
     for (index, raw) in text.split('\n').enumerate() {
         let line = index + 1;
@@ -113,12 +117,11 @@ pub fn parse(text: &str) -> Result<Instance, PbError> {
         if raw.trim().is_empty() {
             continue;
         }
-        let title = match raw.trim().to_ascii_uppercase().as_str() {
-            "META" => Some(Section::Meta),
-            "PROJECTS" => Some(Section::Projects),
-            "VOTES" => Some(Section::Votes),
-            _ => None,
-        };
+        let trimmed = raw.trim();
+        let title = [("META", Section::Meta), ("PROJECTS", Section::Projects), ("VOTES", Section::Votes)]
+            .into_iter()
+            .find(|(name, _)| trimmed.eq_ignore_ascii_case(name))
+            .map(|(_, section)| section);
         if let Some(next) = title {
             let slot = next as usize;
             if seen[slot] {
@@ -174,7 +177,12 @@ pub fn parse(text: &str) -> Result<Instance, PbError> {
                 let extra = others(columns, &fields, &["project_id", "cost"]);
                 projects.push(PbProject { id, cost, extra });
             }
-            Section::Votes => rows.push((line, columns.clone(), fields)),
+            Section::Votes => {
+                if votes_header.is_none() {
+                    votes_header = Some(columns.clone());
+                }
+                rows.push((line, fields));
+            }
         }
     }
     for (slot, name) in ["META", "PROJECTS", "VOTES"].iter().enumerate() {
@@ -192,27 +200,25 @@ pub fn parse(text: &str) -> Result<Instance, PbError> {
     })?;
 
     let mut ballots = Vec::with_capacity(rows.len());
-    for (line, columns, fields) in rows {
-        ballots.push(ballot(line, &columns, &fields, vote_type, &project_index)?);
+    let columns = votes_header.unwrap_or_default();
+    const KNOWN: [&str; 3] = ["voter_id", "vote", "points"];
+    let vote_columns: Vec<String> = columns.iter().filter(|c| !KNOWN.contains(&c.as_str())).cloned().collect();
+    for (line, fields) in rows {
+        ballots.push(ballot(line, &columns, fields, vote_type, &project_index)?);
     }
-    Ok(Instance { meta, budget, vote_type, projects, ballots })
+    Ok(Instance { meta, budget, vote_type, projects, vote_columns, ballots })
 }
 
 fn ballot(
     line: usize,
     columns: &[String],
-    fields: &[String],
+    fields: Vec<String>,
     vote_type: VoteType,
     projects: &HashMap<String, usize>,
 ) -> Result<PbBallot, PbError> {
-    let voter_id = column(columns, fields, "voter_id").to_owned();
-    let ids: Vec<String> = column(columns, fields, "vote")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let points_text = columns.iter().any(|c| c == "points").then(|| column(columns, fields, "points"));
+    let voter_id = column(columns, &fields, "voter_id").to_owned();
+    let ids: Vec<&str> = column(columns, &fields, "vote").split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let points_text = columns.iter().any(|c| c == "points").then(|| column(columns, &fields, "points"));
     let points: Vec<Decimal> = match (vote_type.has_points(), points_text) {
         (false, _) => Vec::new(),
         (true, None) => return fail(line, "a points ballot needs a `points` column"),
@@ -226,28 +232,34 @@ fn ballot(
             values
         }
     };
-    if let Some(unknown) = ids.iter().find(|id| !projects.contains_key(*id)) {
+    if let Some(unknown) = ids.iter().find(|id| !projects.contains_key(**id)) {
         return fail(line, format!("the ballot names unknown project `{unknown}`"));
     }
     if vote_type == VoteType::Choose1 && ids.len() > 1 {
         return fail(line, "a choose-1 ballot names more than one project");
     }
     // A repeated id counts once: at its first position, or with its last points value.
-    let mut unique: Vec<String> = Vec::with_capacity(ids.len());
+    let mut unique: Vec<&str> = Vec::with_capacity(ids.len());
     let mut unique_points: Vec<Decimal> = Vec::with_capacity(points.len());
     for (i, id) in ids.iter().enumerate() {
         match unique.iter().position(|u| u == id) {
             Some(at) if vote_type.has_points() => unique_points[at] = points[i],
             Some(_) => {}
             None => {
-                unique.push(id.clone());
+                unique.push(*id);
                 if vote_type.has_points() {
                     unique_points.push(points[i]);
                 }
             }
         }
     }
-    let extra = others(columns, fields, &["voter_id", "vote", "points"]);
+    let unique: Vec<String> = unique.into_iter().map(str::to_owned).collect();
+    let extra = columns
+        .iter()
+        .zip(fields)
+        .filter(|(c, _)| !["voter_id", "vote", "points"].contains(&c.as_str()))
+        .map(|(_, f)| f)
+        .collect();
     Ok(PbBallot { voter_id, projects: unique, points: unique_points, extra })
 }
 
@@ -273,6 +285,10 @@ fn number(text: &str) -> Option<Decimal> {
 /// Splits one `;`-separated row with `"`-quoting (`""` is a quote); cells are trimmed and a
 /// cell reading `None` is empty.
 fn split_row(raw: &str) -> Result<Vec<String>, String> {
+    let cell = |f: &str| if f.trim() == "None" { String::new() } else { f.trim().to_owned() };
+    if !raw.contains('"') {
+        return Ok(raw.split(';').map(cell).collect());
+    }
     let mut fields = Vec::new();
     let mut current = String::new();
     let mut chars = raw.chars().peekable();
@@ -296,7 +312,7 @@ fn split_row(raw: &str) -> Result<Vec<String>, String> {
         return Err("a quoted field is not closed".into());
     }
     fields.push(current);
-    Ok(fields.into_iter().map(|f| if f.trim() == "None" { String::new() } else { f.trim().to_owned() }).collect())
+    Ok(fields.iter().map(|f| cell(f)).collect())
 }
 
 /// Writes an instance as a `.pb` file that [`parse`] reads back to the same instance: `\n`
@@ -341,23 +357,23 @@ pub fn write(instance: &Instance) -> String {
         row(&fields);
     }
     row(&["VOTES"]);
-    let ballot_columns = columns(&mut instance.ballots.iter().map(|b| &b.extra));
     let points = instance.vote_type.has_points();
     let mut header = vec!["voter_id", "vote"];
     if points {
         header.push("points");
     }
-    header.extend(ballot_columns.iter().map(String::as_str));
+    header.extend(instance.vote_columns.iter().map(String::as_str));
     row(&header);
     for ballot in &instance.ballots {
         let vote = ballot.projects.join(",");
         let given = ballot.points.iter().map(Decimal::to_string).collect::<Vec<_>>().join(",");
-        let extra: Vec<String> = ballot_columns.iter().map(|c| value_of(&ballot.extra, c)).collect();
+        let extra: Vec<&str> =
+            (0..instance.vote_columns.len()).map(|i| ballot.extra.get(i).map_or("", String::as_str)).collect();
         let mut fields = vec![ballot.voter_id.as_str(), vote.as_str()];
         if points {
             fields.push(given.as_str());
         }
-        fields.extend(extra.iter().map(String::as_str));
+        fields.extend(extra);
         row(&fields);
     }
     out
@@ -386,7 +402,10 @@ mod tests {
         let first = &instance.ballots[0];
         assert_eq!(first.projects, ["9", "10"]);
         assert_eq!(first.points, [Decimal::from(3), Decimal::from(1)], "the last points of a repeated id win");
-        assert_eq!(first.extra, [("age".to_owned(), "40".to_owned())]);
+        assert_eq!(
+            (instance.vote_columns.as_slice(), first.extra.as_slice()),
+            (["age".to_owned()].as_slice(), ["40".to_owned()].as_slice())
+        );
         assert!(instance.ballots[1].projects.is_empty(), "empty ballots are kept");
     }
 

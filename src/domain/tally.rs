@@ -553,11 +553,17 @@ pub fn phragmen(profile: &Profile) -> Result<Vec<usize>, TallyError> {
         if approvers[p].is_empty() {
             return None;
         }
-        let mut counts: HashMap<u32, u64> = HashMap::default();
+        // Loads are few (one per purchase): counted in a plain array.
+        let mut counts = vec![0u64; table.len()];
         for voter in &approvers[p] {
-            *counts.entry(load_of[*voter]).or_default() += 1;
+            counts[load_of[*voter] as usize] += 1;
         }
-        let sum: BigInt = counts.iter().map(|(load, count)| &table[*load as usize] * BigInt::from(*count)).sum();
+        let sum: BigInt = counts
+            .iter()
+            .enumerate()
+            .filter(|(load, count)| **count > 0 && *load > 0)
+            .map(|(load, count)| &table[load] * *count)
+            .sum();
         Some((sum + &costs[p] * den, BigInt::from(approvers[p].len())))
     };
     let less = |a: &Option<(BigInt, BigInt)>, b: &Option<(BigInt, BigInt)>| match (a, b) {
