@@ -60,16 +60,21 @@ fn score(locales: &Locales, lang: Lang, kind: Kind, score: rust_decimal::Decimal
     }
 }
 
+fn title(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String {
+    let round = &t.record.round;
+    let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
+    locales.text(
+        lang,
+        "results-title",
+        args![("area", config.area_name(&round.area_key, lang)), ("kind", kind), ("ballots", t.outcome.ballots)],
+    )
+}
+
 /// The results of a round: funded projects with their cost, what was used of the pot, the
 /// others (excluded ones with their reason), and the rule.
 pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String {
     let round = &t.record.round;
-    let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
-    let mut lines = vec![locales.text(
-        lang,
-        "results-title",
-        args![("area", config.area_name(&round.area_key, lang)), ("kind", kind), ("ballots", t.outcome.ballots)],
-    )];
+    let mut lines = vec![title(config, locales, lang, t)];
     let funded: Vec<_> = t.outcome.projects.iter().filter(|p| p.funded).collect();
     lines.push(locales.text(
         lang,
@@ -195,17 +200,15 @@ pub async fn publication_pushes(
         )]]);
         serde_json::to_string(&markup).ok()
     };
+    // Each voter: what happened to their own picks, with the button to the full results (a
+    // follower of the area gets those too, as news).
+    let ballots = store.ballots_by_voter(round.id).await?;
     let mut notices = Vec::new();
     for resident in store.round_residents(round).await? {
-        let key = secret.voter_key(round.id, &resident.name);
-        let Some((ballot, receipt, _)) = store.cast_ballot_of(round.id, &key).await? else { continue };
+        let Some((ballot, receipt)) = ballots.get(&secret.voter_key(round.id, &resident.name)) else { continue };
         let lang = resident.language.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
-        let text = format!(
-            "{}\n\n{}",
-            results_text(config, locales, lang, t),
-            explanation(locales, lang, t, &receipt, &ballot)
-        );
-        notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup: None });
+        let text = format!("{}\n\n{}", title(config, locales, lang, t), explanation(locales, lang, t, receipt, ballot));
+        notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup: keyboard(lang) });
     }
     Ok(Pushes {
         broadcasts: vec![Broadcast {

@@ -561,6 +561,26 @@ impl Store {
         Ok(Some(RoundRecord { round, projects, ballots, excluded }))
     }
 
+    /// Every ballot of a round with its receipt, by voter key: to tell each voter about their
+    /// own picks without a query per voter.
+    pub async fn ballots_by_voter(
+        &self,
+        round: i64,
+    ) -> StoreResult<std::collections::HashMap<String, (Ballot, String)>> {
+        let rows = sqlx::query("SELECT voter_key, choices, receipt FROM ballots WHERE round_id = $1")
+            .bind(round)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let choices: String = r.try_get("choices")?;
+                let ballot =
+                    Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
+                Ok((r.try_get("voter_key")?, (ballot, r.try_get("receipt")?)))
+            })
+            .collect()
+    }
+
     /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.
     pub async fn turnout(&self, round: i64) -> StoreResult<Vec<(Option<String>, i64)>> {
         let rows = sqlx::query(
