@@ -222,8 +222,9 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: RoundDraft, state: &s
     };
     (draft.opens_at, draft.closes_at) = (Some(opens.timestamp()), Some(closes.timestamp()));
     let token = draft.token;
+    let rules = kind_of(&draft).map_or(&RULES[..], Kind::rules);
     ctx.replace_dialogue(state, &Dialogue::Round(draft)).await?;
-    let rows: Vec<Vec<_>> = RULES
+    let rows: Vec<Vec<_>> = rules
         .iter()
         .map(|rule| {
             vec![button(
@@ -240,7 +241,7 @@ pub async fn on_rule(ctx: &Ctx, query: &CallbackQuery, token: u32, rule: &str) -
     let Some((mut draft, state)) = draft_of(ctx, token).await?.filter(|(d, _)| d.opens_at.is_some()) else {
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     };
-    if !RULES.contains(&rule) {
+    if !kind_of(&draft).is_some_and(|kind| kind.rules().contains(&rule)) {
         return answer(ctx, query, Some(ctx.t("button-invalid")), true).await;
     }
     answer(ctx, query, None, false).await?;

@@ -126,6 +126,9 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
                 bail!("`{rule}` is not an outcome rule ({})", RULES.join(", "));
             }
             let kind = kind_of(&kind, min, max, points, per_project)?;
+            if !kind.rules().contains(&rule.as_str()) {
+                bail!("{rule} counts approval and knapsack ballots only; choose {}", kind.rules().join(", "));
+            }
             let today = now.with_timezone(&Seoul).date_naive();
             let when = |text: &str, what: &str| -> anyhow::Result<i64> {
                 if what == "--opens" && text.trim() == "now" {

@@ -97,6 +97,17 @@ impl Kind {
 /// The outcome rules a round may name (DESIGN §6).
 pub const RULES: [&str; 5] = ["greedy", "greedy-stop", "mes", "mes-completed", "phragmen"];
 
+impl Kind {
+    /// The outcome rules that can count this kind of ballot: sequential Phragmén needs approval
+    /// ballots (approval, knapsack), not ranks or points.
+    pub fn rules(self) -> &'static [&'static str] {
+        match self {
+            Kind::Approval { .. } | Kind::Knapsack => &RULES,
+            Kind::Ranked { .. } | Kind::Cumulative { .. } => &RULES[..4],
+        }
+    }
+}
+
 /// A project on a ballot: its proposal number and the reviewed cost fixed at opening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
@@ -411,6 +422,15 @@ pub fn receipt() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phragmen_counts_approval_ballots_only() {
+        assert!(Kind::Knapsack.rules().contains(&"phragmen"));
+        assert!(Kind::Approval { min: 1, max: 3 }.rules().contains(&"phragmen"));
+        assert!(!Kind::Ranked { max: 3 }.rules().contains(&"phragmen"));
+        assert!(!Kind::Cumulative { points: 5, per_project: 3 }.rules().contains(&"phragmen"));
+        assert!(Kind::Cumulative { points: 5, per_project: 3 }.rules().contains(&"mes-completed"));
+    }
 
     fn rules(kind: Kind) -> Rules {
         let won = |n: i64| Won::from_i64(n).unwrap();

@@ -486,6 +486,7 @@ async fn an_official_creates_a_round_from_admin_and_sees_its_turnout() {
     bot.update(text(&official, &format!("지금 ~ {closes} 18:00")));
     bot.dispatch().await;
     let rules = last_sent(&bot);
+    assert_eq!(buttons(&rules).len(), 5, "approval ballots: every rule, Phragmén included");
     bot.update(press(&official, &rules, &button_data(&rules, "균등 배분 방식 + 남은 예산 득표순 보완")));
     bot.dispatch().await;
     let preview = latest(&bot);
