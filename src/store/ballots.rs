@@ -157,6 +157,12 @@ pub struct StoredBallot {
 const COLUMNS: &str = "id, cycle_id, area_key, stage, kind, min_picks, max_picks, points, max_per_project, rule,
     pot, opens_at, closes_at, opened_at, closed_at, void_reason";
 
+/// The ballot in a row's `choices` column (of a `what`: ballot or draft).
+fn choices_of(row: &AnyRow, what: &str) -> StoreResult<Ballot> {
+    let choices: String = row.try_get("choices")?;
+    Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("{what} choices {choices}")))
+}
+
 fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
     let kind: String = row.try_get("kind")?;
     let stage: String = row.try_get("stage")?;
@@ -419,9 +425,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let choices: String = row.try_get("choices")?;
-        let ballot = Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("draft choices {choices}")))?;
-        Ok(Some(Draft { ballot, message_id: row.try_get("message_id")? }))
+        Ok(Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }))
     }
 
     /// Keeps the ballot a voter is building; `message_id` (when given) becomes the live ballot
@@ -455,11 +459,8 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let choices: String = row.try_get("choices")?;
-        let ballot =
-            Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
         let source: String = row.try_get("source")?;
-        Ok(Some((ballot, row.try_get("receipt")?, source == "paper")))
+        Ok(Some((choices_of(&row, "ballot")?, row.try_get("receipt")?, source == "paper")))
     }
 
     /// Stores a voter's ballot under a fresh `receipt`, checked against the round's rules inside
@@ -534,12 +535,10 @@ impl Store {
                 .await?;
         rows.iter()
             .map(|r| {
-                let choices: String = r.try_get("choices")?;
                 let source: String = r.try_get("source")?;
                 Ok(StoredBallot {
                     receipt: r.try_get("receipt")?,
-                    ballot: Ballot::decode(&choices)
-                        .ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?,
+                    ballot: choices_of(r, "ballot")?,
                     dong_key: r.try_get("dong_key")?,
                     paper: source == "paper",
                 })
@@ -571,14 +570,7 @@ impl Store {
             .bind(round)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let choices: String = r.try_get("choices")?;
-                let ballot =
-                    Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
-                Ok((r.try_get("voter_key")?, (ballot, r.try_get("receipt")?)))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get("voter_key")?, (choices_of(r, "ballot")?, r.try_get("receipt")?)))).collect()
     }
 
     /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.
