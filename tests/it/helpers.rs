@@ -256,6 +256,17 @@ pub fn button_data(message: &Message, label: &str) -> String {
 }
 
 impl World {
+    /// Verifies `user` as a resident of `dong` with a fresh one-time code.
+    pub async fn verify(&self, user: u64, lang: &str, dong: &str) {
+        use pb_bot::{domain::verification::Code, store::CodeLimits};
+        let now = chrono::Utc::now().timestamp();
+        self.store.touch_user(user as i64, Some(lang), now).await.unwrap();
+        let code = self.codes(dong, 1, now + 86_400).await.remove(0);
+        let hash = self.secret.code_hash(&Code::parse(&code).unwrap());
+        let limits = CodeLimits { max_failures: 5, lockout_seconds: 60 };
+        self.store.redeem_code(user as i64, &hash, limits, now).await.unwrap();
+    }
+
     /// Stores a submitted proposal directly, as if `proposer` had gone through `/propose`.
     pub async fn seed(&self, proposer: u64, area: &str, title: &str, cost: i64) -> i64 {
         use pb_bot::domain::{

@@ -7,24 +7,14 @@ use pb_bot::{
     domain::{
         ReviewDecision, Won,
         ballot::{Ballot, Kind, RoundStage, receipt},
-        verification::Code,
     },
     i18n::Lang,
-    store::{CodeLimits, ExclusionOutcome, NewRound, Pushes, Source},
+    store::{ExclusionOutcome, NewRound, Pushes, Source},
 };
 
 use crate::helpers::*;
 
 const LEE: u64 = 100_003;
-
-async fn verify(world: &World, user: u64, lang: &str, dong: &str) {
-    let now = chrono::Utc::now().timestamp();
-    world.store.touch_user(user as i64, Some(lang), now).await.unwrap();
-    let code = world.codes(dong, 1, now + 86_400).await.remove(0);
-    let hash = world.secret.code_hash(&Code::parse(&code).unwrap());
-    let limits = CodeLimits { max_failures: 5, lockout_seconds: 60 };
-    world.store.redeem_code(user as i64, &hash, limits, now).await.unwrap();
-}
 
 /// The text the last update showed: an edited message, else a sent one.
 fn shown(bot: &Bot) -> String {
@@ -47,8 +37,8 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
         ids.push(id);
     }
     let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
-    verify(&world, KIM, "en", "sinchon").await;
-    verify(&world, LEE, "ko", "sinchon").await;
+    world.verify(KIM, "en", "sinchon").await;
+    world.verify(LEE, "ko", "sinchon").await;
     let now = chrono::Utc::now().timestamp();
     let new = NewRound {
         area_key: "sinchon".into(),

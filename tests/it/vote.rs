@@ -7,9 +7,8 @@ use pb_bot::{
     domain::{
         ReviewDecision, Won,
         ballot::{Kind, RoundStage},
-        verification::Code,
     },
-    store::{CodeLimits, NewRound, Pushes, Round},
+    store::{NewRound, Pushes, Round},
 };
 use teloxide::types::Message;
 
@@ -17,16 +16,6 @@ use crate::helpers::*;
 
 const HOUR: i64 = 3600;
 const LEE: u64 = 100_003;
-
-/// Verifies `user` as a resident of `dong` with a one-time code.
-async fn verify(world: &World, user: u64, lang: &str, dong: &str) {
-    let now = chrono::Utc::now().timestamp();
-    world.store.touch_user(user as i64, Some(lang), now).await.unwrap();
-    let code = world.codes(dong, 1, now + 86_400).await.remove(0);
-    let hash = world.secret.code_hash(&Code::parse(&code).unwrap());
-    let limits = CodeLimits { max_failures: 5, lockout_seconds: 60 };
-    world.store.redeem_code(user as i64, &hash, limits, now).await.unwrap();
-}
 
 /// `count` eligible Sinchon proposals costing 10M, 20M, … won; their ids.
 async fn eligible(world: &World, count: i64) -> Vec<i64> {
@@ -81,7 +70,7 @@ async fn a_resident_builds_submits_and_changes_an_approval_ballot_in_one_live_me
     let world = World::new().await;
     let ids = eligible(&world, 10).await;
     let round = open_round(&world, Kind::Approval { min: 2, max: 3 }, 300_000_000).await;
-    verify(&world, KIM, "ko", "sinchon").await;
+    world.verify(KIM, "ko", "sinchon").await;
     let kim = user(KIM, "ko");
 
     let mut bot = world.bot(text(&kim, "/vote"));
@@ -178,8 +167,8 @@ async fn the_unverified_and_other_dongs_are_refused_and_typed_ballots_are_checke
     let world = World::new().await;
     let ids = eligible(&world, 4).await;
     let round = open_round(&world, Kind::Ranked { max: 3 }, 300_000_000).await;
-    verify(&world, ALEX, "en", "yeonhui").await;
-    verify(&world, KIM, "ko", "sinchon").await;
+    world.verify(ALEX, "en", "yeonhui").await;
+    world.verify(KIM, "ko", "sinchon").await;
     let (kim, alex, lee) = (user(KIM, "ko"), user(ALEX, "en"), user(LEE, "ko"));
 
     let mut bot = world.bot(text(&lee, "/vote"));
@@ -235,7 +224,7 @@ async fn knapsack_and_cumulative_ballots_keep_to_the_pot_and_the_points() {
     let world = World::new().await;
     let ids = eligible(&world, 3).await; // 10M, 20M, 30M
     let knapsack = open_round(&world, Kind::Knapsack, 40_000_000).await;
-    verify(&world, KIM, "ko", "sinchon").await;
+    world.verify(KIM, "ko", "sinchon").await;
     let kim = user(KIM, "ko");
     let mut bot = world.bot(text(&kim, &format!("/vote r{} {} {}", knapsack.id, ids[1], ids[2])));
     bot.dispatch().await;
@@ -302,7 +291,7 @@ async fn one_reminder_before_close_goes_to_who_has_not_voted_and_can_be_turned_o
         (PARK, "ko", "sinchon"),
         (CHOI, "ko", "yeonhui"),
     ] {
-        verify(&world, id, lang, dong).await;
+        world.verify(id, lang, dong).await;
     }
     // Kim opened the ballot without submitting; Alex voted; Park turned reminders off.
     let kim = user(KIM, "ko");
@@ -333,7 +322,7 @@ async fn one_reminder_before_close_goes_to_who_has_not_voted_and_can_be_turned_o
     for quiet in [ALEX, PARK, CHOI] {
         assert!(world.store.outbox_for(quiet as i64).await.unwrap().is_empty(), "{quiet} gets nothing");
     }
-    verify(&world, YOON, "ko", "sinchon").await;
+    world.verify(YOON, "ko", "sinchon").await;
     assert_eq!(remind(moment + 60).await, 0, "one reminder per round");
     assert!(world.store.outbox_for(YOON as i64).await.unwrap().is_empty());
 
@@ -527,8 +516,8 @@ async fn a_committee_round_is_for_members_only_and_told_to_them_alone() {
     let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(100_000_000).unwrap() };
     let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
     world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-    verify(&world, KIM, "ko", "sinchon").await;
-    verify(&world, LEE, "ko", "sinchon").await;
+    world.verify(KIM, "ko", "sinchon").await;
+    world.verify(LEE, "ko", "sinchon").await;
     let cycle = world.cycle_id().await;
     world.store.appoint_committee(cycle, &[KIM as i64], 100, None, |_| pushes.clone(), 0).await.unwrap();
     let now = chrono::Utc::now().timestamp();
