@@ -97,6 +97,7 @@ fn broadcast(tag: &str) -> Broadcast {
         audience: vec![Follow::Dong("sinchon".into())],
         exclude: None,
         created_by: None,
+        photos: None,
     }
 }
 

@@ -256,6 +256,7 @@ async fn review_pushes(ctx: &Ctx, proposal: &Proposal, decision: &ReviewDecision
             audience: vec![follow_area, Follow::Project(proposal.id)],
             exclude: proposal.proposer_id,
             created_by: Some(ctx.user_id),
+            photos: None,
         });
     }
     Ok(pushes)

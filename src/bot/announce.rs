@@ -149,6 +149,7 @@ pub async fn send(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         audience: area_audience(&ctx.config, &area),
         exclude: None,
         created_by: Some(ctx.user_id),
+        photos: None,
     };
     let default_lang = ctx.config.default_language.code();
     let queued = ctx.store.announce(&broadcast, default_lang, Some((ctx.user_id, &state)), ctx.now_ts()).await?;

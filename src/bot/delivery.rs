@@ -35,7 +35,7 @@ use tokio::{
 
 use crate::{
     config::Delivery,
-    store::{OutgoingMessage, Store},
+    store::{Media, OutgoingMessage, Store},
 };
 
 /// How long a claim holds before another worker may take the row over, by default.
@@ -211,6 +211,9 @@ pub struct Worker {
     lease_seconds: i64,
     sending_lease_seconds: i64,
     id: String,
+    /// Held while a picture is uploaded, so the messages sent alongside wait for its file id
+    /// instead of uploading it again.
+    uploading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Worker {
@@ -226,6 +229,7 @@ impl Worker {
             lease_seconds: LEASE_SECONDS,
             sending_lease_seconds: SENDING_LEASE_SECONDS,
             id,
+            uploading: Arc::default(),
         }
     }
 
@@ -429,28 +433,87 @@ impl Worker {
         }
     }
 
-    /// One `sendMessage` request.
+    /// One `sendMessage` request, or `sendPhoto` with the text as the caption. A picture is
+    /// uploaded with its first message; the file id Telegram answers with is kept, and later
+    /// messages send that instead of the bytes.
     async fn send(&self, message: &OutgoingMessage) -> Outcome {
-        let mut body = serde_json::json!({ "chat_id": message.chat_id, "text": message.text });
-        if let Some(markup) = message.markup.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()) {
-            body["reply_markup"] = markup;
-        }
-        // `./` keeps the token's colon from reading as a URL scheme.
-        let Ok(url) = self.bot.api_url().join(&format!("./bot{}/sendMessage", self.bot.token())) else {
-            return Outcome::Refused("the Bot API URL is not usable".into());
+        let markup = message.markup.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok());
+        let Some(photo) = message.photo else {
+            let mut body = serde_json::json!({ "chat_id": message.chat_id, "text": message.text });
+            if let Some(markup) = markup {
+                body["reply_markup"] = markup;
+            }
+            return self.post("sendMessage", |request| request.json(&body)).await.0;
         };
-        let request = self.bot.client().post(url).json(&body);
-        let response = match request.send().await {
+        let mut media = self.store.media(photo).await;
+        let _uploading = if matches!(media, Ok(Some(Media::Upload { .. }))) {
+            let guard = self.uploading.clone().lock_owned().await;
+            // Another message may have uploaded it meanwhile.
+            media = self.store.media(photo).await;
+            Some(guard)
+        } else {
+            None
+        };
+        let media = match media {
+            Ok(Some(media)) => media,
+            Ok(None) => return Outcome::Refused(format!("picture {photo} is missing")),
+            Err(e) => return Outcome::Transient(format!("database: {e}")),
+        };
+        let caption = super::fit_caption(message.text.clone());
+        let (outcome, answer) = match media {
+            Media::FileId(file_id) => {
+                let mut body = serde_json::json!({ "chat_id": message.chat_id, "photo": file_id, "caption": caption });
+                if let Some(markup) = markup {
+                    body["reply_markup"] = markup;
+                }
+                self.post("sendPhoto", |request| request.json(&body)).await
+            }
+            Media::Upload { name, bytes } => {
+                let mut form = reqwest::multipart::Form::new()
+                    .text("chat_id", message.chat_id.to_string())
+                    .text("caption", caption)
+                    .part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name));
+                if let Some(markup) = markup {
+                    form = form.text("reply_markup", markup.to_string());
+                }
+                self.post("sendPhoto", |request| request.multipart(form)).await
+            }
+        };
+        // The largest size's id; any of them sends the same picture.
+        let file_id = answer
+            .as_ref()
+            .and_then(|a| a.pointer("/result/photo"))
+            .and_then(Value::as_array)
+            .and_then(|sizes| sizes.last().and_then(|size| size["file_id"].as_str()));
+        if let (Outcome::Sent(_), Some(file_id)) = (&outcome, file_id)
+            && let Err(e) = self.store.set_media_file_id(photo, file_id).await
+        {
+            tracing::warn!(error = %e, "delivery: the picture's file id could not be kept; it will be uploaded again");
+        }
+        outcome
+    }
+
+    /// One Bot API request, classified, with its answer.
+    async fn post(
+        &self,
+        method: &str,
+        body: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> (Outcome, Option<Value>) {
+        // `./` keeps the token's colon from reading as a URL scheme.
+        let Ok(url) = self.bot.api_url().join(&format!("./bot{}/{method}", self.bot.token())) else {
+            return (Outcome::Refused("the Bot API URL is not usable".into()), None);
+        };
+        let response = match body(self.bot.client().post(url)).send().await {
             Ok(r) => r,
             // The URL holds the token: never let it into a reason or a log line.
-            Err(e) => return Outcome::Transient(format!("network: {}", e.without_url())),
+            Err(e) => return (Outcome::Transient(format!("network: {}", e.without_url())), None),
         };
         let status = response.status();
         let answer: Option<Value> = match response.text().await {
             Ok(text) => serde_json::from_str(&text).ok(),
-            Err(e) => return Outcome::Transient(format!("network: {}", e.without_url())),
+            Err(e) => return (Outcome::Transient(format!("network: {}", e.without_url())), None),
         };
-        classify(status.as_u16(), answer.as_ref())
+        (classify(status.as_u16(), answer.as_ref()), answer)
     }
 }
 
@@ -589,6 +652,7 @@ mod tests {
                 lane,
                 text: String::new(),
                 markup: None,
+                photo: None,
                 attempts: 0,
                 in_doubt: false,
             };

@@ -60,6 +60,7 @@ pub fn scheduled_pushes(config: &Config, locales: &Locales, meeting: &Meeting, o
             audience: area_audience(config, &meeting.area_key),
             exclude: None,
             created_by: official,
+            photos: None,
         }],
         default_lang: config.default_language.code(),
     }
@@ -123,6 +124,7 @@ pub fn changed_pushes(config: &Config, locales: &Locales, before: &Meeting, afte
             audience,
             exclude: None,
             created_by: Some(official),
+            photos: None,
         }],
         default_lang: config.default_language.code(),
     }

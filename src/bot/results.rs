@@ -6,7 +6,7 @@
 
 use teloxide::{
     prelude::*,
-    types::{InlineKeyboardMarkup, MessageId},
+    types::{InlineKeyboardMarkup, InputFile, MessageId},
 };
 
 use super::{Ctx, HandlerResult, answer, button, callback::Callback};
@@ -19,16 +19,18 @@ use crate::{
         verification::Secret,
     },
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, Notice, PublishOutcome, Pushes, Round, RoundRecord, Store, StoreError},
+    store::{Broadcast, Follow, Media, Notice, Photos, Publication, PublishOutcome, Pushes, Round, Store, StoreError},
 };
 
-/// A closed round with its computed outcome.
+/// A closed round with its outcome.
 pub struct Tallied {
-    pub record: RoundRecord,
+    pub round: Round,
     pub outcome: Outcome,
 }
 
-/// The outcome of a closed, non-void round; `None` for any other round.
+/// The outcome of a closed, non-void round, counted from its ballots now; `None` for any other
+/// round. Only the official's review and the publication count: afterwards [`outcome`] reads
+/// what was published.
 pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Option<Tallied>, StoreError> {
     let Some(record) = store.round_record(round).await? else { return Ok(None) };
     if record.round.closed_at.is_none() || record.round.void_reason.is_some() {
@@ -36,7 +38,7 @@ pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Optio
     }
     let input = record.tally_input((&config.district_en, &record.round.area_key), ("", ""), config.ballots.add1_step);
     match outcome::tally(&input) {
-        Ok(outcome) => Ok(Some(Tallied { outcome, record })),
+        Ok(outcome) => Ok(Some(Tallied { outcome, round: record.round })),
         Err(e) => {
             tracing::error!(round, error = %e, "the round's outcome cannot be computed");
             Ok(None)
@@ -44,8 +46,18 @@ pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Optio
     }
 }
 
+/// A round's outcome: as published if it is, otherwise counted now (closed rounds only).
+pub async fn outcome(store: &Store, config: &Config, round: i64) -> Result<Option<Tallied>, StoreError> {
+    if let Some(Publication { outcome: Some(outcome), .. }) = store.publication(round).await?
+        && let Some(round) = store.round(round).await?
+    {
+        return Ok(Some(Tallied { round, outcome }));
+    }
+    tallied(store, config, round).await
+}
+
 fn title_of(t: &Tallied, id: i64) -> &str {
-    t.record.projects.iter().find(|(p, _)| p.id == id).map_or("", |(_, title)| title.as_str())
+    t.outcome.project(id).map_or("", |p| p.title.as_str())
 }
 
 fn score(locales: &Locales, lang: Lang, kind: Kind, score: rust_decimal::Decimal) -> String {
@@ -61,7 +73,7 @@ fn score(locales: &Locales, lang: Lang, kind: Kind, score: rust_decimal::Decimal
 }
 
 fn title(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String {
-    let round = &t.record.round;
+    let round = &t.round;
     let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
     locales.text(
         lang,
@@ -70,17 +82,27 @@ fn title(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String 
     )
 }
 
+fn funded_head(locales: &Locales, lang: Lang, t: &Tallied) -> String {
+    let funded = t.outcome.projects.iter().filter(|p| p.funded).count();
+    locales.text(
+        lang,
+        "results-funded-head",
+        args![("count", funded), ("used", lang.money(t.outcome.used)), ("pot", lang.money(t.outcome.pot))],
+    )
+}
+
+/// The chart's file name; the outbox sends it as `results-<round>-<lang>.png`.
+fn chart_name(round: i64) -> String {
+    format!("results-{round}.png")
+}
+
 /// The results of a round: funded projects with their cost, what was used of the pot, the
 /// others (excluded ones with their reason), and the rule.
 pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> String {
-    let round = &t.record.round;
+    let round = &t.round;
     let mut lines = vec![title(config, locales, lang, t)];
     let funded: Vec<_> = t.outcome.projects.iter().filter(|p| p.funded).collect();
-    lines.push(locales.text(
-        lang,
-        "results-funded-head",
-        args![("count", funded.len()), ("used", lang.money(t.outcome.used)), ("pot", lang.money(t.outcome.pot))],
-    ));
+    lines.push(funded_head(locales, lang, t));
     let line = |id: &str, p: &outcome::ProjectResult| {
         locales.text(
             lang,
@@ -113,7 +135,7 @@ pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied)
 pub fn chart(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> Vec<u8> {
     use crate::chart::{Bar, BarState, MAX_ROWS, ResultsChart};
     use rust_decimal::prelude::ToPrimitive;
-    let round = &t.record.round;
+    let round = &t.round;
     let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
     let bars = t
         .outcome
@@ -190,9 +212,9 @@ pub async fn publication_pushes(
     secret: &Secret,
     t: &Tallied,
 ) -> Result<Pushes, StoreError> {
-    let round = &t.record.round;
+    let round = &t.round;
     let mut audience = super::follow::area_audience(config, &round.area_key);
-    audience.extend(t.record.projects.iter().map(|(p, _)| Follow::Project(p.id)));
+    audience.extend(t.outcome.projects.iter().map(|p| Follow::Project(p.id)));
     let keyboard = |lang: Lang| {
         let markup = InlineKeyboardMarkup::new(vec![vec![button(
             locales.plain(lang, "results-open"),
@@ -210,18 +232,42 @@ pub async fn publication_pushes(
         let text = format!("{}\n\n{}", title(config, locales, lang, t), explanation(locales, lang, t, receipt, ballot));
         notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup: keyboard(lang) });
     }
+    // The chart first, its caption the headline; then the full list with the button.
+    let caption = |lang: Lang| {
+        super::fit_caption(format!("{}\n{}", title(config, locales, lang, t), funded_head(locales, lang, t)))
+    };
+    let chart = Broadcast {
+        kind: "results-chart".into(),
+        subject: Some(round.id.to_string()),
+        text_ko: caption(Lang::Ko),
+        text_en: caption(Lang::En),
+        markup_ko: None,
+        markup_en: None,
+        audience: audience.clone(),
+        exclude: None,
+        created_by: None,
+        photos: Some(Photos {
+            name: chart_name(round.id),
+            ko: chart(config, locales, Lang::Ko, t),
+            en: chart(config, locales, Lang::En, t),
+        }),
+    };
     Ok(Pushes {
-        broadcasts: vec![Broadcast {
-            kind: "results".into(),
-            subject: Some(round.id.to_string()),
-            text_ko: results_text(config, locales, Lang::Ko, t),
-            text_en: results_text(config, locales, Lang::En, t),
-            markup_ko: keyboard(Lang::Ko),
-            markup_en: keyboard(Lang::En),
-            audience,
-            exclude: None,
-            created_by: None,
-        }],
+        broadcasts: vec![
+            chart,
+            Broadcast {
+                kind: "results".into(),
+                subject: Some(round.id.to_string()),
+                text_ko: results_text(config, locales, Lang::Ko, t),
+                text_en: results_text(config, locales, Lang::En, t),
+                markup_ko: keyboard(Lang::Ko),
+                markup_en: keyboard(Lang::En),
+                audience,
+                exclude: None,
+                created_by: None,
+                photos: None,
+            },
+        ],
         notices,
         default_lang: config.default_language.code(),
     })
@@ -229,7 +275,7 @@ pub async fn publication_pushes(
 
 /// `/admin` → a closed round → its outcome, with the button that confirms and publishes it.
 pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
-    let Some(t) = tallied(&ctx.store, &ctx.config, round).await? else {
+    let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {
         return ctx.send(ctx.t("results-not-closed")).await.map(drop);
     };
     let mut rows = Vec::new();
@@ -251,9 +297,7 @@ pub async fn on_publish(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Handler
         return answer(ctx, query, Some(ctx.t("results-not-closed")), true).await;
     };
     let pushes = publication_pushes(&ctx.store, &ctx.config, &ctx.locales, &ctx.secret, &t).await?;
-    let funded: Vec<i64> = t.outcome.projects.iter().filter(|p| p.funded).map(|p| p.id).collect();
-    let done =
-        ctx.store.publish_round(round, &funded, t.outcome.used, Some(ctx.user_id), &pushes, ctx.now_ts()).await?;
+    let done = ctx.store.publish_round(round, &t.outcome, Some(ctx.user_id), &pushes, ctx.now_ts()).await?;
     let notice = match done {
         PublishOutcome::Published => ctx.ta("results-published", args![("count", pushes.notices.len())]),
         PublishOutcome::AlreadyPublished => ctx.t("results-already-published"),
@@ -304,7 +348,7 @@ async fn show(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResul
     if ctx.store.publication(round).await?.is_none() {
         return ctx.send(ctx.t("results-none")).await.map(drop);
     }
-    let Some(t) = tallied(&ctx.store, &ctx.config, round).await? else {
+    let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {
         return ctx.send(ctx.t("results-none")).await.map(drop);
     };
     let mut text = results_text(&ctx.config, &ctx.locales, ctx.lang, &t);
@@ -314,5 +358,24 @@ async fn show(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResul
             text = format!("{text}\n\n{}", explanation(&ctx.locales, ctx.lang, &t, &receipt, &ballot));
         }
     }
+    send_chart(ctx, round).await?;
     ctx.show(message, super::fit(text), InlineKeyboardMarkup::new(Vec::<Vec<_>>::new())).await
+}
+
+/// The chart that was published with the round, in the resident's language: by Telegram's file
+/// id once it has been uploaded (the publication's first delivery does), else uploaded now.
+async fn send_chart(ctx: &Ctx, round: i64) -> HandlerResult {
+    let name = chart_name(round).replace(".png", &format!("-{}.png", ctx.lang.code()));
+    let Some(id) = ctx.store.media_named(&name).await? else { return Ok(()) };
+    let photo = match ctx.store.media(id).await? {
+        Some(Media::FileId(file_id)) => InputFile::file_id(teloxide::types::FileId(file_id)),
+        Some(Media::Upload { name, bytes }) => InputFile::memory(bytes).file_name(name),
+        None => return Ok(()),
+    };
+    ctx.courier.note_reply(ctx.user_id);
+    let sent = ctx.bot.send_photo(ctx.chat(), photo).await?;
+    if let Some(size) = sent.photo().and_then(|sizes| sizes.last()) {
+        ctx.store.set_media_file_id(id, &size.file.id.0).await?;
+    }
+    Ok(())
 }

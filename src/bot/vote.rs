@@ -595,6 +595,7 @@ pub fn round_pushes(
             audience,
             exclude: None,
             created_by: None,
+            photos: None,
         }],
         default_lang: config.default_language.code(),
     }

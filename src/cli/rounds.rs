@@ -268,19 +268,30 @@ pub async fn export(
     let day = |ts: i64| super::seoul_minute(ts)[..10].to_owned();
     let dates = (day(round.opened_at.unwrap_or(round.opens_at)), day(round.closed_at.unwrap_or(round.closes_at)));
     let area = config.area_name(&round.area_key, Lang::En);
-    let input = record.tally_input((&config.district_en, &area), (&dates.0, &dates.1), config.ballots.add1_step);
+    // After publication the export says what was published: its outcome, and the Add1 step it
+    // was counted with even if the district file has changed since.
+    let Some(tallied) = crate::bot::results::outcome(&store, &config, round_id).await? else {
+        bail!("round {round_id} has no outcome")
+    };
+    let add1_step = match tallied.outcome.rule {
+        crate::domain::tally::Rule::MesCompleted { step, .. } => {
+            crate::domain::Won::new(step).unwrap_or(config.ballots.add1_step)
+        }
+        _ => config.ballots.add1_step,
+    };
     let bytes = match format {
-        ExportFormat::Pb => pabulib::write(&outcome::instance(&input)).into_bytes(),
+        ExportFormat::Pb => {
+            let input = record.tally_input((&config.district_en, &area), (&dates.0, &dates.1), add1_step);
+            pabulib::write(&outcome::instance(&input)).into_bytes()
+        }
         ExportFormat::Csv => {
-            let result = outcome::tally(&input)?;
             let mut csv = csv::Writer::from_writer(Vec::new());
             csv.write_record(["rank", "project_id", "title", "cost", "votes", "score", "funded", "excluded_reason"])?;
-            for (rank, project) in result.projects.iter().enumerate() {
-                let title = record.projects.iter().find(|(p, _)| p.id == project.id).map_or("", |(_, t)| t.as_str());
+            for (rank, project) in tallied.outcome.projects.iter().enumerate() {
                 csv.write_record([
                     (rank + 1).to_string(),
                     project.id.to_string(),
-                    title.to_owned(),
+                    project.title.clone(),
                     project.cost.to_i64().to_string(),
                     project.votes.to_string(),
                     project.score.normalize().to_string(),
@@ -292,9 +303,6 @@ pub async fn export(
         }
         ExportFormat::Png => {
             let locales = crate::i18n::Locales::embedded()?;
-            let Some(tallied) = crate::bot::results::tallied(&store, &config, round_id).await? else {
-                bail!("round {round_id} has no outcome")
-            };
             crate::bot::results::chart(&config, &locales, config.default_language, &tallied)
         }
     };

@@ -11,7 +11,7 @@ use super::{
     Won,
     ballot::{Ballot, Kind, Project},
     pabulib::{Instance, PbBallot, PbProject, VoteType},
-    tally::{ADD1_STEP, Profile, Rule, TallyError},
+    tally::{ADD1_STEP, Add1Stop, Profile, Rule, TallyError},
 };
 
 /// What a round's outcome is computed from.
@@ -165,6 +165,8 @@ fn points(kind: Kind, ballot: &Ballot, project: i64) -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectResult {
     pub id: i64,
+    /// Its title on the ballot.
+    pub title: String,
     pub cost: Won,
     /// Ballots naming it.
     pub votes: u64,
@@ -213,22 +215,28 @@ pub fn tally(round: &RoundBallots) -> Result<Outcome, OutcomeError> {
     for (p, _) in profile.ballots.iter().flatten() {
         votes[*p] += 1;
     }
+    let title = |id: i64| round.projects.iter().find(|(p, _)| p.id == id).map(|(_, t)| t.clone()).unwrap_or_default();
     let mut projects: Vec<ProjectResult> = profile
         .greedy_order()
         .into_iter()
-        .map(|p| ProjectResult {
-            id: profile.ids[p].parse().expect("ids are proposal numbers"),
-            cost: Won::new(profile.costs[p]).expect("costs are whole won"),
-            votes: votes[p],
-            score: scores[p],
-            funded: selected.contains(&p),
-            excluded: None,
+        .map(|p| {
+            let id = profile.ids[p].parse().expect("ids are proposal numbers");
+            ProjectResult {
+                id,
+                title: title(id),
+                cost: Won::new(profile.costs[p]).expect("costs are whole won"),
+                votes: votes[p],
+                score: scores[p],
+                funded: selected.contains(&p),
+                excluded: None,
+            }
         })
         .collect();
     for (id, reason) in round.excluded {
-        if let Some((project, _)) = round.projects.iter().find(|(p, _)| p.id == *id) {
+        if let Some((project, title)) = round.projects.iter().find(|(p, _)| p.id == *id) {
             projects.push(ProjectResult {
                 id: *id,
+                title: title.clone(),
                 cost: project.cost,
                 votes: 0,
                 score: Decimal::ZERO,
@@ -239,6 +247,120 @@ pub fn tally(round: &RoundBallots) -> Result<Outcome, OutcomeError> {
     }
     let used = Won::new(profile.cost_of(&selected)).expect("whole won");
     Ok(Outcome { rule, pot: round.pot, used, ballots: profile.ballots.len(), projects })
+}
+
+/// An outcome as it is kept once published: what `/results` and the explanations are shown
+/// from, so they never change afterwards (nor cost a recount). Money as whole won, scores as
+/// decimal text.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    add1: Option<StoredAdd1>,
+    pot: i64,
+    used: i64,
+    ballots: usize,
+    projects: Vec<StoredProject>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredAdd1 {
+    step: String,
+    infeasible: bool,
+    complete: bool,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredProject {
+    id: i64,
+    title: String,
+    cost: i64,
+    votes: u64,
+    score: String,
+    funded: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    excluded: Option<String>,
+}
+
+/// Why a kept outcome could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum StoredError {
+    #[error("the stored outcome is not valid: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the stored outcome is not valid: {0}")]
+    Field(String),
+}
+
+impl Outcome {
+    /// The outcome as JSON, to keep with its publication.
+    pub fn to_json(&self) -> String {
+        let add1 = match self.rule {
+            Rule::MesCompleted { stop, complete, step } => Some(StoredAdd1 {
+                step: step.normalize().to_string(),
+                infeasible: stop == Add1Stop::Infeasible,
+                complete,
+            }),
+            _ => None,
+        };
+        let stored = Stored {
+            rule: self.rule.name().to_owned(),
+            add1,
+            pot: self.pot.to_i64(),
+            used: self.used.to_i64(),
+            ballots: self.ballots,
+            projects: self
+                .projects
+                .iter()
+                .map(|p| StoredProject {
+                    id: p.id,
+                    title: p.title.clone(),
+                    cost: p.cost.to_i64(),
+                    votes: p.votes,
+                    score: p.score.normalize().to_string(),
+                    funded: p.funded,
+                    excluded: p.excluded.clone(),
+                })
+                .collect(),
+        };
+        serde_json::to_string(&stored).expect("an outcome serialises")
+    }
+
+    /// An outcome kept with [`Outcome::to_json`].
+    pub fn from_json(text: &str) -> Result<Outcome, StoredError> {
+        let stored: Stored = serde_json::from_str(text)?;
+        let bad = |what: &str| StoredError::Field(what.to_owned());
+        let won = |n: i64, what: &str| Won::from_i64(n).ok_or_else(|| bad(what));
+        let rule = match (Rule::named(&stored.rule).ok_or_else(|| bad("rule"))?, stored.add1) {
+            (Rule::MesCompleted { .. }, Some(add1)) => Rule::MesCompleted {
+                stop: if add1.infeasible { Add1Stop::Infeasible } else { Add1Stop::Exhaustive },
+                complete: add1.complete,
+                step: add1.step.parse().map_err(|_| bad("add1 step"))?,
+            },
+            (rule, _) => rule,
+        };
+        let projects = stored
+            .projects
+            .into_iter()
+            .map(|p| {
+                Ok(ProjectResult {
+                    id: p.id,
+                    title: p.title,
+                    cost: won(p.cost, "cost")?,
+                    votes: p.votes,
+                    score: p.score.parse().map_err(|_| bad("score"))?,
+                    funded: p.funded,
+                    excluded: p.excluded,
+                })
+            })
+            .collect::<Result<_, StoredError>>()?;
+        Ok(Outcome {
+            rule,
+            pot: won(stored.pot, "pot")?,
+            used: won(stored.used, "used")?,
+            ballots: stored.ballots,
+            projects,
+        })
+    }
 }
 
 /// What happened to one pick, and why.
@@ -351,8 +473,26 @@ mod tests {
             funded.sort();
             assert_eq!(selected, funded, "{rule}");
             assert_eq!(outcome.ballots, 4, "the empty ballot counts");
+            assert_eq!(Outcome::from_json(&outcome.to_json()).unwrap(), outcome, "{rule} kept as published");
             assert!(text.contains("AAAAA-AAAAA;9,10\n") || text.contains("AAAAA-AAAAA;10,9\n"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_kept_outcome_reads_back_with_its_rule_and_a_damaged_one_is_refused() {
+        let projects = projects();
+        let ballots: Vec<(String, Ballot)> = vec![("A".into(), ballot(&[(9, 1), (11, 1)]))];
+        let mut outcome =
+            tally(&round(Kind::Cumulative { points: 5, per_project: 3 }, "mes-completed", &projects, &[], &ballots))
+                .unwrap();
+        outcome.rule =
+            Rule::MesCompleted { stop: tally::Add1Stop::Infeasible, complete: false, step: Decimal::new(25, 1) };
+        outcome.projects[1].score = Decimal::new(15, 1);
+        outcome.projects[2].excluded = Some("a \"legal\" reason; with ñ".into());
+        assert_eq!(Outcome::from_json(&outcome.to_json()).unwrap(), outcome);
+        assert!(Outcome::from_json("{").is_err());
+        assert!(Outcome::from_json(&outcome.to_json().replace("\"pot\":300", "\"pot\":-3")).is_err());
+        assert!(Outcome::from_json(&outcome.to_json().replace("mes-completed", "lottery")).is_err());
     }
 
     #[test]

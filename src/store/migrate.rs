@@ -10,9 +10,10 @@ enum Kind {
     Int,
     Text,
     Real,
+    Blob,
 }
 
-use Kind::{Int, Real, Text};
+use Kind::{Blob, Int, Real, Text};
 
 /// A table's columns and how to read each.
 type Columns = &'static [(&'static str, Kind)];
@@ -138,6 +139,7 @@ const TABLES: &[(&str, bool, Columns)] = &[
     ),
     ("code_attempts", false, &[("telegram_id", Int), ("failures", Int), ("locked_until", Int)]),
     ("subscriptions", false, &[("telegram_id", Int), ("kind", Text), ("target", Text), ("created_at", Int)]),
+    ("media", true, &[("id", Int), ("name", Text), ("bytes", Blob), ("file_id", Text), ("created_at", Int)]),
     (
         "broadcasts",
         true,
@@ -152,6 +154,8 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("recipients", Int),
             ("created_by", Int),
             ("created_at", Int),
+            ("photo_ko", Int),
+            ("photo_en", Int),
         ],
     ),
     (
@@ -276,7 +280,14 @@ const TABLES: &[(&str, bool, Columns)] = &[
     (
         "round_publications",
         false,
-        &[("round_id", Int), ("funded", Text), ("used", Int), ("published_by", Int), ("published_at", Int)],
+        &[
+            ("round_id", Int),
+            ("funded", Text),
+            ("used", Int),
+            ("published_by", Int),
+            ("published_at", Int),
+            ("outcome", Text),
+        ],
     ),
 ];
 /// Money columns whose totals must match after the copy.
@@ -311,8 +322,10 @@ impl Store {
         for (table, has_id, columns) in TABLES {
             let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
             let rows = sqlx::query(&format!("SELECT {} FROM {table}", names.join(", "))).fetch_all(self.pool()).await?;
-            // PostgreSQL allows 65,535 parameters per statement.
-            for chunk in rows.chunks(30_000 / columns.len()) {
+            // PostgreSQL allows 65,535 parameters per statement; pictures go a few at a time.
+            let per_statement =
+                if columns.iter().any(|(_, kind)| matches!(kind, Blob)) { 16 } else { 30_000 / columns.len() };
+            for chunk in rows.chunks(per_statement) {
                 let mut placeholders = Vec::with_capacity(chunk.len());
                 for r in 0..chunk.len() {
                     let row: Vec<String> = (1..=columns.len()).map(|c| format!("${}", r * columns.len() + c)).collect();
@@ -371,6 +384,7 @@ fn bind_column<'q>(
         Int => query.bind(row.try_get::<Option<i64>, _>(name)?),
         Text => query.bind(row.try_get::<Option<String>, _>(name)?),
         Real => query.bind(row.try_get::<Option<f64>, _>(name)?),
+        Blob => query.bind(row.try_get::<Option<Vec<u8>>, _>(name)?),
     })
 }
 

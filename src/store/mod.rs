@@ -36,7 +36,8 @@ pub use meetings::{
 };
 pub use migrate::MigrationReport;
 pub use outbox::{
-    Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Notice, OutgoingMessage, Pushes,
+    Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Media, Notice, OutgoingMessage, Photos,
+    Pushes,
 };
 pub use outcomes::{ExclusionOutcome, MAX_REASON_CHARS, Publication, PublishOutcome};
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};

@@ -77,6 +77,24 @@ pub struct Broadcast {
     /// Users who get a personal notice about the same event instead.
     pub exclude: Option<i64>,
     pub created_by: Option<i64>,
+    /// A picture per language; the texts are then its captions.
+    pub photos: Option<Photos>,
+}
+
+/// A broadcast's picture, in Korean and English (PNG or JPEG).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photos {
+    /// The file name, without the language (`results-12.png` is sent as `results-12-ko.png`).
+    pub name: String,
+    pub ko: Vec<u8>,
+    pub en: Vec<u8>,
+}
+
+/// A picture to send: Telegram's file id once it has been uploaded, else its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Media {
+    FileId(String),
+    Upload { name: String, bytes: Vec<u8> },
 }
 
 /// A claimed row, ready to send.
@@ -87,10 +105,20 @@ pub struct OutgoingMessage {
     pub lane: Lane,
     pub text: String,
     pub markup: Option<String>,
+    /// A picture (a row of `media`): sent as a photo with the text as its caption.
+    pub photo: Option<i64>,
     /// Send attempts before this claim.
     pub attempts: i64,
     /// It was being sent when its previous worker stopped: it may already have arrived.
     pub in_doubt: bool,
+}
+
+/// One language's message of a broadcast.
+#[derive(Clone)]
+struct Content {
+    text: String,
+    markup: Option<String>,
+    photo: Option<i64>,
 }
 
 /// Where the messages of one broadcast (or all of them) stand.
@@ -219,9 +247,25 @@ pub(crate) async fn queue_broadcast_tx(
     default_lang: &str,
     now: i64,
 ) -> StoreResult<(i64, i64)> {
+    let mut photo_ids = (None, None);
+    if let Some(photos) = &broadcast.photos {
+        let (stem, extension) = photos.name.rsplit_once('.').unwrap_or((&photos.name, "png"));
+        let mut insert = async |lang: &str, bytes: &[u8]| -> StoreResult<Option<i64>> {
+            let id = sqlx::query("INSERT INTO media (name, bytes, created_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(format!("{stem}-{lang}.{extension}"))
+                .bind(bytes.to_vec())
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("id")?;
+            Ok(Some(id))
+        };
+        photo_ids = (insert("ko", &photos.ko).await?, insert("en", &photos.en).await?);
+    }
     let id: i64 = sqlx::query(
-        "INSERT INTO broadcasts (kind, subject, text_ko, text_en, markup_ko, markup_en, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO broadcasts (kind, subject, text_ko, text_en, markup_ko, markup_en, created_by, created_at,
+                                 photo_ko, photo_en)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&broadcast.kind)
     .bind(broadcast.subject.as_deref())
@@ -231,6 +275,8 @@ pub(crate) async fn queue_broadcast_tx(
     .bind(broadcast.markup_en.as_deref())
     .bind(broadcast.created_by)
     .bind(now)
+    .bind(photo_ids.0)
+    .bind(photo_ids.1)
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
@@ -351,12 +397,12 @@ impl Store {
         for row in &rows {
             let broadcast: Option<i64> = row.try_get("broadcast_id")?;
             let english = row.try_get::<Option<String>, _>("lang")?.as_deref() == Some("en");
-            let (text, markup) = match (row.try_get::<Option<String>, _>("text")?, broadcast) {
-                (Some(text), _) => (text, row.try_get("markup")?),
+            let Content { text, markup, photo } = match (row.try_get::<Option<String>, _>("text")?, broadcast) {
+                (Some(text), _) => Content { text, markup: row.try_get("markup")?, photo: None },
                 (None, Some(b)) => {
                     let t =
                         texts.get(&b).ok_or_else(|| super::StoreError::Corrupt(format!("broadcast {b} is missing")))?;
-                    if english { (t.1.clone(), t.3.clone()) } else { (t.0.clone(), t.2.clone()) }
+                    t[usize::from(english)].clone()
                 }
                 (None, None) => return Err(super::StoreError::Corrupt("an outbox row without text".into())),
             };
@@ -366,6 +412,7 @@ impl Store {
                 lane: if row.try_get::<i64, _>("lane")? == 0 { Lane::Personal } else { Lane::Bulk },
                 text,
                 markup,
+                photo,
                 attempts: row.try_get("attempts")?,
                 in_doubt: row.try_get::<Option<String>, _>("last_error")?.as_deref() == Some(IN_DOUBT),
             });
@@ -400,32 +447,57 @@ impl Store {
         .collect()
     }
 
-    /// `(text_ko, text_en, markup_ko, markup_en)` of the given broadcasts.
-    #[allow(clippy::type_complexity)]
-    async fn broadcast_texts(
-        &self,
-        ids: &[i64],
-    ) -> StoreResult<HashMap<i64, (String, String, Option<String>, Option<String>)>> {
+    /// What each of the given broadcasts says, by id: `[Korean, English]`.
+    async fn broadcast_texts(&self, ids: &[i64]) -> StoreResult<HashMap<i64, [Content; 2]>> {
         let mut unique = ids.to_vec();
         unique.sort_unstable();
         unique.dedup();
         let mut texts = HashMap::new();
         for id in unique {
-            let row = sqlx::query("SELECT text_ko, text_en, markup_ko, markup_en FROM broadcasts WHERE id = $1")
-                .bind(id)
-                .fetch_one(self.pool())
-                .await?;
-            texts.insert(
-                id,
-                (
-                    row.try_get("text_ko")?,
-                    row.try_get("text_en")?,
-                    row.try_get("markup_ko")?,
-                    row.try_get("markup_en")?,
-                ),
-            );
+            let row = sqlx::query(
+                "SELECT text_ko, text_en, markup_ko, markup_en, photo_ko, photo_en FROM broadcasts WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+            let content = |lang: &str| -> StoreResult<Content> {
+                Ok(Content {
+                    text: row.try_get(format!("text_{lang}").as_str())?,
+                    markup: row.try_get(format!("markup_{lang}").as_str())?,
+                    photo: row.try_get(format!("photo_{lang}").as_str())?,
+                })
+            };
+            texts.insert(id, [content("ko")?, content("en")?]);
         }
         Ok(texts)
+    }
+
+    /// A picture to send: its file id once Telegram has it, else its bytes to upload.
+    pub async fn media(&self, id: i64) -> StoreResult<Option<Media>> {
+        let row = sqlx::query("SELECT file_id FROM media WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        let Some(row) = row else { return Ok(None) };
+        if let Some(file_id) = row.try_get::<Option<String>, _>("file_id")? {
+            return Ok(Some(Media::FileId(file_id)));
+        }
+        let row = sqlx::query("SELECT name, bytes FROM media WHERE id = $1").bind(id).fetch_one(self.pool()).await?;
+        Ok(Some(Media::Upload { name: row.try_get("name")?, bytes: row.try_get("bytes")? }))
+    }
+
+    /// The most recent picture of that file name (`results-12-ko.png`).
+    pub async fn media_named(&self, name: &str) -> StoreResult<Option<i64>> {
+        let row =
+            sqlx::query("SELECT MAX(id) AS id FROM media WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Keeps the file id Telegram gave an uploaded picture, for every later message to reuse.
+    pub async fn set_media_file_id(&self, id: i64, file_id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE media SET file_id = $1 WHERE id = $2 AND file_id IS NULL")
+            .bind(file_id)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Marks a claimed row as being sent right now, extending the lease; `false` when `worker`

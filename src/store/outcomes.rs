@@ -5,10 +5,10 @@
 use sqlx::Row;
 
 use super::{
-    Store, StoreResult, insert_audit,
+    Store, StoreError, StoreResult, insert_audit,
     outbox::{Pushes, queue_pushes_tx},
 };
-use crate::domain::Won;
+use crate::domain::{Won, outcome::Outcome};
 
 /// The longest public reason for an exclusion.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -35,6 +35,8 @@ pub struct Publication {
     /// The official who confirmed it (`None`: the command line).
     pub published_by: Option<i64>,
     pub published_at: i64,
+    /// The outcome as published (`None` only for rounds published before it was kept).
+    pub outcome: Option<Outcome>,
 }
 
 /// What publishing did.
@@ -122,8 +124,7 @@ impl Store {
     pub async fn publish_round(
         &self,
         round: i64,
-        funded: &[i64],
-        used: Won,
+        outcome: &Outcome,
         by: Option<i64>,
         pushes: &Pushes,
         now: i64,
@@ -143,16 +144,19 @@ impl Store {
         if !closed {
             return Ok(PublishOutcome::NotClosed);
         }
+        let funded: Vec<i64> = outcome.projects.iter().filter(|p| p.funded).map(|p| p.id).collect();
+        let used = outcome.used;
         let list = funded.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let inserted = sqlx::query(
-            "INSERT INTO round_publications (round_id, funded, used, published_by, published_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (round_id) DO NOTHING",
+            "INSERT INTO round_publications (round_id, funded, used, published_by, published_at, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (round_id) DO NOTHING",
         )
         .bind(round)
         .bind(&list)
         .bind(used.to_i64())
         .bind(by)
         .bind(now)
+        .bind(outcome.to_json())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -168,18 +172,26 @@ impl Store {
 
     /// A round's published outcome, if it is published.
     pub async fn publication(&self, round: i64) -> StoreResult<Option<Publication>> {
-        let row =
-            sqlx::query("SELECT funded, used, published_by, published_at FROM round_publications WHERE round_id = $1")
-                .bind(round)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query(
+            "SELECT funded, used, published_by, published_at, outcome FROM round_publications WHERE round_id = $1",
+        )
+        .bind(round)
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let funded: String = row.try_get("funded")?;
+        let outcome = match row.try_get::<Option<String>, _>("outcome")? {
+            Some(text) => {
+                Some(Outcome::from_json(&text).map_err(|e| StoreError::Corrupt(format!("round {round}: {e}")))?)
+            }
+            None => None,
+        };
         Ok(Some(Publication {
             funded: funded.split(',').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect(),
             used: super::proposals::won("used", row.try_get("used")?)?,
             published_by: row.try_get("published_by")?,
             published_at: row.try_get("published_at")?,
+            outcome,
         }))
     }
 }

@@ -81,6 +81,7 @@ fn news(audience: Vec<Follow>, tag: &str) -> Broadcast {
         audience,
         exclude: None,
         created_by: None,
+        photos: None,
     }
 }
 
@@ -346,4 +347,53 @@ async fn two_broadcasts_sent_by_two_workers_reach_each_chat_once_and_in_order() 
     }
     assert_once_each(&api, &expected);
     assert_eq!(api.send_stats().flood_refused, 0, "one message a second per chat: {:?}", api.send_stats());
+}
+
+#[tokio::test]
+async fn a_broadcast_picture_is_uploaded_once_per_language_and_then_sent_by_its_file_id() {
+    let world = World::new().await;
+    let api = FakeApi::start(TOKEN).await;
+    api.set_limits(Limits { per_second: Some(30), per_chat: Some(Duration::from_secs(1)), retry_after: 1 });
+    let ids = followers(&world, &api, "sinchon", 12).await;
+    let png = |shade: u8| {
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, 2, 2);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.write_header().unwrap().write_image_data(&[shade; 4]).unwrap();
+        bytes
+    };
+    let mut chart = news(vec![Follow::Dong("sinchon".into())], "chart");
+    chart.photos = Some(pb_bot::store::Photos { name: "results-9.png".into(), ko: png(10), en: png(200) });
+    world.store.announce(&chart, "ko", None, 0).await.unwrap().unwrap();
+    // The text that follows the picture in every chat.
+    world.store.announce(&news(vec![Follow::Dong("sinchon".into())], "text"), "ko", None, 0).await.unwrap().unwrap();
+
+    let worker = start(&world, &api, &pace(29.0), 30).await;
+    api.wait_delivered(24, Duration::from_secs(30)).await;
+    worker.stop().await;
+
+    let expected: HashMap<i64, Vec<String>> = ids
+        .iter()
+        .map(|id| {
+            let texts = if id % 2 == 0 {
+                ["[photo] 공지 chart", "공지 text"]
+            } else {
+                ["[photo] Announcement chart", "Announcement text"]
+            };
+            (*id, texts.map(str::to_owned).to_vec())
+        })
+        .collect();
+    assert_once_each(&api, &expected);
+    assert_eq!(api.uploads(), 2, "one upload per language; every other message reuses its file id");
+    let photos: Vec<_> = api.calls().into_iter().filter(|c| c.method == "sendPhoto").collect();
+    assert_eq!(photos.len(), 12);
+    let korean: Vec<&str> =
+        photos.iter().filter(|c| c.text() == "공지 chart").map(|c| c.params["photo"].as_str().unwrap()).collect();
+    assert_eq!(korean.iter().filter(|p| p.starts_with("attach://")).count(), 1, "{korean:?}");
+    assert_eq!(korean.iter().filter(|p| **p == "AgACAgIAAxkDAAI-1" || **p == "AgACAgIAAxkDAAI-2").count(), 5);
+    let uploaded: Vec<_> = photos.iter().flat_map(|c| c.files.iter()).collect();
+    assert_eq!(uploaded.len(), 2);
+    assert!(uploaded.iter().any(|f| f.file_name == "results-9-ko.png" && f.bytes == png(10)));
+    assert!(uploaded.iter().any(|f| f.file_name == "results-9-en.png" && f.bytes == png(200)));
+    assert!(api.violations().is_empty(), "{:?}", api.violations());
 }

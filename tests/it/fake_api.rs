@@ -157,6 +157,8 @@ struct Inner {
     arrivals: Vec<Instant>,
     /// Record every call in `calls` (off for benchmarks of thousands of messages).
     record_calls: bool,
+    /// File ids handed out for uploaded pictures.
+    uploads: Vec<String>,
 }
 
 /// A running fake server; dropped, it stops.
@@ -195,6 +197,7 @@ impl FakeApi {
                 token: token.to_owned(),
                 next_update_id: 1,
                 record_calls: true,
+                uploads: Vec::new(),
                 ..Inner::default()
             }),
             new_update: Notify::new(),
@@ -377,6 +380,11 @@ impl FakeApi {
         self.state.inner.lock().unwrap().calls.clone()
     }
 
+    /// How many pictures were uploaded (rather than sent by file id).
+    pub fn uploads(&self) -> usize {
+        self.state.inner.lock().unwrap().uploads.len()
+    }
+
     pub fn violations(&self) -> Vec<String> {
         self.state.inner.lock().unwrap().violations.clone()
     }
@@ -465,17 +473,19 @@ async fn handle(
         return get_updates(&state, &params).await;
     }
     let mut inner = state.inner.lock().unwrap();
-    if method == "sendMessage"
-        && let Some(refusal) = flood_control(&mut inner, &params)
-    {
+    let sends = matches!(method.as_str(), "sendMessage" | "sendPhoto");
+    if sends && let Some(refusal) = flood_control(&mut inner, &params) {
         return refusal;
     }
-    let outcome = respond(&mut inner, &method, &params);
+    let outcome = respond(&mut inner, &method, &params, &files);
     match outcome {
         Ok((result, message)) => {
-            if method == "sendMessage" {
+            if sends {
                 let chat = params["chat_id"].as_i64().unwrap_or_default();
-                let text = params["text"].as_str().unwrap_or_default().to_owned();
+                let text = match method.as_str() {
+                    "sendPhoto" => format!("[photo] {}", params["caption"].as_str().unwrap_or_default()),
+                    _ => params["text"].as_str().unwrap_or_default().to_owned(),
+                };
                 inner.send_stats.delivered += 1;
                 inner.delivered.entry(chat).or_default().push(text.clone());
                 inner.log.push((chat, text));
@@ -701,7 +711,12 @@ fn bot_user() -> Value {
 }
 
 /// What the fake Telegram answers, and the message it created or changed.
-fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Option<Value>), String> {
+fn respond(
+    inner: &mut Inner,
+    method: &str,
+    params: &Value,
+    files: &[Upload],
+) -> Result<(Value, Option<Value>), String> {
     match method {
         "getMe" => Ok((bot_user(), None)),
         "getWebhookInfo" => {
@@ -741,8 +756,21 @@ fn respond(inner: &mut Inner, method: &str, params: &Value) -> Result<(Value, Op
             match method {
                 "sendMessage" => message["text"] = params["text"].clone(),
                 "sendPhoto" => {
-                    message["photo"] =
-                        json!([{ "file_id": params["photo"], "file_unique_id": "u", "width": 800, "height": 600 }]);
+                    // An upload gets a file id of its own, as on Telegram; a file id is reused.
+                    let given = params["photo"].as_str().ok_or("photo must be a file id or an upload")?;
+                    let file_id = if given.starts_with("attach://") {
+                        if !files.iter().any(|f| f.field == "photo") {
+                            return Err("wrong remote file identifier specified: the attachment is missing".into());
+                        }
+                        inner.uploads.push(format!("AgACAgIAAxkDAAI-{}", inner.uploads.len() + 1));
+                        inner.uploads.last().cloned().unwrap_or_default()
+                    } else {
+                        given.to_owned()
+                    };
+                    message["photo"] = json!([
+                        { "file_id": format!("{file_id}-s"), "file_unique_id": "s", "width": 90, "height": 60 },
+                        { "file_id": file_id, "file_unique_id": "u", "width": 800, "height": 600 }
+                    ]);
                 }
                 _ => {
                     message["document"] = json!({ "file_id": params["document"], "file_unique_id": "d",

@@ -37,6 +37,7 @@ fn news(meeting: &Meeting, what: &str, audience: Vec<Follow>) -> Pushes {
             audience,
             exclude: None,
             created_by: Some(OFFICIAL as i64),
+            photos: None,
         }],
         default_lang: "ko",
     }

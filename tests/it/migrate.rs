@@ -37,6 +37,21 @@ async fn a_sqlite_deployment_moves_to_postgresql_with_every_row_and_won() {
     world.store.set_dialogue(ALEX as i64, r#"{"kind":"review_cost","proposal_id":9}"#, 8).await.unwrap();
     world.store.enqueue_work("delivery", "{}", 9).await.unwrap();
     world.store.claim_job_run("reminders", "slot-1", "replica-a", 9).await.unwrap();
+    // A broadcast with a picture: its bytes (every byte value) must cross over unchanged.
+    let picture: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let chart = pb_bot::store::Broadcast {
+        kind: "results-chart".into(),
+        subject: Some("1".into()),
+        text_ko: "결과".into(),
+        text_en: "Results".into(),
+        markup_ko: None,
+        markup_en: None,
+        audience: vec![pb_bot::store::Follow::AnyDong],
+        exclude: None,
+        created_by: None,
+        photos: Some(pb_bot::store::Photos { name: "chart.png".into(), ko: picture.clone(), en: vec![1, 2, 3] }),
+    };
+    world.store.announce(&chart, "ko", None, 9).await.unwrap().unwrap();
 
     let migrate = || {
         Command::new(env!("CARGO_BIN_EXE_pb-bot"))
@@ -68,6 +83,11 @@ async fn a_sqlite_deployment_moves_to_postgresql_with_every_row_and_won() {
     let moved_audit = moved.audit_log().await.unwrap();
     assert_eq!(&moved_audit[..source_audit.len()], &source_audit[..]);
     assert_eq!(moved_audit.last().unwrap().action, "database.migrate");
+    let media = moved.media_named("chart-ko.png").await.unwrap().expect("the picture came along");
+    assert_eq!(
+        moved.media(media).await.unwrap(),
+        Some(pb_bot::store::Media::Upload { name: "chart-ko.png".into(), bytes: picture })
+    );
 
     // New rows continue the numbering instead of colliding with copied ones.
     let newcomer = 424_242;

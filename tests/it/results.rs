@@ -117,6 +117,11 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     assert_eq!(publication.funded, [p2]);
     assert_eq!(publication.used, won(20_000_000));
     assert_eq!(publication.published_by, Some(OFFICIAL as i64));
+    // The outcome is kept as published: `/results` reads it rather than counting again.
+    let kept = publication.outcome.expect("the outcome is kept");
+    assert_eq!(kept.ballots, 3);
+    assert_eq!(kept.project(p1).and_then(|p| p.excluded.as_deref()), Some(reason));
+    assert_eq!(kept.project(p3).map(|p| (p.title.as_str(), p.funded)), Some(("Project 3", false)));
     let told = world.store.outbox_for(KIM as i64).await.unwrap();
     let mine = told.iter().map(|(_, text)| text.as_str()).find(|t| t.contains("Your ballot")).expect("KIM is told");
     assert!(mine.contains(&kim_receipt), "{mine}");
@@ -148,10 +153,23 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     assert_eq!(audit.iter().filter(|a| *a == "round.publish").count(), 1);
     assert!(audit.contains(&"round.exclude".to_owned()));
 
+    // The chart goes out first, in each language, its caption the headline.
+    let kinds: Vec<String> = world.store.recent_broadcasts(5).await.unwrap().into_iter().map(|b| b.kind).collect();
+    assert_eq!(kinds[..2], ["results".to_owned(), "results-chart".to_owned()]);
+    assert!(alex.iter().any(|(_, t)| t.starts_with("🏁") && t.contains("선정 1건")), "{alex:?}");
+    for lang in ["ko", "en"] {
+        let chart = world.store.media_named(&format!("results-{}-{lang}.png", round.id)).await.unwrap();
+        let Some(pb_bot::store::Media::Upload { bytes, .. }) = world.store.media(chart.unwrap()).await.unwrap() else {
+            panic!("the {lang} chart is kept to upload")
+        };
+        assert!(bytes.starts_with(b"\x89PNG"), "{lang}");
+    }
+
     bot.update(text(&kim, "/results"));
     bot.dispatch().await;
     let results = shown(&bot);
     assert!(results.contains(&format!("✅ #{p2} Project 2")) && results.contains(&kim_receipt), "{results}");
+    assert_eq!(bot.get_responses().sent_messages_photo.len(), 1, "/results shows the chart too");
 
     // A resident cannot publish.
     bot.update(press_detached(&kim, &format!("ad:rp:{}", round.id)));

@@ -217,6 +217,7 @@ async fn a_district_wide_announcement_reaches_every_follower_once() {
         audience: audience.to_vec(),
         exclude: None,
         created_by: Some(OFFICIAL as i64),
+        photos: None,
     };
     let (_, recipients) = world.store.announce(&district, "ko", None, now).await.unwrap().unwrap();
     assert_eq!(recipients, 3);
