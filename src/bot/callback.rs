@@ -208,6 +208,20 @@ pub enum Callback {
     AdminPublish {
         round: i64,
     },
+    /// The projects of a closed round, to exclude one for a legal reason or take it back.
+    AdminExclusions {
+        round: i64,
+    },
+    /// Exclude this project: the official then types the public reason.
+    AdminExclude {
+        round: i64,
+        project: i64,
+    },
+    /// Take an exclusion back.
+    AdminReadmit {
+        round: i64,
+        project: i64,
+    },
     /// `/results`: one published round's results and what happened to the voter's picks.
     Results {
         round: i64,
@@ -356,6 +370,9 @@ impl Callback {
             Callback::AdminRound { id } => format!("ad:rv:{id}"),
             Callback::AdminResults { round } => format!("ad:ro:{round}"),
             Callback::AdminPublish { round } => format!("ad:rp:{round}"),
+            Callback::AdminExclusions { round } => format!("ad:rx:{round}"),
+            Callback::AdminExclude { round, project } => format!("ad:re:{round}:{project}"),
+            Callback::AdminReadmit { round, project } => format!("ad:ri:{round}:{project}"),
             Callback::Results { round } => format!("rs:{round}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
             Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
@@ -464,6 +481,9 @@ impl Callback {
             ["ad", "rv", id] => Callback::AdminRound { id: number(id)? },
             ["ad", "ro", round] => Callback::AdminResults { round: number(round)? },
             ["ad", "rp", round] => Callback::AdminPublish { round: number(round)? },
+            ["ad", "rx", round] => Callback::AdminExclusions { round: number(round)? },
+            ["ad", "re", round, project] => Callback::AdminExclude { round: number(round)?, project: number(project)? },
+            ["ad", "ri", round, project] => Callback::AdminReadmit { round: number(round)?, project: number(project)? },
             ["rs", round] => Callback::Results { round: number(round)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
             ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
@@ -526,6 +546,9 @@ impl Callback {
                 | Callback::AdminRound { .. }
                 | Callback::AdminResults { .. }
                 | Callback::AdminPublish { .. }
+                | Callback::AdminExclusions { .. }
+                | Callback::AdminExclude { .. }
+                | Callback::AdminReadmit { .. }
                 | Callback::AdminRoundNew
                 | Callback::AdminRoundArea { .. }
                 | Callback::AdminRoundStage { .. }
@@ -654,6 +677,9 @@ mod tests {
             Callback::AdminRound { id: i64::MAX },
             Callback::AdminResults { round: i64::MAX },
             Callback::AdminPublish { round: i64::MAX },
+            Callback::AdminExclusions { round: i64::MAX },
+            Callback::AdminExclude { round: i64::MAX, project: i64::MAX },
+            Callback::AdminReadmit { round: i64::MAX, project: i64::MAX },
             Callback::Results { round: i64::MAX },
             Callback::AdminRoundNew,
             Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },
@@ -743,7 +769,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 42);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 45);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

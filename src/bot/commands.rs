@@ -91,6 +91,7 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::Meeting(draft) => schedule::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::Round(draft) => rounds::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::PaperEntry { round } => paper::on_lines(ctx, msg, round).await,
+            Dialogue::ExcludeReason { round, project } => results::on_exclude_reason(ctx, msg, round, project).await,
             Dialogue::MeetingMove { id, sequence, .. } => {
                 schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
             }
@@ -213,6 +214,12 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
             results::review(ctx, round, message).await
         }
         Callback::AdminPublish { round } => results::on_publish(ctx, query, round).await,
+        Callback::AdminExclusions { round } => {
+            answer(ctx, query, None, false).await?;
+            results::exclusions(ctx, round, message).await
+        }
+        Callback::AdminExclude { round, project } => results::on_exclude(ctx, query, round, project).await,
+        Callback::AdminReadmit { round, project } => results::on_readmit(ctx, query, round, project).await,
         Callback::Results { round } => results::on_results(ctx, query, round).await,
         Callback::AdminRoundNew => {
             answer(ctx, query, None, false).await?;

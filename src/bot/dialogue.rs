@@ -40,6 +40,11 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// An official is typing the public reason project `project` is excluded from `round`.
+    ExcludeReason {
+        round: i64,
+        project: i64,
+    },
     /// A facilitator or official is typing paper ballots for a round, a line each.
     PaperEntry {
         round: i64,

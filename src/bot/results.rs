@@ -9,7 +9,7 @@ use teloxide::{
     types::{InlineKeyboardMarkup, InputFile, MessageId},
 };
 
-use super::{Ctx, HandlerResult, answer, button, callback::Callback};
+use super::{Ctx, HandlerResult, answer, button, callback::Callback, dialogue::Dialogue};
 use crate::{
     args,
     config::Config,
@@ -19,7 +19,10 @@ use crate::{
         verification::Secret,
     },
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, Media, Notice, Photos, Publication, PublishOutcome, Pushes, Round, Store, StoreError},
+    store::{
+        Broadcast, ExclusionOutcome, Follow, MAX_REASON_CHARS, Media, Notice, Photos, Publication, PublishOutcome,
+        Pushes, Round, Store, StoreError,
+    },
 };
 
 /// A closed round with its outcome.
@@ -283,6 +286,7 @@ pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> Handle
         Some(p) => ctx.ta("results-published-at", args![("at", ctx.datetime_of(p.published_at))]),
         None => {
             rows.push(vec![button(ctx.t("results-publish"), Callback::AdminPublish { round })]);
+            rows.push(vec![button(ctx.t("results-exclusions-button"), Callback::AdminExclusions { round })]);
             ctx.ta("results-review", args![("round", round.to_string())])
         }
     };
@@ -305,6 +309,103 @@ pub async fn on_publish(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Handler
     };
     answer(ctx, query, Some(notice), false).await?;
     review(ctx, round, query.message.as_ref().map(|m| m.id())).await
+}
+
+/// `/admin` → a closed round's outcome → exclusions: every project on the ballot, to exclude
+/// for a legal reason (the official then types the public reason) or to take back.
+pub async fn exclusions(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
+    let Some(state) = ctx.store.round(round).await? else {
+        return ctx.send(ctx.t("results-not-closed")).await.map(drop);
+    };
+    if state.closed_at.is_none() || state.void_reason.is_some() {
+        return ctx.send(ctx.t("results-not-closed")).await.map(drop);
+    }
+    if ctx.store.publication(round).await?.is_some() {
+        return ctx.send(ctx.t("results-already-published")).await.map(drop);
+    }
+    let excluded = ctx.store.exclusions(round).await?;
+    // Telegram shows at most 100 buttons under a message; a round has far fewer projects.
+    let mut rows: Vec<_> = ctx
+        .store
+        .round_projects(round)
+        .await?
+        .into_iter()
+        .take(90)
+        .map(|p| {
+            let label =
+                |mark: &str| format!("{mark} #{} {}", p.proposal_id, p.title.chars().take(40).collect::<String>());
+            let project = p.proposal_id;
+            if excluded.iter().any(|(id, _)| *id == project) {
+                vec![button(label("↩️"), Callback::AdminReadmit { round, project })]
+            } else {
+                vec![button(label("🚫"), Callback::AdminExclude { round, project })]
+            }
+        })
+        .collect();
+    rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminResults { round })]);
+    ctx.show(
+        message,
+        ctx.ta("results-exclusions", args![("round", round.to_string())]),
+        InlineKeyboardMarkup::new(rows),
+    )
+    .await
+}
+
+/// An exclusion button: the official is asked for the public reason.
+pub async fn on_exclude(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i64) -> HandlerResult {
+    let listed = ctx.store.round_projects(round).await?.into_iter().find(|p| p.proposal_id == project);
+    let Some(listed) = listed else {
+        return answer(ctx, query, Some(ctx.t("results-not-on-ballot")), true).await;
+    };
+    if ctx.store.publication(round).await?.is_some() {
+        return answer(ctx, query, Some(ctx.t("results-already-published")), true).await;
+    }
+    answer(ctx, query, None, false).await?;
+    ctx.save_dialogue(&Dialogue::ExcludeReason { round, project }).await?;
+    let text = ctx.ta(
+        "results-exclude-ask",
+        args![("id", project.to_string()), ("title", listed.title), ("max", MAX_REASON_CHARS)],
+    );
+    ctx.send(text).await.map(drop)
+}
+
+/// The typed reason: the project is excluded (audited) and the official sees the recount.
+pub async fn on_exclude_reason(ctx: &Ctx, msg: &Message, round: i64, project: i64) -> HandlerResult {
+    if !super::admin::ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    let Some(reason) = msg.text() else {
+        return ctx.send(ctx.ta("results-exclude-invalid", args![("max", MAX_REASON_CHARS)])).await.map(drop);
+    };
+    let done = ctx.store.exclude_project(round, project, Some(reason), Some(ctx.user_id), ctx.now_ts()).await?;
+    let notice = match done {
+        ExclusionOutcome::BadReason => {
+            return ctx.send(ctx.ta("results-exclude-invalid", args![("max", MAX_REASON_CHARS)])).await.map(drop);
+        }
+        ExclusionOutcome::Done => ctx.ta("results-excluded", args![("id", project.to_string())]),
+        ExclusionOutcome::NotClosed => ctx.t("results-not-closed"),
+        ExclusionOutcome::Published => ctx.t("results-already-published"),
+        ExclusionOutcome::NotOnBallot => ctx.t("results-not-on-ballot"),
+    };
+    ctx.store.clear_dialogue(ctx.user_id).await?;
+    ctx.send(notice).await?;
+    if done == ExclusionOutcome::Done {
+        review(ctx, round, None).await?;
+    }
+    Ok(())
+}
+
+/// Takes an exclusion back (audited) and shows the list again.
+pub async fn on_readmit(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i64) -> HandlerResult {
+    let notice = match ctx.store.exclude_project(round, project, None, Some(ctx.user_id), ctx.now_ts()).await? {
+        ExclusionOutcome::Done => ctx.ta("results-readmitted", args![("id", project.to_string())]),
+        ExclusionOutcome::Published => ctx.t("results-already-published"),
+        ExclusionOutcome::NotOnBallot => ctx.t("results-not-on-ballot"),
+        ExclusionOutcome::NotClosed | ExclusionOutcome::BadReason => ctx.t("results-not-closed"),
+    };
+    answer(ctx, query, Some(notice), false).await?;
+    exclusions(ctx, round, query.message.as_ref().map(|m| m.id())).await
 }
 
 /// Published rounds of the cycle, newest first.

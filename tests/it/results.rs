@@ -97,19 +97,40 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     assert!(review.contains("then confirm"), "{review}");
     assert!(review.contains("2 votes") && review.contains("· 1 vote\n"), "{review}");
 
-    // A legal exclusion changes the count: without #1, only #2 is funded.
+    // A legal exclusion changes the count: without #1, only #2 is funded. The official picks
+    // the project from the review and types the public reason.
     let reason = "the site belongs to the national railway";
-    let excluded = world.store.exclude_project(round.id, p1, Some(reason), Some(OFFICIAL as i64), now).await.unwrap();
-    assert_eq!(excluded, ExclusionOutcome::Done);
-    assert_eq!(
-        world.store.exclude_project(round.id, 999_999, Some(reason), Some(OFFICIAL as i64), now).await.unwrap(),
-        ExclusionOutcome::NotOnBallot
-    );
-    bot.update(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.update(press_detached(&official, &format!("ad:rx:{}", round.id)));
+    bot.dispatch().await;
+    assert!(shown(&bot).contains("tap a project to exclude it"), "{}", shown(&bot));
+    bot.update(press_detached(&official, &format!("ad:re:{}:{p1}", round.id)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains(&format!("Why is #{p1} Project 1 excluded?")), "{}", last_text(&bot));
+    bot.update(text(&official, &"x".repeat(501)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("1 to 500 characters"), "{}", last_text(&bot));
+    bot.update(text(&official, reason));
     bot.dispatch().await;
     let review = shown(&bot);
     assert!(review.contains(&format!("🚫 #{p1} Project 1 — excluded for a legal reason: {reason}")), "{review}");
     assert!(!review.contains(&format!("✅ #{p1}")), "{review}");
+    assert_eq!(world.store.exclusions(round.id).await.unwrap(), [(p1, reason.to_owned())]);
+    // A resident cannot exclude; a project not on the ballot cannot be excluded.
+    bot.update(press_detached(&kim, &format!("ad:re:{}:{p3}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(
+        world.store.exclude_project(round.id, 999_999, Some(reason), Some(OFFICIAL as i64), now).await.unwrap(),
+        ExclusionOutcome::NotOnBallot
+    );
+    // Excluded by mistake, then taken back: #3 is in the count again.
+    world.store.exclude_project(round.id, p3, Some("by mistake"), Some(OFFICIAL as i64), now).await.unwrap();
+    bot.update(press_detached(&official, &format!("ad:ri:{}:{p3}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(world.store.exclusions(round.id).await.unwrap(), [(p1, reason.to_owned())]);
+    let list = bot.get_responses().edited_messages_text.last().cloned().unwrap().message;
+    let labels: Vec<String> = buttons(&list).into_iter().map(|(label, _)| label).collect();
+    assert!(labels.contains(&format!("↩️ #{p1} Project 1")), "{labels:?}");
+    assert!(labels.contains(&format!("🚫 #{p3} Project 3")), "{labels:?}");
 
     bot.update(press_detached(&official, &format!("ad:rp:{}", round.id)));
     bot.dispatch().await;
@@ -151,7 +172,7 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     );
     let audit: Vec<String> = world.store.audit_log().await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(audit.iter().filter(|a| *a == "round.publish").count(), 1);
-    assert!(audit.contains(&"round.exclude".to_owned()));
+    assert!(audit.contains(&"round.exclude".to_owned()) && audit.contains(&"round.readmit".to_owned()));
 
     // The chart goes out first, in each language, its caption the headline.
     let kinds: Vec<String> = world.store.recent_broadcasts(5).await.unwrap().into_iter().map(|b| b.kind).collect();
