@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::{
-    domain::{Area, AreaKind, Course, Phase, Won, meeting::parse_offset},
+    domain::{Area, AreaKind, Course, Phase, Won, blend::Weights, meeting::parse_offset},
     i18n::Lang,
 };
 
@@ -50,6 +50,10 @@ pub struct Ballots {
     /// The reference adds 1 unit of money, which in won would mean millions of rounds for a
     /// small dong; 1,000 won keeps the count quick and the shares fine-grained.
     pub add1_step: Won,
+    /// Committee rounds: blend the residents' vote, the committee's and a survey with these
+    /// weights (DESIGN §6; the normalisation is in `domain::blend`). `None`: the committee's
+    /// round is counted on its own.
+    pub blend: Option<Weights>,
 }
 
 impl Default for Ballots {
@@ -57,6 +61,7 @@ impl Default for Ballots {
         Ballots {
             reminder_before_close: std::time::Duration::from_secs(24 * 3600),
             add1_step: Won::from_i64(1000).expect("a whole amount"),
+            blend: None,
         }
     }
 }
@@ -185,6 +190,16 @@ struct File {
 struct BallotsSection {
     reminder_before_close: Option<String>,
     add1_step: Option<i64>,
+    blend: Option<BlendSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlendSection {
+    resident: u32,
+    committee: u32,
+    #[serde(default)]
+    survey: u32,
 }
 
 #[derive(Deserialize, Default)]
@@ -528,6 +543,10 @@ impl Config {
                 .filter(|w| !w.is_zero())
                 .ok_or_else(|| invalid("ballots.add1_step", format!("`{step}` is not a positive amount of won")))?;
         }
+        if let Some(b) = &raw.ballots.blend {
+            ballots.blend =
+                Some(Weights::new(b.resident, b.committee, b.survey).map_err(|e| invalid("ballots.blend", e))?);
+        }
 
         Ok(Config {
             ballots,
@@ -664,6 +683,10 @@ mod tests {
         assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.add1_step"));
         let ballots = format!("{MINIMAL}\n[ballots]\nadd1_step = 500\n");
         assert_eq!(parse(&ballots).unwrap().ballots.add1_step, Won::from_i64(500).unwrap());
+        let blend = format!("{MINIMAL}\n[ballots]\nblend = {{ resident = 45, committee = 45, survey = 10 }}\n");
+        assert_eq!(parse(&blend).unwrap().ballots.blend, Some(Weights::new(45, 45, 10).unwrap()));
+        let blend = format!("{MINIMAL}\n[ballots]\nblend = {{ resident = 45, committee = 45 }}\n");
+        assert!(parse(&blend).unwrap_err().to_string().contains("must add up to 100"));
         let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"soon\"\n");
         assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.reminder_before_close"));
         let course = format!("{MINIMAL}\n[committee]\nrequired_courses = [\"yoga\"]\n");

@@ -52,3 +52,5 @@ results-exclude-invalid = The reason must be text of 1 to { $max } characters. T
 results-excluded = #{ $id } is excluded. Here is the outcome counted without it.
 results-readmitted = #{ $id } is back in the count.
 results-not-on-ballot = That project is not on this round's ballot.
+results-blended-score = { $score }/100
+results-rule-blended = The committee's decision: residents' vote { $resident }%, committee { $committee }%, survey { $survey }%. Each is scaled so its best project scores 1; projects are funded by the weighted sum, highest first, while the pot lasts.

@@ -40,3 +40,5 @@ results-exclude-invalid = 사유는 1~{ $max }자의 글로 입력해 주세요.
 results-excluded = #{ $id } 사업을 제외했습니다. 제외하고 다시 집계한 결과입니다.
 results-readmitted = #{ $id } 사업을 다시 집계에 넣었습니다.
 results-not-on-ballot = 이 투표에 오른 사업이 아닙니다.
+results-blended-score = { $score }점/100
+results-rule-blended = 위원회 최종 결정: 주민 투표 { $resident }%, 위원회 { $committee }%, 설문 { $survey }% 반영. 항목마다 가장 높은 사업을 1로 환산해 가중 합산하고, 점수가 높은 사업부터 예산 안에서 선정합니다.

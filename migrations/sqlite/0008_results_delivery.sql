@@ -22,3 +22,12 @@ CREATE INDEX media_by_name ON media (name);
 -- A broadcast with a picture: its text is the caption (at most 1,024 characters).
 ALTER TABLE broadcasts ADD COLUMN photo_ko BIGINT REFERENCES media (id);
 ALTER TABLE broadcasts ADD COLUMN photo_en BIGINT REFERENCES media (id);
+
+-- Survey scores imported for a committee round, by project: the third source of a blended
+-- outcome (DESIGN §6; weights in the district file). Replaced whole on each import.
+CREATE TABLE round_survey (
+    round_id    BIGINT NOT NULL REFERENCES ballot_rounds (id),
+    proposal_id BIGINT NOT NULL REFERENCES proposals (id),
+    score       BIGINT NOT NULL CHECK (score >= 0),
+    PRIMARY KEY (round_id, proposal_id)
+);

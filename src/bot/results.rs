@@ -14,7 +14,8 @@ use crate::{
     args,
     config::Config,
     domain::{
-        ballot::{Ballot, Kind},
+        ballot::{Ballot, Kind, RoundStage},
+        blend,
         outcome::{self, Outcome, Why},
         verification::Secret,
     },
@@ -40,13 +41,21 @@ pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Optio
         return Ok(None);
     }
     let input = record.tally_input((&config.district_en, &record.round.area_key), ("", ""), config.ballots.add1_step);
-    match outcome::tally(&input) {
-        Ok(outcome) => Ok(Some(Tallied { outcome, round: record.round })),
+    let mut outcome = match outcome::tally(&input) {
+        Ok(outcome) => outcome,
         Err(e) => {
             tracing::error!(round, error = %e, "the round's outcome cannot be computed");
-            Ok(None)
+            return Ok(None);
         }
+    };
+    // The committee's round gives the area's final outcome: blended with the residents' vote
+    // and the survey when the district file says so.
+    if let (RoundStage::Committee, Some(weights)) = (record.round.stage, config.ballots.blend) {
+        let residents = store.residents_outcome(record.round.cycle_id, &record.round.area_key).await?;
+        let survey = store.survey(round).await?;
+        outcome = blend::blend(&outcome, residents.as_ref(), survey.as_ref(), weights);
     }
+    Ok(Some(Tallied { outcome, round: record.round }))
 }
 
 /// A round's outcome: as published if it is, otherwise counted now (closed rounds only).
@@ -63,8 +72,12 @@ fn title_of(t: &Tallied, id: i64) -> &str {
     t.outcome.project(id).map_or("", |p| p.title.as_str())
 }
 
-fn score(locales: &Locales, lang: Lang, kind: Kind, score: rust_decimal::Decimal) -> String {
-    let id = match kind {
+/// A project's score as residents read it: votes, points, or a blended score out of 100.
+fn score(locales: &Locales, lang: Lang, t: &Tallied, score: rust_decimal::Decimal) -> String {
+    if t.outcome.blend.is_some() {
+        return locales.text(lang, "results-blended-score", args![("score", score.normalize().to_string())]);
+    }
+    let id = match t.round.kind {
         Kind::Approval { .. } | Kind::Knapsack => "results-votes",
         Kind::Ranked { .. } | Kind::Cumulative { .. } => "results-points",
     };
@@ -114,7 +127,7 @@ pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied)
                 ("id", p.id.to_string()),
                 ("title", title_of(t, p.id).to_owned()),
                 ("cost", lang.money(p.cost)),
-                ("score", score(locales, lang, round.kind, p.score)),
+                ("score", score(locales, lang, t, p.score)),
                 ("reason", p.excluded.clone().unwrap_or_default())
             ],
         )
@@ -129,8 +142,20 @@ pub fn results_text(config: &Config, locales: &Locales, lang: Lang, t: &Tallied)
                 .map(|p| line(if p.excluded.is_some() { "results-excluded-line" } else { "results-unfunded-line" }, p)),
         );
     }
-    let rule = locales.plain(lang, &format!("admin-rule-{}", round.rule));
-    lines.push(locales.text(lang, "results-rule", args![("rule", rule), ("round", round.id.to_string())]));
+    match &t.outcome.blend {
+        Some(blend) => {
+            let [resident, committee, survey] = blend.applied.map(|w| w.normalize().to_string());
+            lines.push(locales.text(
+                lang,
+                "results-rule-blended",
+                args![("resident", resident), ("committee", committee), ("survey", survey)],
+            ));
+        }
+        None => {
+            let rule = locales.plain(lang, &format!("admin-rule-{}", round.rule));
+            lines.push(locales.text(lang, "results-rule", args![("rule", rule), ("round", round.id.to_string())]));
+        }
+    }
     super::fit(lines.join("\n"))
 }
 
@@ -147,7 +172,7 @@ pub fn chart(config: &Config, locales: &Locales, lang: Lang, t: &Tallied) -> Vec
         .map(|p| Bar {
             label: format!("#{} {}", p.id, title_of(t, p.id)),
             score: p.score.to_f64().unwrap_or(0.0),
-            score_text: score(locales, lang, round.kind, p.score),
+            score_text: score(locales, lang, t, p.score),
             cost: p.cost.as_decimal().to_f64().unwrap_or(0.0),
             state: match (&p.excluded, p.funded) {
                 (Some(_), _) => BarState::Excluded,

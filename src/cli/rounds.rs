@@ -17,7 +17,7 @@ use crate::{
         meeting::parse_seoul_time,
     },
     i18n::Lang,
-    store::NewRound,
+    store::{NewRound, SurveyOutcome},
 };
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +75,15 @@ pub enum RoundsCommand {
         round: i64,
         #[arg(long)]
         project: i64,
+    },
+    /// Import the survey scores of a committee round, blended into the area's final outcome
+    /// with the weights of `[ballots] blend`: CSV of `project_id,score` (whole points, 0 or
+    /// more; a header line is allowed). It replaces any earlier import; nothing is stored if a
+    /// line is wrong. Before publication only; audited.
+    Survey {
+        #[arg(long)]
+        round: i64,
+        file: std::path::PathBuf,
     },
 }
 
@@ -176,6 +185,15 @@ pub async fn run(config_path: &Path, database_url: &str, command: RoundsCommand)
         RoundsCommand::Readmit { round, project } => {
             exclusion(&store, round, project, None, now.timestamp()).await?;
             println!("Project {project} counts again in round {round}'s outcome.");
+        }
+        RoundsCommand::Survey { round, file } => {
+            let scores = read_survey(&file)?;
+            match store.import_survey(round, &scores, None, now.timestamp()).await? {
+                SurveyOutcome::Imported(n) => println!("Round {round}: survey scores of {n} projects imported."),
+                SurveyOutcome::NotCommittee => bail!("round {round} is not a committee round"),
+                SurveyOutcome::Published => bail!("round {round}'s outcome is published: it stands"),
+                SurveyOutcome::NotOnBallot(id) => bail!("project {id} is not on round {round}'s ballot"),
+            }
         }
         RoundsCommand::List => {
             let mut out = csv::Writer::from_writer(std::io::stdout().lock());
@@ -286,9 +304,18 @@ pub async fn export(
         }
         ExportFormat::Csv => {
             let mut csv = csv::Writer::from_writer(Vec::new());
-            csv.write_record(["rank", "project_id", "title", "cost", "votes", "score", "funded", "excluded_reason"])?;
+            // A blended outcome also gives each source's scaled score (0 to 1).
+            let mut header = vec!["rank", "project_id", "title", "cost", "votes", "score", "funded", "excluded_reason"];
+            let blended = tallied.outcome.blend.is_some();
+            if blended {
+                header.extend(["resident_scaled", "committee_scaled", "survey_scaled"]);
+            }
+            csv.write_record(&header)?;
             for (rank, project) in tallied.outcome.projects.iter().enumerate() {
-                csv.write_record([
+                let parts = project.parts.unwrap_or_default();
+                let text = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string()).unwrap_or_default();
+                let scaled = [text(parts.resident), text(Some(parts.committee)), text(parts.survey)];
+                let mut record = vec![
                     (rank + 1).to_string(),
                     project.id.to_string(),
                     project.title.clone(),
@@ -297,7 +324,11 @@ pub async fn export(
                     project.score.normalize().to_string(),
                     if project.funded { "1" } else { "0" }.to_owned(),
                     project.excluded.clone().unwrap_or_default(),
-                ])?;
+                ];
+                if blended {
+                    record.extend(scaled);
+                }
+                csv.write_record(&record)?;
             }
             csv.into_inner()?
         }
@@ -311,6 +342,34 @@ pub async fn export(
         None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
     }
     Ok(())
+}
+
+/// A survey file: `project_id,score` lines, each checked, with the line number of any fault.
+fn read_survey(file: &Path) -> anyhow::Result<Vec<(i64, i64)>> {
+    let text = super::read_csv_text(file)?;
+    let mut scores: Vec<(i64, i64)> = Vec::new();
+    let mut problems = Vec::new();
+    for (index, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.iter().all(|f| f.is_empty()) || (index == 0 && fields[0].parse::<i64>().is_err()) {
+            continue; // blank, or the header
+        }
+        match (fields.as_slice(), fields.first().and_then(|f| f.parse::<i64>().ok())) {
+            ([_, score], Some(id)) => match score.parse::<i64>() {
+                Ok(score) if score >= 0 && !scores.iter().any(|(p, _)| *p == id) => scores.push((id, score)),
+                Ok(score) if score >= 0 => problems.push(format!("line {}: project {id} appears twice", index + 1)),
+                _ => problems.push(format!("line {}: `{score}` is not a whole score of 0 or more", index + 1)),
+            },
+            _ => problems.push(format!("line {}: expected `project_id,score`", index + 1)),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("nothing was imported:\n{}", problems.join("\n"));
+    }
+    if scores.is_empty() {
+        bail!("{}: no scores", file.display());
+    }
+    Ok(scores)
 }
 
 pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
@@ -389,4 +448,26 @@ pub async fn import_paper(config_path: &Path, database_url: &str, file: &Path) -
     }
     println!("Entered {entered} paper ballot(s) from {} ({replaced} replaced an earlier ballot).", file.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn survey(text: &str) -> anyhow::Result<Vec<(i64, i64)>> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        read_survey(file.path())
+    }
+
+    #[test]
+    fn a_survey_file_is_read_whole_or_refused_with_line_numbers() {
+        assert_eq!(survey("\u{feff}project_id,score\r\n12, 40\n\n7,0\n").unwrap(), [(12, 40), (7, 0)]);
+        let refused = survey("12,40\n7,-1\n12,3\n9\nx,1\n").unwrap_err().to_string();
+        assert!(refused.starts_with("nothing was imported"), "{refused}");
+        for expected in ["line 2: `-1`", "line 3: project 12 appears twice", "line 4: expected", "line 5: expected"] {
+            assert!(refused.contains(expected), "{expected} in {refused}");
+        }
+        assert!(survey("project_id,score\n").unwrap_err().to_string().contains("no scores"));
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod ballot;
+pub mod blend;
 pub mod committee;
 pub mod meeting;
 pub mod money;

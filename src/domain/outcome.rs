@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::{
     Won,
     ballot::{Ballot, Kind, Project},
+    blend::{Blend, Parts, Weights},
     pabulib::{Instance, PbBallot, PbProject, VoteType},
     tally::{ADD1_STEP, Add1Stop, Profile, Rule, TallyError},
 };
@@ -175,6 +176,8 @@ pub struct ProjectResult {
     pub funded: bool,
     /// The public reason it was excluded, if it was.
     pub excluded: Option<String>,
+    /// A blended outcome: the scaled score of each source (`score` is then the blend, out of 100).
+    pub parts: Option<Parts>,
 }
 
 /// A round's outcome.
@@ -187,6 +190,8 @@ pub struct Outcome {
     pub ballots: usize,
     /// Every project, by score (highest first, ties by id string); excluded ones last.
     pub projects: Vec<ProjectResult>,
+    /// How residents', committee and survey scores were blended, for a blended outcome.
+    pub blend: Option<Blend>,
 }
 
 /// Why something went wrong computing an outcome.
@@ -229,6 +234,7 @@ pub fn tally(round: &RoundBallots) -> Result<Outcome, OutcomeError> {
                 score: scores[p],
                 funded: selected.contains(&p),
                 excluded: None,
+                parts: None,
             }
         })
         .collect();
@@ -242,11 +248,12 @@ pub fn tally(round: &RoundBallots) -> Result<Outcome, OutcomeError> {
                 score: Decimal::ZERO,
                 funded: false,
                 excluded: Some(reason.clone()),
+                parts: None,
             });
         }
     }
     let used = Won::new(profile.cost_of(&selected)).expect("whole won");
-    Ok(Outcome { rule, pot: round.pot, used, ballots: profile.ballots.len(), projects })
+    Ok(Outcome { rule, pot: round.pot, used, ballots: profile.ballots.len(), projects, blend: None })
 }
 
 /// An outcome as it is kept once published: what `/results` and the explanations are shown
@@ -261,6 +268,9 @@ struct Stored {
     used: i64,
     ballots: usize,
     projects: Vec<StoredProject>,
+    /// A blended outcome: configured weights (resident, committee, survey) and applied ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    blend: Option<([u32; 3], [String; 3])>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -280,6 +290,9 @@ struct StoredProject {
     funded: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     excluded: Option<String>,
+    /// Scaled scores: resident (or none), committee, survey (or none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parts: Option<(Option<String>, String, Option<String>)>,
 }
 
 /// Why a kept outcome could not be read back.
@@ -319,8 +332,16 @@ impl Outcome {
                     score: p.score.normalize().to_string(),
                     funded: p.funded,
                     excluded: p.excluded.clone(),
+                    parts: p.parts.map(|parts| {
+                        let text = |d: Decimal| d.normalize().to_string();
+                        (parts.resident.map(text), text(parts.committee), parts.survey.map(text))
+                    }),
                 })
                 .collect(),
+            blend: self.blend.map(|b| {
+                let w = b.configured;
+                ([w.resident, w.committee, w.survey], b.applied.map(|d| d.normalize().to_string()))
+            }),
         };
         serde_json::to_string(&stored).expect("an outcome serialises")
     }
@@ -338,11 +359,21 @@ impl Outcome {
             },
             (rule, _) => rule,
         };
+        let decimal = |text: &str, what: &str| text.parse::<Decimal>().map_err(|_| bad(what));
         let projects = stored
             .projects
             .into_iter()
             .map(|p| {
+                let parts = match &p.parts {
+                    Some((resident, committee, survey)) => Some(Parts {
+                        resident: resident.as_deref().map(|r| decimal(r, "part")).transpose()?,
+                        committee: decimal(committee, "part")?,
+                        survey: survey.as_deref().map(|s| decimal(s, "part")).transpose()?,
+                    }),
+                    None => None,
+                };
                 Ok(ProjectResult {
+                    parts,
                     id: p.id,
                     title: p.title,
                     cost: won(p.cost, "cost")?,
@@ -359,6 +390,17 @@ impl Outcome {
             used: won(stored.used, "used")?,
             ballots: stored.ballots,
             projects,
+            blend: match stored.blend {
+                Some(([resident, committee, survey], applied)) => Some(Blend {
+                    configured: Weights::new(resident, committee, survey).map_err(StoredError::Field)?,
+                    applied: [
+                        decimal(&applied[0], "weight")?,
+                        decimal(&applied[1], "weight")?,
+                        decimal(&applied[2], "weight")?,
+                    ],
+                }),
+                None => None,
+            },
         })
     }
 }
@@ -490,6 +532,10 @@ mod tests {
         outcome.projects[1].score = Decimal::new(15, 1);
         outcome.projects[2].excluded = Some("a \"legal\" reason; with ñ".into());
         assert_eq!(Outcome::from_json(&outcome.to_json()).unwrap(), outcome);
+        let survey = [(9, Decimal::from(3)), (12, Decimal::from(7))].into();
+        let blended = crate::domain::blend::blend(&outcome, None, Some(&survey), Weights::new(10, 60, 30).unwrap());
+        assert!(blended.projects[0].parts.is_some());
+        assert_eq!(Outcome::from_json(&blended.to_json()).unwrap(), blended);
         assert!(Outcome::from_json("{").is_err());
         assert!(Outcome::from_json(&outcome.to_json().replace("\"pot\":300", "\"pot\":-3")).is_err());
         assert!(Outcome::from_json(&outcome.to_json().replace("mes-completed", "lottery")).is_err());

@@ -277,6 +277,7 @@ const TABLES: &[(&str, bool, Columns)] = &[
         false,
         &[("round_id", Int), ("proposal_id", Int), ("reason", Text), ("excluded_by", Int), ("excluded_at", Int)],
     ),
+    ("round_survey", false, &[("round_id", Int), ("proposal_id", Int), ("score", Int)]),
     (
         "round_publications",
         false,

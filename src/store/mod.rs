@@ -39,7 +39,7 @@ pub use outbox::{
     Broadcast, BroadcastReport, DISTRICT_TARGET, DeliveryStats, Follow, Lane, Media, Notice, OutgoingMessage, Photos,
     Pushes,
 };
-pub use outcomes::{ExclusionOutcome, MAX_REASON_CHARS, Publication, PublishOutcome};
+pub use outcomes::{ExclusionOutcome, MAX_REASON_CHARS, Publication, PublishOutcome, SurveyOutcome};
 pub use proposals::{DailyLimit, ReviewOutcome, SubmitOutcome};
 pub use verification::{BindOutcome, CodeLimits, RedeemOutcome, Resident, RollEntry, RollRow};
 

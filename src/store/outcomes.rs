@@ -2,6 +2,9 @@
 //! confirmation that publishes the outcome (once), both audited; publishing queues its notices
 //! in the same transaction.
 
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
 use sqlx::Row;
 
 use super::{
@@ -37,6 +40,19 @@ pub struct Publication {
     pub published_at: i64,
     /// The outcome as published (`None` only for rounds published before it was kept).
     pub outcome: Option<Outcome>,
+}
+
+/// What importing a survey did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurveyOutcome {
+    /// The round's survey now holds these many projects' scores.
+    Imported(usize),
+    /// Only committee rounds are blended with a survey.
+    NotCommittee,
+    /// The outcome is already published: it stands.
+    Published,
+    /// This project is not on the round's ballot.
+    NotOnBallot(i64),
 }
 
 /// What publishing did.
@@ -168,6 +184,85 @@ impl Store {
         queue_pushes_tx(&mut tx, pushes, now).await?;
         tx.commit().await?;
         Ok(PublishOutcome::Published)
+    }
+
+    /// Replaces the survey scores of a committee round (not yet published), audited.
+    pub async fn import_survey(
+        &self,
+        round: i64,
+        scores: &[(i64, i64)],
+        by: Option<i64>,
+        now: i64,
+    ) -> StoreResult<SurveyOutcome> {
+        let mut tx = self.write_tx().await?;
+        let state = sqlx::query(
+            "SELECT r.stage, (SELECT COUNT(*) FROM round_publications p WHERE p.round_id = r.id) AS published
+             FROM ballot_rounds r WHERE r.id = $1",
+        )
+        .bind(round)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(state) = state else { return Ok(SurveyOutcome::NotCommittee) };
+        if state.try_get::<String, _>("stage")? != "committee" {
+            return Ok(SurveyOutcome::NotCommittee);
+        }
+        if state.try_get::<i64, _>("published")? > 0 {
+            return Ok(SurveyOutcome::Published);
+        }
+        let listed: Vec<i64> = sqlx::query("SELECT proposal_id FROM round_projects WHERE round_id = $1")
+            .bind(round)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("proposal_id"))
+            .collect::<Result<_, _>>()?;
+        if let Some((id, _)) = scores.iter().find(|(id, _)| !listed.contains(id)) {
+            return Ok(SurveyOutcome::NotOnBallot(*id));
+        }
+        sqlx::query("DELETE FROM round_survey WHERE round_id = $1").bind(round).execute(&mut *tx).await?;
+        for (proposal, score) in scores {
+            sqlx::query("INSERT INTO round_survey (round_id, proposal_id, score) VALUES ($1, $2, $3)")
+                .bind(round)
+                .bind(proposal)
+                .bind(score)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let detail = serde_json::json!({ "scores": scores }).to_string();
+        insert_audit(&mut tx, now, by, "round.survey", Some(&round.to_string()), Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(SurveyOutcome::Imported(scores.len()))
+    }
+
+    /// A round's survey scores by project; `None` when none were imported.
+    pub async fn survey(&self, round: i64) -> StoreResult<Option<HashMap<i64, Decimal>>> {
+        let rows = sqlx::query("SELECT proposal_id, score FROM round_survey WHERE round_id = $1")
+            .bind(round)
+            .fetch_all(self.pool())
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        rows.iter()
+            .map(|r| Ok((r.try_get("proposal_id")?, Decimal::from(r.try_get::<i64, _>("score")?))))
+            .collect::<StoreResult<_>>()
+            .map(Some)
+    }
+
+    /// The published outcome of the residents' vote (a dong or district round, not the
+    /// committee's) of an area in a cycle: the latest one, if any.
+    pub async fn residents_outcome(&self, cycle: i64, area: &str) -> StoreResult<Option<Outcome>> {
+        let row = sqlx::query(
+            "SELECT p.round_id FROM round_publications p JOIN ballot_rounds r ON r.id = p.round_id
+             WHERE r.cycle_id = $1 AND r.area_key = $2 AND r.stage <> 'committee'
+             ORDER BY p.published_at DESC, r.id DESC LIMIT 1",
+        )
+        .bind(cycle)
+        .bind(area)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(self.publication(row.try_get("round_id")?).await?.and_then(|p| p.outcome))
     }
 
     /// A round's published outcome, if it is published.

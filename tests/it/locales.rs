@@ -97,6 +97,9 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "left",
         "round",
         "rule",
+        "resident",
+        "committee",
+        "survey",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {

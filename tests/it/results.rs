@@ -197,3 +197,89 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     bot.dispatch().await;
     assert_eq!(world.store.outbox_for(KIM as i64).await.unwrap().len(), queued);
 }
+
+#[tokio::test]
+async fn the_committees_outcome_blends_the_residents_vote_the_committee_and_the_survey() {
+    let weights = pb_bot::domain::blend::Weights::new(45, 45, 10).unwrap();
+    let world = World::on(TestDb::new().await, |config| config.ballots.blend = Some(weights)).await;
+    let mut ids = vec![];
+    for (i, cost) in [10_000_000, 20_000_000, 30_000_000].into_iter().enumerate() {
+        let id = world.seed(ALEX, "sinchon", &format!("Project {}", i + 1), cost).await;
+        let decision = ReviewDecision::Eligible { reviewed_cost: won(cost) };
+        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+        ids.push(id);
+    }
+    let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
+    let official = user(OFFICIAL, "en");
+    let mut bot = world.bot(text(&official, "/start"));
+    bot.dispatch().await;
+    // A round opens at `at`, gets `ballots`, closes an hour later; returns its id.
+    let run = async |stage: RoundStage, at: i64, ballots: &[&[i64]]| {
+        let new = NewRound {
+            area_key: "sinchon".into(),
+            stage,
+            kind: Kind::Approval { min: 1, max: 2 },
+            rule: "greedy".into(),
+            pot: won(40_000_000),
+            opens_at: at - 60,
+            closes_at: at + 3600,
+        };
+        let round = world.store.create_round(world.cycle_id().await, &new, None, at - 120).await.unwrap();
+        open_and_close_rounds(&world.store, &world.config, &world.locales, at).await.unwrap();
+        for (n, picks) in ballots.iter().enumerate() {
+            let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
+            let key = world.secret.voter_key(round.id, &format!("roll:{stage}-{n}"));
+            world.store.cast_ballot(round.id, &key, None, &ballot, &receipt(), Source::Chat, None, at).await.unwrap();
+        }
+        open_and_close_rounds(&world.store, &world.config, &world.locales, at + 3600).await.unwrap();
+        round.id
+    };
+    let now = chrono::Utc::now().timestamp();
+    // Residents: #3 three votes, #2 one. Published as counted: #3 and #1 funded.
+    let residents = run(RoundStage::Dong, now, &[&[p3], &[p3], &[p3, p2]]).await;
+    bot.update(press_detached(&official, &format!("ad:rp:{residents}")));
+    bot.dispatch().await;
+    assert!(world.store.publication(residents).await.unwrap().is_some());
+    // The committee: #1 and #2 two votes each, #3 none.
+    let committee = run(RoundStage::Committee, now + 7200, &[&[p1, p2], &[p1, p2]]).await;
+    let survey = [(p2, 10), (p3, 5)];
+    assert_eq!(
+        world.store.import_survey(residents, &survey, None, now).await.unwrap(),
+        pb_bot::store::SurveyOutcome::NotCommittee
+    );
+    assert_eq!(
+        world.store.import_survey(committee, &[(999_999, 1)], None, now).await.unwrap(),
+        pb_bot::store::SurveyOutcome::NotOnBallot(999_999)
+    );
+    assert_eq!(
+        world.store.import_survey(committee, &survey, None, now).await.unwrap(),
+        pb_bot::store::SurveyOutcome::Imported(2)
+    );
+
+    // Scaled: residents #3 1, #2 1/3; committee #1 1, #2 1; survey #2 1, #3 1/2. Blended
+    // out of 100: #2 15 + 45 + 10 = 70, #3 45 + 5 = 50, #1 45. Pot 40M: #2 (20M) in, #3 (30M)
+    // no longer fits, #1 (10M) does.
+    bot.update(press_detached(&official, &format!("ad:ro:{committee}")));
+    bot.dispatch().await;
+    let review = shown(&bot);
+    let rank = |needle: String| review.find(&needle).unwrap_or_else(|| panic!("{needle} in {review}"));
+    assert!(rank(format!("✅ #{p2} Project 2")) < rank(format!("✅ #{p1} Project 1")), "{review}");
+    assert!(review.contains("· 70/100") && review.contains("· 50/100") && review.contains("· 45/100"), "{review}");
+    assert!(review.contains(&format!("▫️ #{p3} Project 3")), "{review}");
+    assert!(review.contains("residents' vote 45%, committee 45%, survey 10%"), "{review}");
+
+    bot.update(press_detached(&official, &format!("ad:rp:{committee}")));
+    bot.dispatch().await;
+    let kept = world.store.publication(committee).await.unwrap().unwrap();
+    assert_eq!(kept.funded, [p2, p1]);
+    let blended = kept.outcome.unwrap();
+    assert_eq!(blended.blend.map(|b| b.configured), Some(weights));
+    let parts = blended.project(p2).unwrap().parts.unwrap();
+    assert_eq!(parts.resident, Some(rust_decimal::Decimal::new(3333, 4)));
+    // Published, the survey stands.
+    assert_eq!(
+        world.store.import_survey(committee, &survey, None, now).await.unwrap(),
+        pb_bot::store::SurveyOutcome::Published
+    );
+}
