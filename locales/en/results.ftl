@@ -54,3 +54,4 @@ results-readmitted = #{ $id } is back in the count.
 results-not-on-ballot = That project is not on this round's ballot.
 results-blended-score = { $score }/100
 results-rule-blended = The committee's decision: residents' vote { $resident }%, committee { $committee }%, survey { $survey }%. Each is scaled so its best project scores 1; projects are funded by the weighted sum, highest first, while the pot lasts.
+results-closed-official = 🗳 Round { $round } ({ $area }, { $kind }) has closed. Review its outcome and confirm it: residents hear of it only then.

@@ -301,6 +301,37 @@ pub async fn publication_pushes(
     })
 }
 
+/// When a round closes: each official who uses the bot is asked, in their language, to review
+/// the outcome and confirm it, with the button that opens the review.
+pub fn review_notices(
+    config: &Config,
+    locales: &Locales,
+    round: &Round,
+    officials: &[(i64, Option<String>)],
+) -> Vec<Notice> {
+    officials
+        .iter()
+        .map(|(id, lang)| {
+            let lang = lang.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
+            let kind = locales.plain(lang, &format!("vote-kind-{}", round.kind.name()));
+            let text = locales.text(
+                lang,
+                "results-closed-official",
+                args![
+                    ("round", round.id.to_string()),
+                    ("area", config.area_name(&round.area_key, lang)),
+                    ("kind", kind)
+                ],
+            );
+            let markup = InlineKeyboardMarkup::new(vec![vec![button(
+                locales.plain(lang, "results-review-button"),
+                Callback::AdminResults { round: round.id },
+            )]]);
+            Notice { chat_id: *id, text, markup: serde_json::to_string(&markup).ok() }
+        })
+        .collect()
+}
+
 /// `/admin` → a closed round → its outcome, with the button that confirms and publishes it.
 pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
     let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {

@@ -614,7 +614,14 @@ pub async fn open_and_close_rounds(
         None => Vec::new(),
     };
     let opened = store.open_due_rounds(now, |round, _| round_pushes(config, locales, round, true, &members)).await?;
-    let closed = store.close_due_rounds(now, |round| round_pushes(config, locales, round, false, &members)).await?;
+    let officials = store.official_contacts().await?;
+    let closed = store
+        .close_due_rounds(now, |round| {
+            let mut pushes = round_pushes(config, locales, round, false, &members);
+            pushes.notices.extend(super::results::review_notices(config, locales, round, &officials));
+            pushes
+        })
+        .await?;
     for round in &opened {
         tracing::info!(round = round.id, area = %round.area_key, void = ?round.void_reason, "ballot round opened");
     }

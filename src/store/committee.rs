@@ -298,6 +298,18 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("language")?))).collect()
     }
 
+    /// The officials who use the bot (and have not blocked it), with their language.
+    pub async fn official_contacts(&self) -> StoreResult<Vec<(i64, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT o.telegram_id, u.language FROM officials o
+             JOIN users u ON u.telegram_id = o.telegram_id AND u.blocked_at IS NULL
+             ORDER BY o.telegram_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("language")?))).collect()
+    }
+
     /// Telegram ids of the cycle's committee.
     pub async fn committee_members(&self, cycle_id: i64) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query("SELECT telegram_id FROM committee_members WHERE cycle_id = $1 ORDER BY telegram_id")

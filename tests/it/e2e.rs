@@ -820,3 +820,132 @@ async fn a_verified_resident_votes_each_kind_through_the_binary_and_a_round_clos
     d.api.settle(Duration::from_millis(300)).await;
     assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
 }
+
+#[tokio::test]
+async fn a_round_closed_by_the_clock_is_confirmed_and_its_outcome_reaches_every_voter_with_the_chart() {
+    use pb_bot::{
+        domain::{
+            ReviewDecision, Won,
+            ballot::{Ballot, Kind, RoundStage, receipt},
+        },
+        store::{NewRound, Pushes, Source},
+    };
+    const LEE: u64 = 100_003;
+    const PARK: u64 = 100_004;
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = crate::helpers::World::with_config(|c| c.cycle_year = this_year).await;
+    let mut projects = vec![];
+    for (title, cost) in [("Stair lights", 10_000_000), ("Shade trees", 20_000_000), ("Library shelves", 40_000_000)] {
+        let id = world.seed(ALEX, "sinchon", title, cost).await;
+        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(cost).unwrap() };
+        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+        projects.push(id);
+    }
+    for (user, lang) in [(KIM, "ko"), (PARK, "ko"), (LEE, "en")] {
+        world.verify(user, lang, "sinchon").await;
+    }
+    // A round the binary's clock opens at once and closes within its next ticks.
+    let now = chrono::Utc::now().timestamp();
+    let round = NewRound {
+        area_key: "sinchon".into(),
+        stage: RoundStage::Dong,
+        kind: Kind::Approval { min: 1, max: 2 },
+        rule: "greedy".into(),
+        pot: Won::from_i64(50_000_000).unwrap(),
+        opens_at: now,
+        closes_at: now + 20,
+    };
+    let round = world.store.create_round(world.cycle_id().await, &round, Some(OFFICIAL as i64), now).await.unwrap().id;
+    let store = world.store.clone();
+    let secret = world.secret.clone();
+    let crate::helpers::World { db, .. } = world;
+    let d = Deployment::start_on(db).await;
+    // Alex proposed the projects and follows them: he gets the results too.
+    d.api.know_chats([KIM as i64, PARK as i64, LEE as i64, ALEX as i64]);
+    d.say(OFFICIAL, "en", "/start").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while store.round(round).await.unwrap().unwrap().opened_at.is_none() {
+        assert!(std::time::Instant::now() < deadline, "the round was not opened; logs: {}", d.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Library shelves (40M) three votes, stair lights two, shade trees one: 40M + 10M = 50M;
+    // shade trees (20M) does not fit what is left.
+    let mut receipts = std::collections::HashMap::new();
+    for (user, picks) in [
+        (KIM, vec![projects[2], projects[1]]),
+        (PARK, vec![projects[2], projects[0]]),
+        (LEE, vec![projects[2], projects[0]]),
+    ] {
+        let name = store.voter(user as i64).await.unwrap().unwrap().0;
+        let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
+        let code = receipt();
+        let key = secret.voter_key(round, &name);
+        store.cast_ballot(round, &key, Some("sinchon"), &ballot, &code, Source::Chat, None, now).await.unwrap();
+        receipts.insert(user, code);
+    }
+
+    // The clock closes it; the official is asked to review and confirm.
+    let asked = d
+        .api
+        .wait_within(0, Duration::from_secs(90), "the official's review notice", |c| {
+            c.chat() == Some(OFFICIAL) && c.text().starts_with(&format!("🗳 Round {round} (Sinchon-dong"))
+        })
+        .await;
+    assert!(store.publication(round).await.unwrap().is_none(), "nothing is published before confirmation");
+    let review = d.tap(OFFICIAL, "en", &asked, "🏁 Outcome").await;
+    assert!(review.text().contains("✅ #") && review.text().contains("Library shelves"), "{}", review.text());
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "en", &review, &review.button("✅ Confirm and publish"));
+    let published =
+        d.api.wait_for(before, "the confirmation", |c| c.method == "answerCallbackQuery" && !c.text().is_empty()).await;
+    assert!(published.text().starts_with("Published."), "{}", published.text());
+
+    // Each voter: their picks explained (a personal notice), the chart, the results.
+    let ko = |c: &Call, user: u64| c.chat() == Some(user) && !c.method.starts_with("REFUSED");
+    for user in [KIM, PARK] {
+        let mine = d
+            .api
+            .wait_within(before, Duration::from_secs(30), "the explanation", |c| {
+                ko(c, user) && c.text().contains("내 투표지")
+            })
+            .await;
+        assert!(mine.text().contains(&receipts[&user]), "{}", mine.text());
+        let chart = d
+            .api
+            .wait_within(before, Duration::from_secs(30), "the chart", |c| ko(c, user) && c.method == "sendPhoto")
+            .await;
+        assert!(chart.text().starts_with("🏁 신촌동"), "{}", chart.text());
+        d.api
+            .wait_within(before, Duration::from_secs(30), "the results", |c| {
+                ko(c, user) && c.method == "sendMessage" && c.text().contains("선정 2건")
+            })
+            .await;
+    }
+    let kim = d.api.calls().into_iter().find(|c| ko(c, KIM) && c.text().contains("내 투표지")).unwrap();
+    assert!(kim.text().contains("Library shelves: 선정되었습니다"), "{}", kim.text());
+    assert!(kim.text().contains("Shade trees: 선정되지 않았습니다"), "{}", kim.text());
+    let lee = d
+        .api
+        .wait_within(before, Duration::from_secs(30), "Lee's chart", |c| ko(c, LEE) && c.method == "sendPhoto")
+        .await;
+    assert!(lee.text().starts_with("🏁 Results: Sinchon-dong"), "{}", lee.text());
+    assert_eq!(d.api.uploads(), 2, "the chart is uploaded once per language, then sent by its file id");
+    d.api
+        .wait_within(before, Duration::from_secs(30), "Alex's chart", |c| ko(c, ALEX) && c.method == "sendPhoto")
+        .await;
+    assert_eq!(d.api.calls().iter().filter(|c| c.method == "sendPhoto").count(), 4);
+
+    // Later, /results shows the same from what was published: the chart by file id.
+    let before = d.api.calls().len();
+    d.api.send_text(KIM, "ko", "/results");
+    let again = d.api.wait_for(before, "the results again", |c| ko(c, KIM) && c.text().contains("내 투표지")).await;
+    assert!(again.text().contains("✅ #") && again.text().contains(&receipts[&KIM]), "{}", again.text());
+    assert!(d.api.calls()[before..].iter().any(|c| ko(c, KIM) && c.method == "sendPhoto"));
+    assert_eq!(d.api.uploads(), 2);
+    let kept = store.publication(round).await.unwrap().unwrap();
+    assert_eq!(kept.funded.len(), 2);
+    assert_eq!(kept.used, Won::from_i64(50_000_000).unwrap());
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
+}
