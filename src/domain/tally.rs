@@ -172,6 +172,9 @@ pub struct EqualShares<'a> {
     group_sizes: Vec<u64>,
     /// Supporters of each project: (group, weight index).
     supporters: Vec<Vec<(u32, u32)>>,
+    /// Supporters of each project by weight, when every budget is still the same: (weight
+    /// index, voters). The first pricing of a run needs nothing else.
+    at_start: Vec<Vec<(u32, u64)>>,
     /// Distinct weights (points as integers); all 1 on approval-like ballots.
     weights: Vec<BigInt>,
     costs: Vec<BigInt>,
@@ -214,6 +217,9 @@ impl Counter {
 /// The value index every emptied budget shares.
 const SPENT: u32 = 0;
 
+/// Who pays for a project: (budget value, weight index, how many voters).
+type Payers = Vec<(u32, usize, u64)>;
+
 impl<'a> EqualShares<'a> {
     pub fn new(profile: &'a Profile) -> EqualShares<'a> {
         let projects = profile.ids.len();
@@ -241,11 +247,21 @@ impl<'a> EqualShares<'a> {
                 supporters[*p].push((group, id));
             }
         }
+        let at_start = supporters
+            .iter()
+            .map(|list| {
+                let mut by_weight = vec![0u64; weights.len()];
+                for (group, weight) in list {
+                    by_weight[*weight as usize] += group_sizes[*group as usize];
+                }
+                by_weight.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(w, n)| (w as u32, n)).collect()
+            })
+            .collect();
         let costs: Vec<BigInt> = profile.costs.iter().map(|c| (exact(*c) * &money_scale).to_integer()).collect();
         let candidates = (0..projects)
             .filter(|p| !supporters[*p].is_empty() && costs[*p].sign() == num_bigint::Sign::Plus)
             .collect();
-        EqualShares { profile, group_sizes, supporters, weights, costs, money_scale, candidates }
+        EqualShares { profile, group_sizes, supporters, at_start, weights, costs, money_scale, candidates }
     }
 
     /// How many projects MES could ever buy.
@@ -263,17 +279,31 @@ impl<'a> EqualShares<'a> {
                 state.counter.add(value as usize * kinds + *weight as usize, self.group_sizes[*group as usize]);
             }
         }
+        let payers: Payers =
+            state.counter.drain().map(|(key, count)| ((key / kinds) as u32, key % kinds, count)).collect();
+        self.price_for(p, payers, state)
+    }
+
+    /// The price of project `p` paid by `payers`.
+    fn price_for(&self, p: usize, payers: Payers, state: &mut State) -> Option<(BigRational, Share)> {
+        for (value, _, _) in &payers {
+            state.bring_up_to_date(*value);
+        }
         let table = &state.table;
         // (budget, weight index, how many voters)
         let mut payers: Vec<(&BigInt, usize, u64)> =
-            state.counter.drain().map(|(key, count)| (&table[key / kinds], key % kinds, count)).collect();
+            payers.into_iter().map(|(value, weight, count)| (&table[value as usize], weight, count)).collect();
         // Who cannot pay an equal share (per unit of weight) is capped and pays all they have;
         // the others split what remains. Found by raising the share until no one else is capped,
         // which takes a pass or two in practice (a sort settles it otherwise). A budget N of
         // weight w pays in full when N·W >= R·w, i.e. N >= ceil(R·w / W): one threshold per
         // weight, so most budgets are only compared.
         let mut remaining = &self.costs[p] * &state.den;
-        let mut weight_left: BigInt = payers.iter().map(|(_, w, count)| &self.weights[*w] * *count).sum();
+        let mut per_weight = vec![0u128; self.weights.len()];
+        for (_, w, count) in &payers {
+            per_weight[*w] += u128::from(*count);
+        }
+        let mut weight_left: BigInt = per_weight.iter().zip(&self.weights).map(|(n, w)| w * BigInt::from(*n)).sum();
         let thresholds = |remaining: &BigInt, weight_left: &BigInt| -> Vec<BigInt> {
             let below = weight_left - 1u32;
             self.weights.iter().map(|w| (remaining * w + &below) / weight_left).collect()
@@ -330,6 +360,8 @@ impl<'a> EqualShares<'a> {
         let mut state = State {
             den: start.denom().clone(),
             table: vec![BigInt::zero(), start.numer().clone()],
+            stamp: vec![0, 0],
+            factors: vec![BigInt::one()],
             holders: vec![0, self.group_sizes.len()],
             live: 1,
             value_of: vec![1; self.group_sizes.len()],
@@ -340,15 +372,19 @@ impl<'a> EqualShares<'a> {
         }
         // Lazy evaluation: budgets only fall, so a project's ρ only rises and a price from an
         // earlier round is a lower bound. Each round only the cheapest-looking projects are
-        // priced again, until the cheapest is priced now (ties: the smallest id string).
+        // priced again, until the cheapest is priced now (ties: the smallest id string). The
+        // first prices need no look at the voters: everyone still has the same budget.
         let mut queue: Vec<(BigRational, usize, Option<Share>)> = Vec::new();
         for &p in &self.candidates {
-            if let Some((rho, share)) = self.price(p, &mut state) {
+            let payers = self.at_start[p].iter().map(|(w, n)| (1, *w as usize, *n)).collect();
+            if let Some((rho, share)) = self.price_for(p, payers, &mut state) {
                 queue.push((rho, p, Some(share)));
             }
         }
         let mut selected = Vec::new();
-        let mut after: HashMap<usize, u32> = HashMap::default();
+        // What each (value, weight) of the bought project's supporters becomes.
+        let mut after: Vec<u32> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
         while let Some(top) = (0..queue.len()).min_by(|a, b| {
             let (x, y) = (&queue[*a], &queue[*b]);
             x.0.cmp(&y.0).then_with(|| by_id(&self.profile.ids, x.1, y.1))
@@ -363,33 +399,28 @@ impl<'a> EqualShares<'a> {
                 }
                 continue;
             };
-            // Pay: over the new denominator den·Y, a budget N becomes N·Y, and a supporter of
-            // weight w pays X·w (all of it when that is more than they have).
-            state.den *= &y;
-            for n in state.table.iter_mut().skip(1) {
-                if !n.is_zero() {
-                    *n *= &y;
-                }
-            }
+            // Pay: over the new denominator den·Y, a budget N becomes N·Y (when it is next
+            // looked at), and a supporter of weight w pays X·w (all of it when that is more
+            // than they have).
+            state.next_denominator(&y);
             let pays: Vec<BigInt> = self.weights.iter().map(|w| &x * w).collect();
-            after.clear();
+            after.resize(state.table.len() * kinds, u32::MAX);
             for (group, weight) in &self.supporters[p] {
-                let value = state.value_of[*group as usize] as usize;
-                if value == SPENT as usize {
+                let value = state.value_of[*group as usize];
+                if value == SPENT {
                     continue;
                 }
-                let table = &mut state.table;
-                let new = *after.entry(value * kinds + *weight as usize).or_insert_with(|| {
-                    let left = &table[value] - &pays[*weight as usize];
-                    if left.sign() == num_bigint::Sign::Plus {
-                        table.push(left);
-                        state.holders.push(0);
-                        (table.len() - 1) as u32
-                    } else {
-                        SPENT
-                    }
-                });
-                state.hold(*group as usize, new);
+                let key = value as usize * kinds + *weight as usize;
+                if after[key] == u32::MAX {
+                    state.bring_up_to_date(value);
+                    let left = &state.table[value as usize] - &pays[*weight as usize];
+                    after[key] = if left.sign() == num_bigint::Sign::Plus { state.push(left) } else { SPENT };
+                    touched.push(key);
+                }
+                state.hold(*group as usize, after[key]);
+            }
+            for key in touched.drain(..) {
+                after[key] = u32::MAX;
             }
             state.tidy();
             selected.push(p);
@@ -403,10 +434,16 @@ impl<'a> EqualShares<'a> {
 }
 
 /// One MES run's budgets: integer numerators over `den`; each group of voters holds one of
-/// them (the first, zero, once it has spent all).
+/// them (the first, zero, once it has spent all). A purchase multiplies the denominator; a
+/// numerator is multiplied to match only when it is next looked at (most are not).
 struct State {
     den: BigInt,
     table: Vec<BigInt>,
+    /// The purchase after which each numerator was last brought up to date.
+    stamp: Vec<u32>,
+    /// What brings a numerator stamped after purchase `k` up to date: the product of the
+    /// denominators' factors since (the last is 1).
+    factors: Vec<BigInt>,
     /// How many groups hold each value; a value nobody holds any more is emptied at once and
     /// dropped from the table now and then.
     holders: Vec<usize>,
@@ -417,6 +454,37 @@ struct State {
 }
 
 impl State {
+    fn now(&self) -> u32 {
+        (self.factors.len() - 1) as u32
+    }
+
+    fn next_denominator(&mut self, y: &BigInt) {
+        self.den *= y;
+        for f in &mut self.factors {
+            *f *= y;
+        }
+        self.factors.push(BigInt::one());
+    }
+
+    fn bring_up_to_date(&mut self, value: u32) {
+        let v = value as usize;
+        let now = self.now();
+        if self.stamp[v] != now {
+            if !self.table[v].is_zero() {
+                self.table[v] *= &self.factors[self.stamp[v] as usize];
+            }
+            self.stamp[v] = now;
+        }
+    }
+
+    /// A new value, up to date; its index.
+    fn push(&mut self, n: BigInt) -> u32 {
+        self.table.push(n);
+        self.stamp.push(self.now());
+        self.holders.push(0);
+        (self.table.len() - 1) as u32
+    }
+
     fn hold(&mut self, group: usize, value: u32) {
         let old = std::mem::replace(&mut self.value_of[group], value) as usize;
         let value = value as usize;
@@ -436,7 +504,13 @@ impl State {
         if self.table.len() < 2 * self.live + 1024 {
             return;
         }
+        for v in 0..self.table.len() {
+            if self.holders[v] > 0 {
+                self.bring_up_to_date(v as u32);
+            }
+        }
         forget_unheld(&mut self.table, &mut self.value_of);
+        self.stamp = vec![self.now(); self.table.len()];
         self.holders = vec![0; self.table.len()];
         for v in &self.value_of {
             self.holders[*v as usize] += 1;
