@@ -183,6 +183,19 @@ pub struct EqualShares<'a> {
     candidates: Vec<usize>,
 }
 
+/// ρ as an unreduced fraction with a positive denominator, compared by cross-multiplying
+/// (cheaper than `Ratio`'s comparison, which divides).
+struct Rho {
+    numer: BigInt,
+    denom: BigInt,
+}
+
+impl Rho {
+    fn cmp(&self, other: &Rho) -> Ordering {
+        (&self.numer * &other.denom).cmp(&(&other.numer * &self.denom))
+    }
+}
+
 /// A fresh price: each supporter of weight w pays min(b, X·w / (Y·den)).
 #[derive(Clone)]
 struct Share {
@@ -271,7 +284,7 @@ impl<'a> EqualShares<'a> {
 
     /// The price of project `p` now (ρ and the share), or `None` when its supporters cannot
     /// pay (then it is dropped for good).
-    fn price(&self, p: usize, state: &mut State) -> Option<(BigRational, Share)> {
+    fn price(&self, p: usize, state: &mut State) -> Option<(Rho, Share)> {
         let kinds = self.weights.len();
         for (group, weight) in &self.supporters[p] {
             let value = state.value_of[*group as usize];
@@ -285,7 +298,7 @@ impl<'a> EqualShares<'a> {
     }
 
     /// The price of project `p` paid by `payers`.
-    fn price_for(&self, p: usize, payers: Payers, state: &mut State) -> Option<(BigRational, Share)> {
+    fn price_for(&self, p: usize, payers: Payers, state: &mut State) -> Option<(Rho, Share)> {
         for (value, _, _) in &payers {
             state.bring_up_to_date(*value);
         }
@@ -313,7 +326,7 @@ impl<'a> EqualShares<'a> {
                 return None;
             }
             let mut threshold = thresholds(&remaining, &weight_left);
-            if pass == 4 {
+            if pass == 8 {
                 let weights = &self.weights;
                 payers.sort_unstable_by(|a, b| (a.0 * &weights[b.1]).cmp(&(b.0 * &weights[a.1])));
                 for (n, w, count) in &payers {
@@ -330,15 +343,17 @@ impl<'a> EqualShares<'a> {
                 break;
             }
             let before = payers.len();
+            // Thresholds only rise as capped budgets leave; they are recomputed once a pass.
             payers.retain(|(n, w, count)| {
-                if **n >= threshold[*w] || weight_left.is_zero() {
+                if **n >= threshold[*w] {
                     return true;
                 }
-                remaining -= *n * *count;
-                weight_left -= &self.weights[*w] * *count;
-                if !weight_left.is_zero() {
-                    threshold = thresholds(&remaining, &weight_left);
+                if *count == 1 {
+                    remaining -= *n;
+                } else {
+                    remaining -= *n * *count;
                 }
+                weight_left -= &self.weights[*w] * *count;
                 false
             });
             if payers.len() == before {
@@ -349,7 +364,7 @@ impl<'a> EqualShares<'a> {
             return None;
         }
         // Unreduced: ρ is only compared.
-        let rho = BigRational::new_raw(remaining.clone(), &weight_left * &state.den * &self.costs[p]);
+        let rho = Rho { numer: remaining.clone(), denom: &weight_left * &state.den * &self.costs[p] };
         Some((rho, Share { x: remaining, y: weight_left }))
     }
 
@@ -374,7 +389,7 @@ impl<'a> EqualShares<'a> {
         // earlier round is a lower bound. Each round only the cheapest-looking projects are
         // priced again, until the cheapest is priced now (ties: the smallest id string). The
         // first prices need no look at the voters: everyone still has the same budget.
-        let mut queue: Vec<(BigRational, usize, Option<Share>)> = Vec::new();
+        let mut queue: Vec<(Rho, usize, Option<Share>)> = Vec::new();
         for &p in &self.candidates {
             let payers = self.at_start[p].iter().map(|(w, n)| (1, *w as usize, *n)).collect();
             if let Some((rho, share)) = self.price_for(p, payers, &mut state) {
