@@ -3,7 +3,7 @@
 //! Shares and sequential Phragmén on exact rationals (no floats anywhere). Ties go to
 //! the smallest project id *string* (`"10" < "9"`).
 
-use std::cmp::Ordering;
+use std::{cmp::Ordering, collections::BinaryHeap};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -195,6 +195,36 @@ impl Rho {
         (&self.numer * &other.denom).cmp(&(&other.numer * &self.denom))
     }
 }
+
+/// A project in the queue with its price as of `at` purchases: the lowest ρ first, ties to the
+/// smallest id string.
+struct Priced<'a> {
+    rho: Rho,
+    id: &'a str,
+    project: usize,
+    share: Share,
+    at: usize,
+}
+
+impl Ord for Priced<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.rho.cmp(&self.rho).then_with(|| other.id.as_bytes().cmp(self.id.as_bytes()))
+    }
+}
+
+impl PartialOrd for Priced<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Priced<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Priced<'_> {}
 
 /// A fresh price: each supporter of weight w pays min(b, X·w / (Y·den)).
 #[derive(Clone)]
@@ -389,31 +419,27 @@ impl<'a> EqualShares<'a> {
         // earlier round is a lower bound. Each round only the cheapest-looking projects are
         // priced again, until the cheapest is priced now (ties: the smallest id string). The
         // first prices need no look at the voters: everyone still has the same budget.
-        let mut queue: Vec<(Rho, usize, Option<Share>)> = Vec::new();
+        let mut queue: BinaryHeap<Priced> = BinaryHeap::new();
         for &p in &self.candidates {
             let payers = self.at_start[p].iter().map(|(w, n)| (1, *w as usize, *n)).collect();
             if let Some((rho, share)) = self.price_for(p, payers, &mut state) {
-                queue.push((rho, p, Some(share)));
+                queue.push(Priced { rho, id: &self.profile.ids[p], project: p, share, at: 0 });
             }
         }
         let mut selected = Vec::new();
         // What each (value, weight) of the bought project's supporters becomes.
         let mut after: Vec<u32> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
-        while let Some(top) = (0..queue.len()).min_by(|a, b| {
-            let (x, y) = (&queue[*a], &queue[*b]);
-            x.0.cmp(&y.0).then_with(|| by_id(&self.profile.ids, x.1, y.1))
-        }) {
-            let p = queue[top].1;
-            let Some(Share { x, y }) = queue[top].2.take() else {
-                match self.price(p, &mut state) {
-                    Some((rho, share)) => queue[top] = (rho, p, Some(share)),
-                    None => {
-                        queue.swap_remove(top);
-                    }
+        while let Some(top) = queue.pop() {
+            let p = top.project;
+            // Priced before the last purchase: a lower bound only.
+            if top.at != selected.len() {
+                if let Some((rho, share)) = self.price(p, &mut state) {
+                    queue.push(Priced { rho, share, at: selected.len(), ..top });
                 }
                 continue;
-            };
+            }
+            let Share { x, y } = top.share;
             // Pay: over the new denominator den·Y, a budget N becomes N·Y (when it is next
             // looked at), and a supporter of weight w pays X·w (all of it when that is more
             // than they have).
@@ -439,10 +465,6 @@ impl<'a> EqualShares<'a> {
             }
             state.tidy();
             selected.push(p);
-            queue.swap_remove(top);
-            for entry in &mut queue {
-                entry.2 = None;
-            }
         }
         selected
     }
