@@ -54,6 +54,9 @@ pub struct Ballots {
     /// weights (DESIGN §6; the normalisation is in `domain::blend`). `None`: the committee's
     /// round is counted on its own.
     pub blend: Option<Weights>,
+    /// Officials may see the count of a round while it is open (`live_tally = "officials"`);
+    /// by default nobody sees anything until it closes. Each look is audited.
+    pub live_tally_for_officials: bool,
 }
 
 impl Default for Ballots {
@@ -62,6 +65,7 @@ impl Default for Ballots {
             reminder_before_close: std::time::Duration::from_secs(24 * 3600),
             add1_step: Won::from_i64(1000).expect("a whole amount"),
             blend: None,
+            live_tally_for_officials: false,
         }
     }
 }
@@ -191,6 +195,7 @@ struct BallotsSection {
     reminder_before_close: Option<String>,
     add1_step: Option<i64>,
     blend: Option<BlendSection>,
+    live_tally: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -543,6 +548,16 @@ impl Config {
                 .filter(|w| !w.is_zero())
                 .ok_or_else(|| invalid("ballots.add1_step", format!("`{step}` is not a positive amount of won")))?;
         }
+        match raw.ballots.live_tally.as_deref() {
+            None | Some("hidden") => {}
+            Some("officials") => ballots.live_tally_for_officials = true,
+            Some(other) => {
+                return Err(invalid(
+                    "ballots.live_tally",
+                    format!("`{other}` is neither \"hidden\" nor \"officials\""),
+                ));
+            }
+        }
         if let Some(b) = &raw.ballots.blend {
             ballots.blend =
                 Some(Weights::new(b.resident, b.committee, b.survey).map_err(|e| invalid("ballots.blend", e))?);
@@ -687,6 +702,11 @@ mod tests {
         assert_eq!(parse(&blend).unwrap().ballots.blend, Some(Weights::new(45, 45, 10).unwrap()));
         let blend = format!("{MINIMAL}\n[ballots]\nblend = {{ resident = 45, committee = 45 }}\n");
         assert!(parse(&blend).unwrap_err().to_string().contains("must add up to 100"));
+        assert!(!parse(MINIMAL).unwrap().ballots.live_tally_for_officials);
+        let live = format!("{MINIMAL}\n[ballots]\nlive_tally = \"officials\"\n");
+        assert!(parse(&live).unwrap().ballots.live_tally_for_officials);
+        let live = format!("{MINIMAL}\n[ballots]\nlive_tally = \"everyone\"\n");
+        assert!(parse(&live).unwrap_err().to_string().contains("ballots.live_tally"));
         let ballots = format!("{MINIMAL}\n[ballots]\nreminder_before_close = \"soon\"\n");
         assert!(parse(&ballots).unwrap_err().to_string().contains("ballots.reminder_before_close"));
         let course = format!("{MINIMAL}\n[committee]\nrequired_courses = [\"yoga\"]\n");

@@ -55,3 +55,5 @@ results-not-on-ballot = That project is not on this round's ballot.
 results-blended-score = { $score }/100
 results-rule-blended = The committee's decision: residents' vote { $resident }%, committee { $committee }%, survey { $survey }%. Each is scaled so its best project scores 1; projects are funded by the weighted sum, highest first, while the pot lasts.
 results-closed-official = 🗳 Round { $round } ({ $area }, { $kind }) has closed. Review its outcome and confirm it: residents hear of it only then.
+results-live-button = 📊 Count so far
+results-live = 📊 Round { $round } is still open: this is the count so far, for officials only (your look is recorded). Residents see nothing until it closes, and the outcome is confirmed only then.

@@ -43,3 +43,5 @@ results-not-on-ballot = 이 투표에 오른 사업이 아닙니다.
 results-blended-score = { $score }점/100
 results-rule-blended = 위원회 최종 결정: 주민 투표 { $resident }%, 위원회 { $committee }%, 설문 { $survey }% 반영. 항목마다 가장 높은 사업을 1로 환산해 가중 합산하고, 점수가 높은 사업부터 예산 안에서 선정합니다.
 results-closed-official = 🗳 { $round }번 투표({ $area }, { $kind })가 마감되었습니다. 집계 결과를 검토하고 확정해 주세요. 확정해야 주민들에게 알려집니다.
+results-live-button = 📊 중간 집계
+results-live = 📊 { $round }번 투표는 아직 진행 중입니다. 지금까지의 집계이며 공무원만 볼 수 있습니다(열람 기록이 남습니다). 주민에게는 마감 전까지 공개되지 않으며, 결과 확정은 마감 후에 합니다.

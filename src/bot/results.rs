@@ -36,8 +36,20 @@ pub struct Tallied {
 /// round. Only the official's review and the publication count: afterwards [`outcome`] reads
 /// what was published.
 pub async fn tallied(store: &Store, config: &Config, round: i64) -> Result<Option<Tallied>, StoreError> {
+    count(store, config, round, false).await
+}
+
+/// The count of a closed round, or with `open` of one still open (a provisional count for
+/// officials, when the district file allows it).
+async fn count(store: &Store, config: &Config, round: i64, open: bool) -> Result<Option<Tallied>, StoreError> {
     let Some(record) = store.round_record(round).await? else { return Ok(None) };
-    if record.round.closed_at.is_none() || record.round.void_reason.is_some() {
+    let state = &record.round;
+    let countable = match (state.opened_at, state.closed_at) {
+        (Some(_), None) => open,
+        (_, Some(_)) => !open,
+        (None, None) => false,
+    };
+    if !countable || state.void_reason.is_some() {
         return Ok(None);
     }
     let input = record.tally_input((&config.district_en, &record.round.area_key), ("", ""), config.ballots.add1_step);
@@ -335,6 +347,19 @@ pub fn review_notices(
 /// `/admin` → a closed round → its outcome, with the button that confirms and publishes it.
 pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
     let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {
+        if ctx.config.ballots.live_tally_for_officials
+            && let Some(t) = count(&ctx.store, &ctx.config, round, true).await?
+        {
+            // Still open: a provisional count, for officials only, each look audited.
+            ctx.store.audit_live_tally(round, ctx.user_id, ctx.now_ts()).await?;
+            let text = format!(
+                "{}\n\n{}",
+                ctx.ta("results-live", args![("round", round.to_string())]),
+                results_text(&ctx.config, &ctx.locales, ctx.lang, &t)
+            );
+            let rows = vec![vec![button(ctx.t("admin-rounds-back"), Callback::AdminRound { id: round })]];
+            return ctx.show(message, super::fit(text), InlineKeyboardMarkup::new(rows)).await;
+        }
         return ctx.send(ctx.t("results-not-closed")).await.map(drop);
     };
     let mut rows = Vec::new();

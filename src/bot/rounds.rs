@@ -90,6 +90,8 @@ pub async fn card(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
     let mut rows = Vec::new();
     if round.closed_at.is_some() && round.void_reason.is_none() {
         rows.push(vec![button(ctx.t("results-review-button"), Callback::AdminResults { round: id })]);
+    } else if round.opened_at.is_some() && round.void_reason.is_none() && ctx.config.ballots.live_tally_for_officials {
+        rows.push(vec![button(ctx.t("results-live-button"), Callback::AdminResults { round: id })]);
     }
     rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminRounds)]);
     ctx.show(message, super::fit(lines.join("\n")), InlineKeyboardMarkup::new(rows)).await

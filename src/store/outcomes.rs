@@ -265,6 +265,12 @@ impl Store {
         Ok(self.publication(row.try_get("round_id")?).await?.and_then(|p| p.outcome))
     }
 
+    /// Records that an official looked at the count of a round still open.
+    pub async fn audit_live_tally(&self, round: i64, by: i64, now: i64) -> StoreResult<()> {
+        let mut conn = self.pool().acquire().await?;
+        insert_audit(&mut conn, now, Some(by), "round.live_tally", Some(&round.to_string()), None).await
+    }
+
     /// A round's published outcome, if it is published.
     pub async fn publication(&self, round: i64) -> StoreResult<Option<Publication>> {
         let row = sqlx::query(

@@ -283,3 +283,54 @@ async fn the_committees_outcome_blends_the_residents_vote_the_committee_and_the_
         pb_bot::store::SurveyOutcome::Published
     );
 }
+
+#[tokio::test]
+async fn officials_may_see_the_count_of_an_open_round_when_the_district_allows_it_and_each_look_is_recorded() {
+    let world = World::on(TestDb::new().await, |c| c.ballots.live_tally_for_officials = true).await;
+    let p1 = world.seed(ALEX, "sinchon", "Project 1", 10_000_000).await;
+    let decision = ReviewDecision::Eligible { reviewed_cost: won(10_000_000) };
+    let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+    world.store.review_proposal(p1, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let new = NewRound {
+        area_key: "sinchon".into(),
+        stage: RoundStage::Dong,
+        kind: Kind::Approval { min: 1, max: 1 },
+        rule: "greedy".into(),
+        pot: won(40_000_000),
+        opens_at: now - 60,
+        closes_at: now + 3600,
+    };
+    let round = world.store.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
+    let official = user(OFFICIAL, "en");
+    let kim = user(KIM, "en");
+    // Not open yet: nothing to count.
+    let mut bot = world.bot(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("not closed"), "{}", last_text(&bot));
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
+    let ballot = Ballot::decode(&format!("{p1}:1")).unwrap();
+    let key = world.secret.voter_key(round.id, "roll:1");
+    world.store.cast_ballot(round.id, &key, None, &ballot, &receipt(), Source::Chat, None, now).await.unwrap();
+
+    bot.update(press_detached(&official, &format!("ad:rv:{}", round.id)));
+    bot.dispatch().await;
+    let card = bot.get_responses().edited_messages_text.last().cloned().map(|m| m.message);
+    let card = card.unwrap_or_else(|| bot.get_responses().sent_messages.last().cloned().unwrap());
+    assert!(buttons(&card).iter().any(|(label, _)| label == "📊 Count so far"), "{:?}", buttons(&card));
+    bot.update(press_detached(&official, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    let live = shown(&bot);
+    assert!(live.contains("still open") && live.contains(&format!("✅ #{p1} Project 1")), "{live}");
+    assert!(!live.contains("Confirm"), "an open round cannot be published: {live}");
+    let looks = world.store.audit_log().await.unwrap().into_iter().filter(|e| e.action == "round.live_tally").count();
+    assert_eq!(looks, 1);
+    // Residents see nothing, and cannot open the count.
+    bot.update(press_detached(&kim, &format!("ad:ro:{}", round.id)));
+    bot.dispatch().await;
+    bot.update(text(&kim, "/results"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("No results are published yet"), "{}", last_text(&bot));
+    let looks = world.store.audit_log().await.unwrap().into_iter().filter(|e| e.action == "round.live_tally").count();
+    assert_eq!(looks, 1);
+}
