@@ -825,37 +825,28 @@ async fn a_verified_resident_votes_each_kind_through_the_binary_and_a_round_clos
 async fn a_round_closed_by_the_clock_is_confirmed_and_its_outcome_reaches_every_voter_with_the_chart() {
     use pb_bot::{
         domain::{
-            ReviewDecision, Won,
+            Won,
             ballot::{Ballot, Kind, RoundStage, receipt},
         },
-        store::{NewRound, Pushes, Source},
+        store::Source,
     };
     const LEE: u64 = 100_003;
     const PARK: u64 = 100_004;
     let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
     let world = crate::helpers::World::with_config(|c| c.cycle_year = this_year).await;
-    let mut projects = vec![];
-    for (title, cost) in [("Stair lights", 10_000_000), ("Shade trees", 20_000_000), ("Library shelves", 40_000_000)] {
-        let id = world.seed(ALEX, "sinchon", title, cost).await;
-        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(cost).unwrap() };
-        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-        projects.push(id);
-    }
+    let projects = world
+        .eligible(
+            "sinchon",
+            &[("Stair lights", 10_000_000), ("Shade trees", 20_000_000), ("Library shelves", 40_000_000)],
+        )
+        .await;
     for (user, lang) in [(KIM, "ko"), (PARK, "ko"), (LEE, "en")] {
         world.verify(user, lang, "sinchon").await;
     }
     // A round the binary's clock opens at once and closes within its next ticks.
     let now = chrono::Utc::now().timestamp();
-    let round = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind: Kind::Approval { min: 1, max: 2 },
-        rule: "greedy".into(),
-        pot: Won::from_i64(50_000_000).unwrap(),
-        opens_at: now,
-        closes_at: now + 20,
-    };
+    let kind = Kind::Approval { min: 1, max: 2 };
+    let round = crate::helpers::new_round("sinchon", RoundStage::Dong, kind, "greedy", 50_000_000, (now, now + 20));
     let round = world.store.create_round(world.cycle_id().await, &round, Some(OFFICIAL as i64), now).await.unwrap().id;
     let store = world.store.clone();
     let secret = world.secret.clone();
@@ -872,11 +863,9 @@ async fn a_round_closed_by_the_clock_is_confirmed_and_its_outcome_reaches_every_
     // Library shelves (40M) three votes, stair lights two, shade trees one: 40M + 10M = 50M;
     // shade trees (20M) does not fit what is left.
     let mut receipts = std::collections::HashMap::new();
-    for (user, picks) in [
-        (KIM, vec![projects[2], projects[1]]),
-        (PARK, vec![projects[2], projects[0]]),
-        (LEE, vec![projects[2], projects[0]]),
-    ] {
+    for (user, picks) in
+        [(KIM, [projects[2], projects[1]]), (PARK, [projects[2], projects[0]]), (LEE, [projects[2], projects[0]])]
+    {
         let name = store.voter(user as i64).await.unwrap().unwrap().0;
         let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
         let code = receipt();

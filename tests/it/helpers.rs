@@ -255,7 +255,58 @@ pub fn button_data(message: &Message, label: &str) -> String {
         .unwrap_or_else(|| panic!("no button {label:?} in {:?}", buttons(message)))
 }
 
+/// A round of `area` at `stage` with its kind and rule, `pot` won, open from `window.0` to
+/// `window.1`.
+pub fn new_round(
+    area: &str,
+    stage: pb_bot::domain::ballot::RoundStage,
+    kind: pb_bot::domain::ballot::Kind,
+    rule: &str,
+    pot: i64,
+    window: (i64, i64),
+) -> pb_bot::store::NewRound {
+    pb_bot::store::NewRound {
+        area_key: area.into(),
+        stage,
+        kind,
+        rule: rule.into(),
+        pot: pb_bot::domain::Won::from_i64(pot).unwrap(),
+        opens_at: window.0,
+        closes_at: window.1,
+    }
+}
+
 impl World {
+    /// Proposals of `area` by ALEX, reviewed eligible at their cost: (title, cost) each; their ids.
+    pub async fn eligible(&self, area: &str, projects: &[(&str, i64)]) -> Vec<i64> {
+        use pb_bot::{
+            domain::{ReviewDecision, Won},
+            store::Pushes,
+        };
+        let mut ids = vec![];
+        for (title, cost) in projects {
+            let id = self.seed(ALEX, area, title, *cost).await;
+            let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(*cost).unwrap() };
+            let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
+            self.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Casts `voter`'s ballot picking `picks` (one point each) in an open round; its receipt.
+    pub async fn cast(&self, round: i64, voter: &str, dong: Option<&str>, picks: &[i64], at: i64) -> String {
+        use pb_bot::{
+            domain::ballot::{Ballot, receipt},
+            store::Source,
+        };
+        let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
+        let key = self.secret.voter_key(round, voter);
+        let code = receipt();
+        self.store.cast_ballot(round, &key, dong, &ballot, &code, Source::Chat, None, at).await.unwrap();
+        code
+    }
+
     /// Verifies `user` as a resident of `dong` with a fresh one-time code.
     pub async fn verify(&self, user: u64, lang: &str, dong: &str) {
         use pb_bot::{domain::verification::Code, store::CodeLimits};

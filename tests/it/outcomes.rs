@@ -3,11 +3,8 @@
 //! export holds nothing that names a voter, and the chart exports as PNG.
 
 use pb_bot::{
-    domain::{
-        ReviewDecision, Won,
-        ballot::{Ballot, Kind, RoundStage, receipt},
-    },
-    store::{NewRound, Pushes, Round, Source},
+    domain::ballot::{Kind, RoundStage},
+    store::{Pushes, Round},
 };
 
 use crate::helpers::*;
@@ -19,40 +16,19 @@ fn nothing(_: &Round) -> Pushes {
 #[tokio::test]
 async fn a_closed_rounds_export_re_tallies_to_its_published_results_and_names_no_voter() {
     let world = World::new().await;
-    let mut ids = vec![];
-    for (title, cost) in [("Stair lights; \"north\"", 30_000_000), ("Shade trees", 50_000_000), ("Bench", 20_000_000)] {
-        let id = world.seed(ALEX, "sinchon", title, cost).await;
-        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(cost).unwrap() };
-        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-        ids.push(id);
-    }
+    let projects = [("Stair lights; \"north\"", 30_000_000), ("Shade trees", 50_000_000), ("Bench", 20_000_000)];
+    let ids = world.eligible("sinchon", &projects).await;
     let cycle = world.cycle_id().await;
     let t0 = chrono::Utc::now().timestamp() - 3600;
-    let new = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind: Kind::Approval { min: 1, max: 2 },
-        rule: "mes-completed".into(),
-        pot: Won::from_i64(60_000_000).unwrap(),
-        opens_at: t0,
-        closes_at: t0 + 1800,
-    };
+    let kind = Kind::Approval { min: 1, max: 2 };
+    let new = new_round("sinchon", RoundStage::Dong, kind, "mes-completed", 60_000_000, (t0, t0 + 1800));
     let round = world.store.create_round(cycle, &new, None, t0).await.unwrap();
     world.store.open_due_rounds(t0, |_, _| nothing(&round)).await.unwrap();
     let (lights, trees, bench) = (ids[0], ids[1], ids[2]);
     let picks = [vec![trees], vec![trees], vec![trees, bench], vec![lights, bench], vec![lights]];
     let mut receipts = vec![];
     for (voter, picked) in picks.iter().enumerate() {
-        let ballot = Ballot::decode(&picked.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
-        let key = world.secret.voter_key(round.id, &format!("roll:{}", 9000 + voter));
-        let code = receipt();
-        world
-            .store
-            .cast_ballot(round.id, &key, Some("sinchon"), &ballot, &code, Source::Chat, None, t0 + 60)
-            .await
-            .unwrap();
-        receipts.push(code);
+        receipts.push(world.cast(round.id, &format!("roll:{}", 9000 + voter), Some("sinchon"), picked, t0 + 60).await);
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("round.pb");

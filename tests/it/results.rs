@@ -5,11 +5,11 @@
 use pb_bot::{
     bot::vote::open_and_close_rounds,
     domain::{
-        ReviewDecision, Won,
-        ballot::{Ballot, Kind, RoundStage, receipt},
+        Won,
+        ballot::{Kind, RoundStage},
     },
     i18n::Lang,
-    store::{ExclusionOutcome, NewRound, Pushes, Source},
+    store::ExclusionOutcome,
 };
 
 use crate::helpers::*;
@@ -28,50 +28,30 @@ fn won(n: i64) -> Won {
 #[tokio::test]
 async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happened_to_their_picks() {
     let world = World::new().await;
-    let mut ids = vec![];
-    for (i, cost) in [10_000_000, 20_000_000, 30_000_000].into_iter().enumerate() {
-        let id = world.seed(ALEX, "sinchon", &format!("Project {}", i + 1), cost).await;
-        let decision = ReviewDecision::Eligible { reviewed_cost: won(cost) };
-        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-        ids.push(id);
-    }
+    let projects = [("Project 1", 10_000_000), ("Project 2", 20_000_000), ("Project 3", 30_000_000)];
+    let ids = world.eligible("sinchon", &projects).await;
     let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
     world.verify(KIM, "en", "sinchon").await;
     world.verify(LEE, "ko", "sinchon").await;
     let now = chrono::Utc::now().timestamp();
-    let new = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind: Kind::Approval { min: 1, max: 2 },
-        rule: "greedy".into(),
-        pot: won(40_000_000),
-        opens_at: now - 60,
-        closes_at: now + 3600,
-    };
+    let new = new_round(
+        "sinchon",
+        RoundStage::Dong,
+        Kind::Approval { min: 1, max: 2 },
+        "greedy",
+        40_000_000,
+        (now - 60, now + 3600),
+    );
     let round = world.store.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
     open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
-    let cast = |voter: String, picks: Vec<i64>| {
-        let world = &world;
-        async move {
-            let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
-            let key = world.secret.voter_key(round.id, &voter);
-            let code = receipt();
-            world
-                .store
-                .cast_ballot(round.id, &key, Some("sinchon"), &ballot, &code, Source::Chat, None, now)
-                .await
-                .unwrap();
-            code
-        }
-    };
     let name = |user: u64| {
         let store = world.store.clone();
         async move { store.voter(user as i64).await.unwrap().unwrap().0 }
     };
-    let kim_receipt = cast(name(KIM).await, vec![p1, p3]).await;
-    cast(name(LEE).await, vec![p2, p3]).await;
-    cast("roll:777".into(), vec![p2]).await;
+    let sinchon = Some("sinchon");
+    let kim_receipt = world.cast(round.id, &name(KIM).await, sinchon, &[p1, p3], now).await;
+    world.cast(round.id, &name(LEE).await, sinchon, &[p2, p3], now).await;
+    world.cast(round.id, "roll:777", sinchon, &[p2], now).await;
 
     // Sealed until it closes: no outcome to review, nothing to show residents.
     let official = user(OFFICIAL, "en");
@@ -202,35 +182,20 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
 async fn the_committees_outcome_blends_the_residents_vote_the_committee_and_the_survey() {
     let weights = pb_bot::domain::blend::Weights::new(45, 45, 10).unwrap();
     let world = World::on(TestDb::new().await, |config| config.ballots.blend = Some(weights)).await;
-    let mut ids = vec![];
-    for (i, cost) in [10_000_000, 20_000_000, 30_000_000].into_iter().enumerate() {
-        let id = world.seed(ALEX, "sinchon", &format!("Project {}", i + 1), cost).await;
-        let decision = ReviewDecision::Eligible { reviewed_cost: won(cost) };
-        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-        ids.push(id);
-    }
+    let projects = [("Project 1", 10_000_000), ("Project 2", 20_000_000), ("Project 3", 30_000_000)];
+    let ids = world.eligible("sinchon", &projects).await;
     let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
     let official = user(OFFICIAL, "en");
     let mut bot = world.bot(text(&official, "/start"));
     bot.dispatch().await;
     // A round opens at `at`, gets `ballots`, closes an hour later; returns its id.
     let run = async |stage: RoundStage, at: i64, ballots: &[&[i64]]| {
-        let new = NewRound {
-            area_key: "sinchon".into(),
-            stage,
-            kind: Kind::Approval { min: 1, max: 2 },
-            rule: "greedy".into(),
-            pot: won(40_000_000),
-            opens_at: at - 60,
-            closes_at: at + 3600,
-        };
+        let kind = Kind::Approval { min: 1, max: 2 };
+        let new = new_round("sinchon", stage, kind, "greedy", 40_000_000, (at - 60, at + 3600));
         let round = world.store.create_round(world.cycle_id().await, &new, None, at - 120).await.unwrap();
         open_and_close_rounds(&world.store, &world.config, &world.locales, at).await.unwrap();
         for (n, picks) in ballots.iter().enumerate() {
-            let ballot = Ballot::decode(&picks.iter().map(|p| format!("{p}:1")).collect::<Vec<_>>().join(",")).unwrap();
-            let key = world.secret.voter_key(round.id, &format!("roll:{stage}-{n}"));
-            world.store.cast_ballot(round.id, &key, None, &ballot, &receipt(), Source::Chat, None, at).await.unwrap();
+            world.cast(round.id, &format!("roll:{stage}-{n}"), None, picks, at).await;
         }
         open_and_close_rounds(&world.store, &world.config, &world.locales, at + 3600).await.unwrap();
         round.id
@@ -287,20 +252,10 @@ async fn the_committees_outcome_blends_the_residents_vote_the_committee_and_the_
 #[tokio::test]
 async fn officials_may_see_the_count_of_an_open_round_when_the_district_allows_it_and_each_look_is_recorded() {
     let world = World::on(TestDb::new().await, |c| c.ballots.live_tally_for_officials = true).await;
-    let p1 = world.seed(ALEX, "sinchon", "Project 1", 10_000_000).await;
-    let decision = ReviewDecision::Eligible { reviewed_cost: won(10_000_000) };
-    let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-    world.store.review_proposal(p1, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
+    let p1 = world.eligible("sinchon", &[("Project 1", 10_000_000)]).await[0];
     let now = chrono::Utc::now().timestamp();
-    let new = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind: Kind::Approval { min: 1, max: 1 },
-        rule: "greedy".into(),
-        pot: won(40_000_000),
-        opens_at: now - 60,
-        closes_at: now + 3600,
-    };
+    let kind = Kind::Approval { min: 1, max: 1 };
+    let new = new_round("sinchon", RoundStage::Dong, kind, "greedy", 40_000_000, (now - 60, now + 3600));
     let round = world.store.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
     let official = user(OFFICIAL, "en");
     let kim = user(KIM, "en");
@@ -309,9 +264,7 @@ async fn officials_may_see_the_count_of_an_open_round_when_the_district_allows_i
     bot.dispatch().await;
     assert!(last_text(&bot).contains("not closed"), "{}", last_text(&bot));
     open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
-    let ballot = Ballot::decode(&format!("{p1}:1")).unwrap();
-    let key = world.secret.voter_key(round.id, "roll:1");
-    world.store.cast_ballot(round.id, &key, None, &ballot, &receipt(), Source::Chat, None, now).await.unwrap();
+    world.cast(round.id, "roll:1", None, &[p1], now).await;
 
     bot.update(press_detached(&official, &format!("ad:rv:{}", round.id)));
     bot.dispatch().await;

@@ -19,29 +19,15 @@ const LEE: u64 = 100_003;
 
 /// `count` eligible Sinchon proposals costing 10M, 20M, … won; their ids.
 async fn eligible(world: &World, count: i64) -> Vec<i64> {
-    let mut ids = vec![];
-    for i in 1..=count {
-        let id = world.seed(ALEX, "sinchon", &format!("Project {i}"), i * 10_000_000).await;
-        let decision = ReviewDecision::Eligible { reviewed_cost: Won::from_i64(i * 10_000_000).unwrap() };
-        let pushes = Pushes { default_lang: "ko", ..Pushes::default() };
-        world.store.review_proposal(id, &decision, OFFICIAL as i64, &pushes, 0).await.unwrap();
-        ids.push(id);
-    }
-    ids
+    let titles: Vec<String> = (1..=count).map(|i| format!("Project {i}")).collect();
+    let projects: Vec<(&str, i64)> = titles.iter().zip(1..).map(|(t, i)| (t.as_str(), i * 10_000_000)).collect();
+    world.eligible("sinchon", &projects).await
 }
 
 /// A Sinchon round of `kind`, opened now (by the clock's own job).
 async fn open_round(world: &World, kind: Kind, pot: i64) -> Round {
     let now = chrono::Utc::now().timestamp();
-    let round = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind,
-        rule: "greedy".into(),
-        pot: Won::from_i64(pot).unwrap(),
-        opens_at: now - 60,
-        closes_at: now + 48 * HOUR,
-    };
+    let round = new_round("sinchon", RoundStage::Dong, kind, "greedy", pot, (now - 60, now + 48 * HOUR));
     let created = world.store.create_round(world.cycle_id().await, &round, None, now).await.unwrap();
     open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
     world.store.round(created.id).await.unwrap().unwrap()
