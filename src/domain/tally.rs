@@ -94,9 +94,16 @@ impl Profile {
         scores
     }
 
-    /// Project indices by score (highest first), ties by id string: the greedy order.
+    /// Project indices by score (highest first), ties by id string: the greedy order. As in
+    /// the reference, whose measure is satisfaction (points × cost) per unit of cost, a project
+    /// costing nothing scores 0 there and comes with the unsupported ones.
     pub fn greedy_order(&self) -> Vec<usize> {
-        let scores = self.scores();
+        let mut scores = self.scores();
+        for (score, cost) in scores.iter_mut().zip(&self.costs) {
+            if cost.is_zero() {
+                *score = Decimal::ZERO;
+            }
+        }
         let mut order: Vec<usize> = (0..self.ids.len()).collect();
         order.sort_by(|a, b| scores[*b].cmp(&scores[*a]).then_with(|| by_id(&self.ids, *a, *b)));
         order
@@ -792,6 +799,20 @@ mod tests {
         let mut exact = p.clone();
         exact.budget = Decimal::from(400);
         assert_eq!(sorted_ids(&exact, &greedy(&exact)), ["10", "9", "A"], "400 spent of 400");
+    }
+
+    #[test]
+    fn a_project_costing_nothing_comes_last_greedy_takes_it_and_mes_never_does() {
+        // "free" has the most votes but costs 0: last in the order, with the unsupported "z".
+        let text = "META\nkey;value\nbudget;250\nvote_type;approval\nnum_projects;4\nnum_votes;3\n\
+            PROJECTS\nproject_id;cost\nfree;0\na;100\nb;200\nz;10\n\
+            VOTES\nvoter_id;vote\n1;free,a\n2;free,b\n3;free,b\n";
+        let p = profile(text);
+        let order: Vec<&str> = p.greedy_order().iter().map(|i| p.ids[*i].as_str()).collect();
+        assert_eq!(order, ["b", "a", "free", "z"]);
+        assert_eq!(sorted_ids(&p, &greedy(&p)), ["b", "free", "z"], "a no longer fits; free and z do");
+        assert_eq!(sorted_ids(&p, &greedy_stop(&p)), ["b"], "stops at a, before free");
+        assert!(!sorted_ids(&p, &mes(&p)).contains(&"free".to_owned()));
     }
 
     #[test]
