@@ -7,6 +7,7 @@ pub mod area;
 pub mod ballot;
 pub mod blend;
 pub mod committee;
+pub mod execution;
 pub mod meeting;
 pub mod money;
 pub mod outcome;
