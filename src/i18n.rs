@@ -69,7 +69,7 @@ impl Lang {
 }
 
 /// The message files compiled into the binary, by language.
-const SOURCES: [(Lang, &str, &str); 14] = [
+const SOURCES: [(Lang, &str, &str); 16] = [
     (Lang::Ko, "locales/ko/main.ftl", include_str!("../locales/ko/main.ftl")),
     (Lang::Ko, "locales/ko/admin.ftl", include_str!("../locales/ko/admin.ftl")),
     (Lang::Ko, "locales/ko/verify.ftl", include_str!("../locales/ko/verify.ftl")),
@@ -77,6 +77,7 @@ const SOURCES: [(Lang, &str, &str); 14] = [
     (Lang::Ko, "locales/ko/meetings.ftl", include_str!("../locales/ko/meetings.ftl")),
     (Lang::Ko, "locales/ko/vote.ftl", include_str!("../locales/ko/vote.ftl")),
     (Lang::Ko, "locales/ko/results.ftl", include_str!("../locales/ko/results.ftl")),
+    (Lang::Ko, "locales/ko/execution.ftl", include_str!("../locales/ko/execution.ftl")),
     (Lang::En, "locales/en/main.ftl", include_str!("../locales/en/main.ftl")),
     (Lang::En, "locales/en/admin.ftl", include_str!("../locales/en/admin.ftl")),
     (Lang::En, "locales/en/verify.ftl", include_str!("../locales/en/verify.ftl")),
@@ -84,6 +85,7 @@ const SOURCES: [(Lang, &str, &str); 14] = [
     (Lang::En, "locales/en/meetings.ftl", include_str!("../locales/en/meetings.ftl")),
     (Lang::En, "locales/en/vote.ftl", include_str!("../locales/en/vote.ftl")),
     (Lang::En, "locales/en/results.ftl", include_str!("../locales/en/results.ftl")),
+    (Lang::En, "locales/en/execution.ftl", include_str!("../locales/en/execution.ftl")),
 ];
 
 /// The Fluent bundles of every language, shared by all handlers.

@@ -48,3 +48,6 @@ broadcast-kind-round-open = Voting opened
 broadcast-kind-round-closed = Voting closed
 broadcast-kind-meeting-cancelled = Meeting cancelled
 committee-appointed = 🏛 You are appointed to the { $district } PB committee for { $year }. Thank you for taking this on! Committee meetings and the committee ballot will reach you here.
+broadcast-kind-results = Results
+broadcast-kind-results-chart = Results chart
+broadcast-kind-execution-update = Project update

@@ -48,3 +48,6 @@ broadcast-kind-round-open = 투표 시작
 broadcast-kind-round-closed = 투표 마감
 broadcast-kind-meeting-cancelled = 회의 취소
 committee-appointed = 🏛 { $district } { $year }년 주민참여예산위원으로 위촉되셨어요. 함께해 주셔서 고맙습니다! 위원회 회의와 위원회 투표 안내도 여기로 보내 드릴게요.
+broadcast-kind-results = 결과 발표
+broadcast-kind-results-chart = 결과 그래프
+broadcast-kind-execution-update = 사업 추진 소식

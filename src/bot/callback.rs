@@ -226,6 +226,10 @@ pub enum Callback {
     Results {
         round: i64,
     },
+    /// `/project`: a project's execution card (or what was decided about it).
+    Project {
+        id: i64,
+    },
     AdminRoundNew,
     AdminRoundArea {
         area: String,
@@ -374,6 +378,7 @@ impl Callback {
             Callback::AdminExclude { round, project } => format!("ad:re:{round}:{project}"),
             Callback::AdminReadmit { round, project } => format!("ad:ri:{round}:{project}"),
             Callback::Results { round } => format!("rs:{round}"),
+            Callback::Project { id } => format!("pj:{id}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
             Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
             Callback::AdminRoundStage { area, stage } => format!("ad:rs:{area}:{stage}"),
@@ -485,6 +490,7 @@ impl Callback {
             ["ad", "re", round, project] => Callback::AdminExclude { round: number(round)?, project: number(project)? },
             ["ad", "ri", round, project] => Callback::AdminReadmit { round: number(round)?, project: number(project)? },
             ["rs", round] => Callback::Results { round: number(round)? },
+            ["pj", id] => Callback::Project { id: number(id)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
             ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
             ["ad", "rs", area, stage] if is_area_key(area) => {
@@ -681,6 +687,7 @@ mod tests {
             Callback::AdminExclude { round: i64::MAX, project: i64::MAX },
             Callback::AdminReadmit { round: i64::MAX, project: i64::MAX },
             Callback::Results { round: i64::MAX },
+            Callback::Project { id: i64::MAX },
             Callback::AdminRoundNew,
             Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },
             Callback::AdminRoundStage { area: "abcdefghijklmnopqrstuvwx".into(), stage: RoundStage::Committee },

@@ -10,7 +10,7 @@ use super::{
     callback::Callback,
     checkin,
     dialogue::{Dialogue, DialogueChanged},
-    follow, meetings, paper, propose, resident, results, rounds, schedule, verify, vote,
+    execution, follow, meetings, paper, propose, resident, results, rounds, schedule, verify, vote,
 };
 use crate::{
     config::Config,
@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The commands residents see in Telegram's menu, in this order (DESIGN §10).
-pub const RESIDENT_COMMANDS: [&str; 17] = [
+pub const RESIDENT_COMMANDS: [&str; 18] = [
     "start",
     "help",
     "lang",
@@ -32,6 +32,7 @@ pub const RESIDENT_COMMANDS: [&str; 17] = [
     "verify",
     "vote",
     "results",
+    "project",
     "subscribe",
     "unsubscribe",
     "mydata",
@@ -124,6 +125,7 @@ async fn run_command(ctx: &Ctx, command: &Typed<'_>) -> HandlerResult {
         "checkin" => checkin::by_code(ctx, command.args).await,
         "vote" => vote::command(ctx, command.args).await,
         "results" => results::command(ctx).await,
+        "project" => execution::command(ctx, command.args).await,
         "unsubscribe" => follow::unsubscribe_menu(ctx).await,
         "forgetme" => verify::forget_me(ctx).await,
         "admin" => admin::menu(ctx, None).await,
@@ -221,6 +223,10 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminExclude { round, project } => results::on_exclude(ctx, query, round, project).await,
         Callback::AdminReadmit { round, project } => results::on_readmit(ctx, query, round, project).await,
         Callback::Results { round } => results::on_results(ctx, query, round).await,
+        Callback::Project { id } => {
+            answer(ctx, query, None, false).await?;
+            execution::show(ctx, id, None).await
+        }
         Callback::AdminRoundNew => {
             answer(ctx, query, None, false).await?;
             rounds::choose_area(ctx, message).await

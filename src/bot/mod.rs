@@ -11,6 +11,7 @@ mod checkin;
 mod commands;
 mod delivery;
 mod dialogue;
+pub mod execution;
 mod follow;
 pub mod jobs;
 pub mod meetings;

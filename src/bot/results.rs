@@ -382,7 +382,18 @@ pub async fn on_publish(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Handler
         return answer(ctx, query, Some(ctx.t("results-not-closed")), true).await;
     };
     let pushes = publication_pushes(&ctx.store, &ctx.config, &ctx.locales, &ctx.secret, &t).await?;
-    let done = ctx.store.publish_round(round, &t.outcome, Some(ctx.user_id), &pushes, ctx.now_ts()).await?;
+    // The area's final outcome opens the funded projects' execution cards: with blending, the
+    // committee's round when the area has one this cycle; otherwise the round published.
+    let committee_round = ctx
+        .store
+        .rounds(t.round.cycle_id)
+        .await?
+        .into_iter()
+        .any(|r| r.area_key == t.round.area_key && r.stage == RoundStage::Committee && r.void_reason.is_none());
+    let final_outcome =
+        t.round.stage == RoundStage::Committee || ctx.config.ballots.blend.is_none() || !committee_round;
+    let done =
+        ctx.store.publish_round(round, &t.outcome, final_outcome, Some(ctx.user_id), &pushes, ctx.now_ts()).await?;
     let notice = match done {
         PublishOutcome::Published => ctx.ta("results-published", args![("count", pushes.notices.len())]),
         PublishOutcome::AlreadyPublished => ctx.t("results-already-published"),

@@ -1,6 +1,7 @@
 //! The command line: `pb-bot run` and the officials' bulk tools under `pb-bot admin`.
 
 mod committee;
+mod execution;
 mod rounds;
 
 use std::{
@@ -165,6 +166,9 @@ pub enum AdminCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Execution cards of funded projects: updates in bulk.
+    #[command(subcommand)]
+    Execution(execution::ExecutionCommand),
     /// Facilitators: residents who may open check-in at meetings.
     #[command(subcommand)]
     Facilitators(FacilitatorsCommand),
@@ -315,6 +319,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Ballots(rounds::BallotsCommand::Import { file })) => {
             rounds::import_paper(&cli.config, &cli.database_url, &file).await
+        }
+        Command::Admin(AdminCommand::Execution(command)) => {
+            execution::run(&cli.config, &cli.database_url, command).await
         }
         Command::Admin(AdminCommand::Facilitators(command)) => {
             committee::facilitators(&cli.config, &cli.database_url, command).await

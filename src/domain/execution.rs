@@ -126,6 +126,22 @@ impl Changes {
     }
 }
 
+impl Card {
+    /// The card as `update` (already checked) leaves it at `now`.
+    pub fn after(&self, update: &Update, now: i64) -> Card {
+        let trimmed = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        Card {
+            department: trimmed(&update.department).or_else(|| self.department.clone()),
+            spent: update.spent,
+            progress: update.progress,
+            status: update.status,
+            note: trimmed(&update.reason).or_else(|| self.note.clone()),
+            updated_at: now,
+            ..self.clone()
+        }
+    }
+}
+
 /// Progress as typed: a whole number 0–100, `%` allowed.
 pub fn parse_progress(text: &str) -> Result<u8, UpdateError> {
     let digits = text.trim().trim_end_matches('%').trim();
@@ -233,6 +249,9 @@ mod tests {
         assert_eq!(changes.spent, Some((won(10_000_000), won(12_000_000))));
         assert_eq!(changes.department, Some((None, "도시디자인과".into())));
         assert!(check(&card(), &update(Status::InProgress, 40, 10_000_000)).unwrap().is_empty());
+        let after = card().after(&next, 99);
+        assert_eq!((after.status, after.progress, after.updated_at), (Status::Delayed, 55, 99));
+        assert_eq!(after.department.as_deref(), Some("도시디자인과"));
     }
 
     #[test]

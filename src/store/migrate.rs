@@ -290,6 +290,39 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("outcome", Text),
         ],
     ),
+    (
+        "execution_cards",
+        false,
+        &[
+            ("proposal_id", Int),
+            ("round_id", Int),
+            ("department", Text),
+            ("approved", Int),
+            ("spent", Int),
+            ("progress", Int),
+            ("status", Text),
+            ("note", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "execution_updates",
+        true,
+        &[
+            ("id", Int),
+            ("proposal_id", Int),
+            ("status", Text),
+            ("progress", Int),
+            ("spent", Int),
+            ("text_ko", Text),
+            ("text_en", Text),
+            ("reason", Text),
+            ("photo_file_id", Text),
+            ("posted_by", Int),
+            ("posted_at", Int),
+        ],
+    ),
 ];
 /// Money columns whose totals must match after the copy.
 const MONEY: &[(&str, &str)] = &[
@@ -299,6 +332,9 @@ const MONEY: &[(&str, &str)] = &[
     ("ballot_rounds", "pot"),
     ("round_projects", "cost"),
     ("round_publications", "used"),
+    ("execution_cards", "approved"),
+    ("execution_cards", "spent"),
+    ("execution_updates", "spent"),
 ];
 
 /// What was copied and checked.

@@ -11,6 +11,7 @@
 mod ballots;
 mod committee;
 mod coordination;
+mod execution;
 mod meetings;
 mod migrate;
 mod outbox;
@@ -31,6 +32,7 @@ pub use ballots::{
 };
 pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
+pub use execution::{PostOutcome, UpdateRecord};
 pub use meetings::{
     ChangeOutcome, CheckInOutcome, Checkin, Meeting, NewMeeting, OpenCheckin, ReminderDue, RsvpOutcome,
 };

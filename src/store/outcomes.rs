@@ -136,11 +136,13 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("proposal_id")?, r.try_get("reason")?))).collect()
     }
 
-    /// Publishes a closed round's outcome once, as an official confirmed it, queuing `pushes`.
+    /// Publishes a closed round's outcome once, as an official confirmed it, queuing `pushes`;
+    /// with `open_cards` (the area's final outcome), each funded project gets its execution card.
     pub async fn publish_round(
         &self,
         round: i64,
         outcome: &Outcome,
+        open_cards: bool,
         by: Option<i64>,
         pushes: &Pushes,
         now: i64,
@@ -181,6 +183,9 @@ impl Store {
         }
         let detail = serde_json::json!({ "funded": funded, "used": used.to_i64() }).to_string();
         insert_audit(&mut tx, now, by, "round.publish", Some(&round.to_string()), Some(&detail)).await?;
+        if open_cards {
+            super::execution::open_cards_tx(&mut tx, round, outcome, now).await?;
+        }
         queue_pushes_tx(&mut tx, pushes, now).await?;
         tx.commit().await?;
         Ok(PublishOutcome::Published)

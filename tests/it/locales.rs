@@ -100,6 +100,13 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "resident",
         "committee",
         "survey",
+        "department",
+        "progress",
+        "approved",
+        "spent",
+        "note",
+        "from",
+        "to",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
@@ -180,6 +187,9 @@ fn every_id_the_code_uses_exists() {
         "meeting-cancelled",
         "round-open",
         "round-closed",
+        "results",
+        "results-chart",
+        "execution-update",
     ] {
         used.insert(format!("broadcast-kind-{kind}"));
     }

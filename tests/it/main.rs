@@ -7,6 +7,7 @@ mod ballots;
 mod browse;
 mod delivery;
 mod e2e;
+mod execution;
 mod fake_api;
 mod helpers;
 mod locales;

@@ -238,6 +238,11 @@ async fn the_committees_outcome_blends_the_residents_vote_the_committee_and_the_
     bot.dispatch().await;
     let kept = world.store.publication(committee).await.unwrap().unwrap();
     assert_eq!(kept.funded, [p2, p1]);
+    // The residents' round had funded #3 and #1; the committee's decision stands: #2 and #1
+    // have execution cards, #3 no longer.
+    for (project, funded) in [(p1, true), (p2, true), (p3, false)] {
+        assert_eq!(world.store.execution_card(project).await.unwrap().is_some(), funded, "#{project}");
+    }
     let blended = kept.outcome.unwrap();
     assert_eq!(blended.blend.map(|b| b.configured), Some(weights));
     let parts = blended.project(p2).unwrap().parts.unwrap();

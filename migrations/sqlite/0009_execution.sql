@@ -1,0 +1,36 @@
+-- Carrying out funded projects (DESIGN §1 execution, §8): one card per funded project, opened
+-- when the outcome that funds it is published, and every update officials post to it.
+
+CREATE TABLE execution_cards (
+    proposal_id BIGINT PRIMARY KEY REFERENCES proposals (id),
+    -- The round whose published outcome funded it.
+    round_id    BIGINT NOT NULL REFERENCES ballot_rounds (id),
+    department  TEXT CHECK (length(department) BETWEEN 1 AND 100),
+    approved    BIGINT NOT NULL CHECK (approved > 0),
+    spent       BIGINT NOT NULL DEFAULT 0 CHECK (spent >= 0),
+    progress    INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    status      TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'in_progress', 'delayed', 'completed', 'cancelled')),
+    -- The last reason given (a cancellation, progress going back, spending over the approved
+    -- amount), shown on the card.
+    note        TEXT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+
+-- Every update as posted: the card's state it set, the news in Korean (and English), the reason
+-- when one was needed, a photo (Telegram file id), who posted it (NULL: an import).
+CREATE TABLE execution_updates (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal_id   BIGINT NOT NULL REFERENCES execution_cards (proposal_id),
+    status        TEXT NOT NULL,
+    progress      INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+    spent         BIGINT NOT NULL CHECK (spent >= 0),
+    text_ko       TEXT NOT NULL CHECK (length(text_ko) BETWEEN 1 AND 1000),
+    text_en       TEXT CHECK (length(text_en) BETWEEN 1 AND 1000),
+    reason        TEXT,
+    photo_file_id TEXT,
+    posted_by     BIGINT,
+    posted_at     BIGINT NOT NULL
+);
+CREATE INDEX execution_updates_by_project ON execution_updates (proposal_id, id);

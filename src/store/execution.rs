@@ -1,0 +1,260 @@
+//! Execution cards (DESIGN §8): opened when the outcome that funds a project is published,
+//! updated by officials (each update audited, its pushes queued in the same transaction).
+
+use sqlx::{AnyConnection, Row};
+
+use super::{
+    Store, StoreError, StoreResult, insert_audit,
+    outbox::{Pushes, queue_pushes_tx},
+    proposals::won,
+};
+use crate::domain::{
+    execution::{Card, Status, Update},
+    outcome::Outcome,
+};
+
+/// One posted update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateRecord {
+    pub id: i64,
+    pub status: Status,
+    pub progress: u8,
+    pub spent: crate::domain::Won,
+    pub text_ko: String,
+    pub text_en: Option<String>,
+    pub reason: Option<String>,
+    pub photo_file_id: Option<String>,
+    pub posted_at: i64,
+}
+
+/// What posting an update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostOutcome {
+    /// Posted; the card as it now stands.
+    Posted(Card),
+    /// The card changed since it was read (another official, an import): read it again.
+    Stale,
+    /// The project has no card: it was not funded (or is unknown).
+    NotFunded,
+}
+
+/// Opens a card for every funded project of a published final outcome (inside its
+/// transaction). A project this outcome does not fund loses a card an earlier publication
+/// opened (the residents' round, before the committee's decision), unless it has updates.
+pub(crate) async fn open_cards_tx(
+    conn: &mut AnyConnection,
+    round: i64,
+    outcome: &Outcome,
+    now: i64,
+) -> StoreResult<()> {
+    for project in outcome.projects.iter().filter(|p| !p.funded) {
+        sqlx::query(
+            "DELETE FROM execution_cards WHERE proposal_id = $1
+             AND NOT EXISTS (SELECT 1 FROM execution_updates u WHERE u.proposal_id = $1)",
+        )
+        .bind(project.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for project in outcome.projects.iter().filter(|p| p.funded) {
+        sqlx::query(
+            "INSERT INTO execution_cards (proposal_id, round_id, approved, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (proposal_id) DO NOTHING",
+        )
+        .bind(project.id)
+        .bind(round)
+        .bind(project.cost.to_i64())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn card_of(row: &sqlx::any::AnyRow) -> StoreResult<Card> {
+    let status: String = row.try_get("status")?;
+    let progress: i64 = row.try_get("progress")?;
+    Ok(Card {
+        proposal_id: row.try_get("proposal_id")?,
+        department: row.try_get("department")?,
+        approved: won("approved", row.try_get("approved")?)?,
+        spent: won("spent", row.try_get("spent")?)?,
+        progress: u8::try_from(progress).map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
+        status: status.parse().map_err(StoreError::Corrupt)?,
+        note: row.try_get("note")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// A project's execution card, if it was funded.
+    pub async fn execution_card(&self, proposal: i64) -> StoreResult<Option<Card>> {
+        let row = sqlx::query(
+            "SELECT proposal_id, department, approved, spent, progress, status, note, updated_at
+             FROM execution_cards WHERE proposal_id = $1",
+        )
+        .bind(proposal)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(card_of).transpose()
+    }
+
+    /// A project's latest updates, newest first.
+    pub async fn execution_updates(&self, proposal: i64, limit: i64) -> StoreResult<Vec<UpdateRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, status, progress, spent, text_ko, text_en, reason, photo_file_id, posted_at
+             FROM execution_updates WHERE proposal_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(proposal)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                let progress: i64 = r.try_get("progress")?;
+                Ok(UpdateRecord {
+                    id: r.try_get("id")?,
+                    status: status.parse().map_err(StoreError::Corrupt)?,
+                    progress: u8::try_from(progress)
+                        .map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
+                    spent: won("spent", r.try_get("spent")?)?,
+                    text_ko: r.try_get("text_ko")?,
+                    text_en: r.try_get("text_en")?,
+                    reason: r.try_get("reason")?,
+                    photo_file_id: r.try_get("photo_file_id")?,
+                    posted_at: r.try_get("posted_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Posts `update` to the card as it was read (`card`, checked with
+    /// `domain::execution::check` by the caller), queuing `pushes` and auditing it, all in one
+    /// transaction. `Stale` when the card changed in between.
+    pub async fn post_update(
+        &self,
+        card: &Card,
+        update: &Update,
+        by: Option<i64>,
+        pushes: &Pushes,
+        now: i64,
+    ) -> StoreResult<PostOutcome> {
+        let mut tx = self.write_tx().await?;
+        let outcome = post_tx(&mut tx, card, update, by, pushes, now).await?;
+        if matches!(outcome, PostOutcome::Posted(_)) {
+            tx.commit().await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Posts several updates in one transaction, in order (a project may appear more than
+    /// once, each card as the previous update leaves it): all of them, or none — then the
+    /// position of the first that could not be posted and why.
+    pub async fn post_updates(
+        &self,
+        updates: &[(Card, Update, Pushes)],
+        by: Option<i64>,
+        now: i64,
+    ) -> StoreResult<Result<usize, (usize, PostOutcome)>> {
+        let mut tx = self.write_tx().await?;
+        for (i, (card, update, pushes)) in updates.iter().enumerate() {
+            let outcome = post_tx(&mut tx, card, update, by, pushes, now).await?;
+            if !matches!(outcome, PostOutcome::Posted(_)) {
+                return Ok(Err((i, outcome)));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(updates.len()))
+    }
+
+    /// The published outcome that last decided a project (the latest publication of a round it
+    /// was on), with that round's id.
+    pub async fn project_outcome(&self, proposal: i64) -> StoreResult<Option<(i64, Outcome)>> {
+        let row = sqlx::query(
+            "SELECT p.round_id FROM round_publications p
+             JOIN round_projects rp ON rp.round_id = p.round_id AND rp.proposal_id = $1
+             ORDER BY p.published_at DESC, p.round_id DESC LIMIT 1",
+        )
+        .bind(proposal)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let round: i64 = row.try_get("round_id")?;
+        Ok(self.publication(round).await?.and_then(|p| p.outcome).map(|o| (round, o)))
+    }
+}
+
+/// One update, inside the caller's transaction.
+async fn post_tx(
+    tx: &mut AnyConnection,
+    card: &Card,
+    update: &Update,
+    by: Option<i64>,
+    pushes: &Pushes,
+    now: i64,
+) -> StoreResult<PostOutcome> {
+    let reason = update.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let department = update.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let changed = sqlx::query(
+        "UPDATE execution_cards
+         SET department = COALESCE($1, department), spent = $2, progress = $3, status = $4,
+             note = COALESCE($5, note), updated_at = $6
+         WHERE proposal_id = $7 AND updated_at = $8 AND progress = $9 AND spent = $10 AND status = $11",
+    )
+    .bind(department)
+    .bind(update.spent.to_i64())
+    .bind(i64::from(update.progress))
+    .bind(update.status.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(card.proposal_id)
+    .bind(card.updated_at)
+    .bind(i64::from(card.progress))
+    .bind(card.spent.to_i64())
+    .bind(card.status.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        let exists = sqlx::query("SELECT 1 FROM execution_cards WHERE proposal_id = $1")
+            .bind(card.proposal_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Ok(if exists.is_some() { PostOutcome::Stale } else { PostOutcome::NotFunded });
+    }
+    sqlx::query(
+        "INSERT INTO execution_updates
+           (proposal_id, status, progress, spent, text_ko, text_en, reason, photo_file_id, posted_by, posted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(card.proposal_id)
+    .bind(update.status.as_str())
+    .bind(i64::from(update.progress))
+    .bind(update.spent.to_i64())
+    .bind(update.text_ko.trim())
+    .bind(update.text_en.as_deref().map(str::trim).filter(|t| !t.is_empty()))
+    .bind(reason)
+    .bind(update.photo.as_deref())
+    .bind(by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let detail = serde_json::json!({
+        "status": update.status.as_str(),
+        "progress": update.progress,
+        "spent": update.spent.to_i64(),
+        "reason": reason,
+    })
+    .to_string();
+    insert_audit(tx, now, by, "execution.update", Some(&card.proposal_id.to_string()), Some(&detail)).await?;
+    queue_pushes_tx(tx, pushes, now).await?;
+    let row = sqlx::query(
+        "SELECT proposal_id, department, approved, spent, progress, status, note, updated_at
+         FROM execution_cards WHERE proposal_id = $1",
+    )
+    .bind(card.proposal_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(PostOutcome::Posted(card_of(&row)?))
+}

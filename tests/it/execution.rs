@@ -1,0 +1,188 @@
+//! Carrying out funded projects: publishing an area's final outcome opens an execution card
+//! for each funded project, `/project` shows it (or what was decided and why), and a quarter's
+//! updates imported from CSV reach each project's followers in their language, all lines or none.
+
+use pb_bot::{
+    bot::vote::open_and_close_rounds,
+    domain::{
+        Won,
+        ballot::{Kind, RoundStage},
+        execution::{Card, Status, Update},
+    },
+    store::{PostOutcome, Pushes},
+};
+
+use crate::helpers::*;
+
+const LEE: u64 = 100_003;
+
+/// Three Sinchon projects (10M, 20M, 30M) in a greedy round with a 40M pot, ballots cast so
+/// that #2 and #1 are funded and #3 is not, and the outcome published by the official.
+async fn published(world: &World, bot: &mut Bot) -> (Vec<i64>, i64) {
+    let projects = [("Stair lights", 10_000_000), ("Shade trees", 20_000_000), ("Library shelves", 30_000_000)];
+    let ids = world.eligible("sinchon", &projects).await;
+    let now = chrono::Utc::now().timestamp();
+    let kind = Kind::Approval { min: 1, max: 2 };
+    let new = new_round("sinchon", RoundStage::Dong, kind, "greedy", 40_000_000, (now - 60, now + 3600));
+    let round = world.store.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now).await.unwrap();
+    for (n, picks) in [[ids[1], ids[2]], [ids[1], ids[0]], [ids[2], ids[1]]].iter().enumerate() {
+        world.cast(round.id, &format!("roll:{n}"), Some("sinchon"), picks, now).await;
+    }
+    open_and_close_rounds(&world.store, &world.config, &world.locales, now + 3600).await.unwrap();
+    bot.update(press_detached(&user(OFFICIAL, "en"), &format!("ad:rp:{}", round.id)));
+    bot.dispatch().await;
+    assert!(world.store.publication(round.id).await.unwrap().is_some());
+    (ids, round.id)
+}
+
+fn update(status: Status, progress: u8, spent: i64, text: &str) -> Update {
+    Update {
+        status,
+        progress,
+        spent: Won::from_i64(spent).unwrap(),
+        text_ko: text.into(),
+        text_en: None,
+        reason: None,
+        photo: None,
+        department: None,
+    }
+}
+
+#[tokio::test]
+async fn a_published_outcome_opens_a_card_for_each_funded_project_and_project_shows_it() {
+    let world = World::new().await;
+    let mut bot = world.bot(text(&user(KIM, "en"), "/start"));
+    bot.dispatch().await;
+    let (ids, round) = published(&world, &mut bot).await;
+    let card = world.store.execution_card(ids[1]).await.unwrap().expect("funded: a card");
+    assert_eq!(
+        (card.approved, card.spent, card.progress, card.status),
+        (Won::from_i64(20_000_000).unwrap(), Won::ZERO, 0, Status::Planned)
+    );
+    assert!(world.store.execution_card(ids[0]).await.unwrap().is_some());
+    assert!(world.store.execution_card(ids[2]).await.unwrap().is_none(), "not funded: no card");
+
+    let kim = user(KIM, "en");
+    bot.update(text(&kim, &format!("/project {}", ids[1])));
+    bot.dispatch().await;
+    let shown = last_text(&bot);
+    assert!(shown.starts_with(&format!("🏗 Project #{} · Sinchon-dong", ids[1])), "{shown}");
+    assert!(shown.contains("Status: planned · 0%") && shown.contains("No updates yet."), "{shown}");
+    // Not funded: what was decided and why.
+    bot.update(text(&kim, &format!("/project #{}", ids[2])));
+    bot.dispatch().await;
+    let shown = last_text(&bot);
+    assert!(shown.contains(&format!("Decided in round {round}:")), "{shown}");
+    assert!(shown.contains("Library shelves: not funded. After the projects with more support"), "{shown}");
+    // Korean, bad input, unknown project.
+    bot.update(text(&user(LEE, "ko"), &format!("/project {}", ids[1])));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("상태: 추진 예정 · 0%"), "{}", last_text(&bot));
+    bot.update(text(&kim, "/project twelve"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "Please give the project's number, e.g. /project 12.");
+    bot.update(text(&kim, "/project 999999"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("999999"), "{}", last_text(&bot));
+}
+
+#[tokio::test]
+async fn an_update_is_checked_against_the_card_as_it_stands_and_a_stale_one_is_refused() {
+    let world = World::new().await;
+    let mut bot = world.bot(text(&user(KIM, "en"), "/start"));
+    bot.dispatch().await;
+    let (ids, _) = published(&world, &mut bot).await;
+    let card: Card = world.store.execution_card(ids[1]).await.unwrap().unwrap();
+    let first = update(Status::InProgress, 40, 8_000_000, "착공했습니다");
+    let nothing = Pushes { default_lang: "ko", ..Pushes::default() };
+    let PostOutcome::Posted(now) =
+        world.store.post_update(&card, &first, Some(OFFICIAL as i64), &nothing, 100).await.unwrap()
+    else {
+        panic!("posted")
+    };
+    assert_eq!((now.status, now.progress, now.updated_at), (Status::InProgress, 40, 100));
+    // Posted against the card as it was before: refused, nothing written.
+    let late = update(Status::Delayed, 45, 9_000_000, "지연");
+    assert_eq!(world.store.post_update(&card, &late, None, &nothing, 101).await.unwrap(), PostOutcome::Stale);
+    let unfunded = Card { proposal_id: ids[2], ..card.clone() };
+    assert_eq!(world.store.post_update(&unfunded, &late, None, &nothing, 102).await.unwrap(), PostOutcome::NotFunded);
+    let updates = world.store.execution_updates(ids[1], 10).await.unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].text_ko, "착공했습니다");
+    let audit = world.store.audit_log().await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "execution.update").count(), 1);
+}
+
+#[tokio::test]
+async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_on_the_card() {
+    let world = World::new().await;
+    let mut bot = world.bot(text(&user(KIM, "en"), "/start"));
+    bot.dispatch().await;
+    let (ids, _) = published(&world, &mut bot).await;
+    // KIM (English) follows #2; ALEX proposed all three and follows them.
+    world.store.subscribe(KIM as i64, "project", &ids[1].to_string(), 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let import = |content: String| {
+        let file = dir.path().join("updates.csv");
+        std::fs::write(&file, content).unwrap();
+        cli(&world.db).args(["admin", "execution", "import"]).arg(&file).output().unwrap()
+    };
+    let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
+
+    // Refused whole: an unfunded project, progress over 100, overspending without a reason,
+    // progress going back without one (against the line before it), a bad amount.
+    let bad = format!(
+        "project_id,status,progress,spent,text_ko,text_en,reason,department\n\
+         {p2},in_progress,40,\"8,000,000\",착공,Work started,,도시디자인과\n\
+         {p3},in_progress,10,0,착공,,,\n\
+         {p1},in_progress,120,0,착공,,,\n\
+         {p1},in_progress,50,1억,착공,,,\n\
+         {p2},in_progress,30,\"8,000,000\",조정,,,\n\
+         {p1},delayed,10,열 원,지연,,,\n"
+    );
+    let refused = import(bad);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("nothing was imported"), "{said}");
+    assert!(said.contains(&format!("line 3: project {p3} has no execution card")), "{said}");
+    assert!(said.contains("line 4: progress 120 is outside 0–100"), "{said}");
+    assert!(said.contains("line 5: ") && said.contains("exceeds the approved"), "{said}");
+    assert!(said.contains("line 6: ") && said.contains("progress moves back from 40 to 30"), "{said}");
+    assert!(said.contains("line 7: spent `열 원`"), "{said}");
+    assert!(world.store.execution_updates(p2, 10).await.unwrap().is_empty(), "nothing half-imported");
+
+    // A good quarter: #2 started, then delayed with a reason; #1 completed.
+    let good = format!(
+        "project_id,status,progress,spent,text_ko,text_en,reason,department\n\
+         {p2},in_progress,40,\"8,000,000\",착공했습니다,Work started,,도시디자인과\n\
+         {p2},delayed,40,\"8,000,000\",자재 수급 지연,Materials are late,자재 수급 지연,\n\
+         {p1},completed,100,950만,준공했습니다,,,\n"
+    );
+    let done = import(good);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("3 updates imported"));
+    let card = world.store.execution_card(p2).await.unwrap().unwrap();
+    assert_eq!((card.status, card.progress, card.department.as_deref()), (Status::Delayed, 40, Some("도시디자인과")));
+    assert_eq!(card.note.as_deref(), Some("자재 수급 지연"));
+
+    // KIM hears of #2 in English, twice, with what changed; ALEX (Korean) of all three.
+    let kim: Vec<String> = world.store.outbox_for(KIM as i64).await.unwrap().into_iter().map(|(_, t)| t).collect();
+    let news: Vec<&String> = kim.iter().filter(|t| t.contains("an update")).collect();
+    assert_eq!(news.len(), 2, "{kim:?}");
+    assert!(
+        news[0].contains("status planned → in progress · progress 0% → 40%") && news[0].contains("Work started"),
+        "{}",
+        news[0]
+    );
+    assert!(news[1].contains("status in progress → delayed") && news[1].contains("Materials are late"), "{}", news[1]);
+    let alex: Vec<String> = world.store.outbox_for(ALEX as i64).await.unwrap().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(alex.iter().filter(|t| t.contains("추진 소식")).count(), 3, "{alex:?}");
+    assert!(alex.iter().any(|t| t.contains("상태 추진 예정 → 완료") && t.contains("준공했습니다")), "{alex:?}");
+
+    bot.update(text(&user(KIM, "en"), &format!("/project {p2}")));
+    bot.dispatch().await;
+    let shown = last_text(&bot);
+    assert!(shown.contains("Department in charge: 도시디자인과") && shown.contains("Status: delayed · 40%"), "{shown}");
+    assert!(shown.contains("Note: 자재 수급 지연") && shown.contains("Materials are late"), "{shown}");
+}
