@@ -81,6 +81,7 @@ pub async fn menu(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             button(ctx.t("admin-announce-button"), Callback::AdminAnnounce),
             button(ctx.t("admin-delivery-button"), Callback::AdminDelivery),
         ],
+        vec![button(ctx.t("execution-admin-button"), Callback::AdminExecution)],
     ]);
     match message {
         Some(id) => ctx.edit(id, text, Some(keyboard)).await,

@@ -230,6 +230,25 @@ pub enum Callback {
     Project {
         id: i64,
     },
+    /// Officials: the execution cards, to post an update.
+    AdminExecution,
+    /// Start an update of this project's card.
+    AdminExecProject {
+        id: i64,
+    },
+    /// The update draft's status (index into `execution::Status::ALL`).
+    AdminExecStatus {
+        token: u32,
+        status: u8,
+    },
+    /// Skip the English text.
+    AdminExecSkip {
+        token: u32,
+    },
+    /// Post the previewed update.
+    AdminExecPost {
+        token: u32,
+    },
     AdminRoundNew,
     AdminRoundArea {
         area: String,
@@ -379,6 +398,11 @@ impl Callback {
             Callback::AdminReadmit { round, project } => format!("ad:ri:{round}:{project}"),
             Callback::Results { round } => format!("rs:{round}"),
             Callback::Project { id } => format!("pj:{id}"),
+            Callback::AdminExecution => "ad:xl".to_owned(),
+            Callback::AdminExecProject { id } => format!("ad:xp:{id}"),
+            Callback::AdminExecStatus { token, status } => format!("ad:xs:{token}:{status}"),
+            Callback::AdminExecSkip { token } => format!("ad:xk:{token}"),
+            Callback::AdminExecPost { token } => format!("ad:xo:{token}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
             Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
             Callback::AdminRoundStage { area, stage } => format!("ad:rs:{area}:{stage}"),
@@ -491,6 +515,13 @@ impl Callback {
             ["ad", "ri", round, project] => Callback::AdminReadmit { round: number(round)?, project: number(project)? },
             ["rs", round] => Callback::Results { round: number(round)? },
             ["pj", id] => Callback::Project { id: number(id)? },
+            ["ad", "xl"] => Callback::AdminExecution,
+            ["ad", "xp", id] => Callback::AdminExecProject { id: number(id)? },
+            ["ad", "xs", token, status] => {
+                Callback::AdminExecStatus { token: number(token)?, status: number(status).filter(|s: &u8| *s < 5)? }
+            }
+            ["ad", "xk", token] => Callback::AdminExecSkip { token: number(token)? },
+            ["ad", "xo", token] => Callback::AdminExecPost { token: number(token)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
             ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
             ["ad", "rs", area, stage] if is_area_key(area) => {
@@ -555,6 +586,11 @@ impl Callback {
                 | Callback::AdminExclusions { .. }
                 | Callback::AdminExclude { .. }
                 | Callback::AdminReadmit { .. }
+                | Callback::AdminExecution
+                | Callback::AdminExecProject { .. }
+                | Callback::AdminExecStatus { .. }
+                | Callback::AdminExecSkip { .. }
+                | Callback::AdminExecPost { .. }
                 | Callback::AdminRoundNew
                 | Callback::AdminRoundArea { .. }
                 | Callback::AdminRoundStage { .. }
@@ -688,6 +724,11 @@ mod tests {
             Callback::AdminReadmit { round: i64::MAX, project: i64::MAX },
             Callback::Results { round: i64::MAX },
             Callback::Project { id: i64::MAX },
+            Callback::AdminExecution,
+            Callback::AdminExecProject { id: i64::MAX },
+            Callback::AdminExecStatus { token: u32::MAX, status: 4 },
+            Callback::AdminExecSkip { token: u32::MAX },
+            Callback::AdminExecPost { token: u32::MAX },
             Callback::AdminRoundNew,
             Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },
             Callback::AdminRoundStage { area: "abcdefghijklmnopqrstuvwx".into(), stage: RoundStage::Committee },
@@ -776,7 +817,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 45);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 50);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

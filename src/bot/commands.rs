@@ -93,6 +93,7 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::Round(draft) => rounds::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::PaperEntry { round } => paper::on_lines(ctx, msg, round).await,
             Dialogue::ExcludeReason { round, project } => results::on_exclude_reason(ctx, msg, round, project).await,
+            Dialogue::ExecutionUpdate(draft) => execution::on_input(ctx, msg, draft, &loaded.json).await,
             Dialogue::MeetingMove { id, sequence, .. } => {
                 schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
             }
@@ -227,6 +228,14 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
             answer(ctx, query, None, false).await?;
             execution::show(ctx, id, None).await
         }
+        Callback::AdminExecution => {
+            answer(ctx, query, None, false).await?;
+            execution::cards(ctx, message).await
+        }
+        Callback::AdminExecProject { id } => execution::begin(ctx, query, id).await,
+        Callback::AdminExecStatus { token, status } => execution::on_status(ctx, query, token, status).await,
+        Callback::AdminExecSkip { token } => execution::on_skip(ctx, query, token).await,
+        Callback::AdminExecPost { token } => execution::on_post(ctx, query, token).await,
         Callback::AdminRoundNew => {
             answer(ctx, query, None, false).await?;
             rounds::choose_area(ctx, message).await

@@ -40,6 +40,8 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// An official is posting an update to a funded project's execution card, step by step.
+    ExecutionUpdate(UpdateDraft),
     /// An official is typing the public reason project `project` is excluded from `round`.
     ExcludeReason {
         round: i64,
@@ -89,6 +91,38 @@ impl RoundDraft {
             opens_at: None,
             closes_at: None,
             rule: None,
+        }
+    }
+}
+
+/// An execution update being written from chat: the status (a button), then typed progress,
+/// spent, the Korean text, the English text (or `-`), and a reason when the update needs one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateDraft {
+    pub token: u32,
+    pub project: i64,
+    pub status: Option<String>,
+    pub progress: Option<u8>,
+    pub spent: Option<i64>,
+    pub text_ko: Option<String>,
+    pub text_en: Option<String>,
+    /// The English text was typed or skipped.
+    pub english_done: bool,
+    pub reason: Option<String>,
+}
+
+impl UpdateDraft {
+    pub fn new(project: i64) -> UpdateDraft {
+        UpdateDraft {
+            token: fresh_token(),
+            project,
+            status: None,
+            progress: None,
+            spent: None,
+            text_ko: None,
+            text_en: None,
+            english_done: false,
+            reason: None,
         }
     }
 }

@@ -3,19 +3,26 @@
 //! post is pushed to the project's followers (its proposer among them) in their language,
 //! saying what changed.
 
-use teloxide::types::{InlineKeyboardMarkup, MessageId};
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardMarkup, MessageId},
+};
 
-use super::{Ctx, HandlerResult, button, callback::Callback};
+use super::{
+    Ctx, HandlerResult, answer, button,
+    callback::Callback,
+    dialogue::{Dialogue, UpdateDraft},
+};
 use crate::{
     args,
     config::Config,
     domain::{
         Proposal,
-        execution::{Card, Changes, Status, Update},
+        execution::{Card, Changes, Status, TEXT_MAX_CHARS, Update, UpdateError, check, parse_progress},
         outcome::Why,
     },
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, Pushes, UpdateRecord},
+    store::{Broadcast, Follow, PostOutcome, Pushes, UpdateRecord},
 };
 
 /// Updates shown on a card.
@@ -236,5 +243,278 @@ pub fn update_pushes(
             photos: None,
         }],
         default_lang: config.default_language.code(),
+    }
+}
+
+/// An update refusal as the official reads it.
+fn refusal(ctx: &Ctx, error: &UpdateError) -> String {
+    match error {
+        UpdateError::ProgressRange(_) => ctx.t("execution-bad-progress"),
+        UpdateError::ProgressBack { from, to } => {
+            ctx.ta("execution-need-reason-back", args![("from", i64::from(*from)), ("to", i64::from(*to))])
+        }
+        UpdateError::Overspent { spent, approved } => ctx.ta(
+            "execution-need-reason-overspent",
+            args![("spent", ctx.lang.money(*spent)), ("approved", ctx.lang.money(*approved))],
+        ),
+        UpdateError::CancelWithoutReason => ctx.t("execution-need-reason-cancel"),
+        UpdateError::CompletedBelow100(_) => ctx.t("execution-completed-below"),
+        UpdateError::TextMissing => ctx.t("execution-text-missing"),
+        UpdateError::TooLong { max, .. } => ctx.ta("execution-too-long", args![("max", *max)]),
+        UpdateError::Closed => ctx.t("execution-closed"),
+    }
+}
+
+/// `/admin` → 🏗 execution: the cycle's cards, to post an update to one.
+pub async fn cards(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let cycle = super::admin::current_cycle(ctx).await?;
+    let cards = ctx.store.execution_cards(cycle.id).await?;
+    let mut rows: Vec<Vec<_>> = cards
+        .iter()
+        .take(90)
+        .map(|(card, title)| {
+            let title: String = title.chars().take(30).collect();
+            let label = format!(
+                "🏗 #{} {title} · {} {}%",
+                card.proposal_id,
+                status_name(&ctx.locales, ctx.lang, card.status),
+                card.progress
+            );
+            vec![button(label, Callback::AdminExecProject { id: card.proposal_id })]
+        })
+        .collect();
+    rows.push(super::admin::back_to_menu(ctx));
+    let text = if cards.is_empty() { ctx.t("execution-admin-none") } else { ctx.t("execution-admin-choose") };
+    ctx.show(message, text, InlineKeyboardMarkup::new(rows)).await
+}
+
+/// An update of project `id`: its status first.
+pub async fn begin(ctx: &Ctx, query: &CallbackQuery, id: i64) -> HandlerResult {
+    let Some(card) = ctx.store.execution_card(id).await? else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    if card.status == Status::Cancelled {
+        return answer(ctx, query, Some(ctx.t("execution-closed")), true).await;
+    }
+    answer(ctx, query, None, false).await?;
+    let draft = UpdateDraft::new(id);
+    let token = draft.token;
+    ctx.save_dialogue(&Dialogue::ExecutionUpdate(draft)).await?;
+    let rows: Vec<Vec<_>> = Status::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            vec![button(
+                status_name(&ctx.locales, ctx.lang, *status),
+                Callback::AdminExecStatus { token, status: i as u8 },
+            )]
+        })
+        .collect();
+    let text = ctx.ta(
+        "execution-ask-status",
+        args![
+            ("id", id),
+            ("status", status_name(&ctx.locales, ctx.lang, card.status)),
+            ("progress", i64::from(card.progress))
+        ],
+    );
+    ctx.send_with(text, InlineKeyboardMarkup::new(rows)).await.map(drop)
+}
+
+/// The draft a button belongs to, with its stored state; `None` when stale.
+async fn draft_of(ctx: &Ctx, token: u32) -> Result<Option<(UpdateDraft, String)>, super::BotError> {
+    Ok(ctx.dialogue().await?.and_then(|loaded| match loaded.dialogue {
+        Dialogue::ExecutionUpdate(draft) if draft.token == token => Some((draft, loaded.json)),
+        _ => None,
+    }))
+}
+
+pub async fn on_status(ctx: &Ctx, query: &CallbackQuery, token: u32, status: u8) -> HandlerResult {
+    let Some((mut draft, state)) = draft_of(ctx, token).await?.filter(|(d, _)| d.status.is_none()) else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    let Some(status) = Status::ALL.get(usize::from(status)) else {
+        return answer(ctx, query, Some(ctx.t("button-invalid")), true).await;
+    };
+    answer(ctx, query, None, false).await?;
+    draft.status = Some(status.as_str().to_owned());
+    ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft)).await?;
+    ctx.send(ctx.t("execution-ask-progress")).await.map(drop)
+}
+
+pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerResult {
+    let Some((mut draft, state)) = draft_of(ctx, token).await?.filter(|(d, _)| d.text_ko.is_some() && !d.english_done)
+    else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    answer(ctx, query, None, false).await?;
+    draft.english_done = true;
+    ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+    let state = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
+    review(ctx, draft, &state).await
+}
+
+fn update_of(draft: &UpdateDraft) -> Option<Update> {
+    Some(Update {
+        status: draft.status.as_deref()?.parse().ok()?,
+        progress: draft.progress?,
+        spent: crate::domain::Won::from_i64(draft.spent?)?,
+        text_ko: draft.text_ko.clone()?,
+        text_en: draft.english_done.then(|| draft.text_en.clone())?,
+        reason: draft.reason.clone(),
+        photo: None,
+        department: None,
+    })
+}
+
+/// The next typed answer: progress, spent, the Korean text, the English text, a reason.
+pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &str) -> HandlerResult {
+    if !super::admin::ensure_official(ctx).await? {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return Ok(());
+    }
+    let Some(text) = msg.text().map(str::trim) else {
+        return ctx.send(ctx.t("execution-text-missing")).await.map(drop);
+    };
+    if draft.status.is_none() {
+        return ctx.send(ctx.t("admin-meeting-use-buttons")).await.map(drop);
+    }
+    let next = if draft.progress.is_none() {
+        match parse_progress(text) {
+            Ok(progress) => draft.progress = Some(progress),
+            Err(e) => return ctx.send(refusal(ctx, &e)).await.map(drop),
+        }
+        Some(ctx.t("execution-ask-spent"))
+    } else if draft.spent.is_none() {
+        let spent = match text {
+            "0" | "0원" => Ok(crate::domain::Won::ZERO),
+            typed => crate::domain::Won::parse(typed),
+        };
+        match spent {
+            Ok(spent) => draft.spent = Some(spent.to_i64()),
+            Err(e) => return ctx.send(super::propose::amount_error_text(ctx, &e)).await.map(drop),
+        }
+        Some(ctx.t("execution-ask-text-ko"))
+    } else if draft.text_ko.is_none() {
+        if text.chars().count() > TEXT_MAX_CHARS {
+            return ctx.send(ctx.ta("execution-too-long", args![("max", TEXT_MAX_CHARS)])).await.map(drop);
+        }
+        draft.text_ko = Some(text.to_owned());
+        let keyboard = InlineKeyboardMarkup::new(vec![vec![button(
+            ctx.t("execution-skip-english"),
+            Callback::AdminExecSkip { token: draft.token },
+        )]]);
+        ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft)).await?;
+        return ctx.send_with(ctx.t("execution-ask-text-en"), keyboard).await.map(drop);
+    } else if !draft.english_done {
+        if text.chars().count() > TEXT_MAX_CHARS {
+            return ctx.send(ctx.ta("execution-too-long", args![("max", TEXT_MAX_CHARS)])).await.map(drop);
+        }
+        draft.text_en = Some(text.to_owned()).filter(|t| t != "-");
+        draft.english_done = true;
+        None
+    } else {
+        // Typed after the preview: a reason only if the update needs one.
+        let needs_reason = match (ctx.store.execution_card(draft.project).await?, update_of(&draft)) {
+            (Some(card), Some(update)) => matches!(
+                check(&card, &Update { reason: None, ..update }),
+                Err(UpdateError::ProgressBack { .. }
+                    | UpdateError::Overspent { .. }
+                    | UpdateError::CancelWithoutReason)
+            ),
+            _ => false,
+        };
+        if !needs_reason {
+            return ctx.send(ctx.t("admin-meeting-use-buttons")).await.map(drop);
+        }
+        if text.chars().count() > crate::domain::execution::REASON_MAX_CHARS {
+            let max = crate::domain::execution::REASON_MAX_CHARS;
+            return ctx.send(ctx.ta("execution-too-long", args![("max", max)])).await.map(drop);
+        }
+        draft.reason = Some(text.to_owned());
+        None
+    };
+    let json = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
+    ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+    match next {
+        Some(ask) => ctx.send(ask).await.map(drop),
+        None => review(ctx, draft, &json).await,
+    }
+}
+
+/// The draft is complete: checked against the card, it is previewed with the post button, or
+/// the official is asked for what is missing.
+async fn review(ctx: &Ctx, mut draft: UpdateDraft, state: &str) -> HandlerResult {
+    let (Some(card), Some(update)) = (ctx.store.execution_card(draft.project).await?, update_of(&draft)) else {
+        ctx.store.clear_dialogue(ctx.user_id).await?;
+        return ctx.send(ctx.t("admin-meeting-draft-gone")).await.map(drop);
+    };
+    match check(&card, &update) {
+        Ok(changes) => {
+            let proposal = ctx.store.proposal(draft.project).await?;
+            let title = proposal.map(|p| p.title).unwrap_or_default();
+            let text = format!(
+                "{}\n\n{}\n{}\n{}",
+                ctx.ta("execution-preview", args![("id", draft.project), ("title", title)]),
+                changes_text(&ctx.locales, ctx.lang, &card, &changes),
+                update.text_ko,
+                update.text_en.clone().unwrap_or_default()
+            );
+            let keyboard = InlineKeyboardMarkup::new(vec![vec![button(
+                ctx.t("execution-post"),
+                Callback::AdminExecPost { token: draft.token },
+            )]]);
+            ctx.send_with(super::fit(text.trim_end().to_owned()), keyboard).await.map(drop)
+        }
+        Err(
+            e @ (UpdateError::ProgressBack { .. } | UpdateError::Overspent { .. } | UpdateError::CancelWithoutReason),
+        ) => {
+            // The reason step: what the official types next is the reason.
+            draft.reason = None;
+            ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft)).await?;
+            ctx.send(refusal(ctx, &e)).await.map(drop)
+        }
+        Err(e @ UpdateError::CompletedBelow100(_)) => {
+            draft.progress = None;
+            draft.spent = None;
+            draft.text_ko = None;
+            draft.text_en = None;
+            draft.english_done = false;
+            ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft)).await?;
+            ctx.send(format!("{}\n\n{}", refusal(ctx, &e), ctx.t("execution-ask-progress"))).await.map(drop)
+        }
+        Err(e) => {
+            ctx.store.clear_dialogue(ctx.user_id).await?;
+            ctx.send(refusal(ctx, &e)).await.map(drop)
+        }
+    }
+}
+
+/// Posts the previewed update once, with its pushes, and shows the card.
+pub async fn on_post(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerResult {
+    let Some((draft, state)) = draft_of(ctx, token).await? else {
+        return answer(ctx, query, Some(ctx.t("admin-meeting-draft-gone")), true).await;
+    };
+    let (Some(card), Some(update), Some(proposal)) =
+        (ctx.store.execution_card(draft.project).await?, update_of(&draft), ctx.store.proposal(draft.project).await?)
+    else {
+        return answer(ctx, query, Some(ctx.t("admin-meeting-draft-gone")), true).await;
+    };
+    let changes = match check(&card, &update) {
+        Ok(changes) => changes,
+        Err(e) => return answer(ctx, query, Some(refusal(ctx, &e)), true).await,
+    };
+    let pushes = update_pushes(&ctx.config, &ctx.locales, &proposal, &card, &update, &changes);
+    match ctx.store.post_update(&card, &update, Some(ctx.user_id), &pushes, ctx.now_ts()).await? {
+        PostOutcome::Posted(_) => {
+            ctx.store.end_dialogue(ctx.user_id, &state).await?;
+            ctx.courier.wake();
+            answer(ctx, query, Some(ctx.t("execution-posted")), false).await?;
+            show(ctx, draft.project, None).await
+        }
+        PostOutcome::Stale | PostOutcome::NotFunded => {
+            ctx.store.clear_dialogue(ctx.user_id).await?;
+            answer(ctx, query, Some(ctx.t("execution-stale")), true).await
+        }
     }
 }

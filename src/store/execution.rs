@@ -99,6 +99,20 @@ impl Store {
         row.as_ref().map(card_of).transpose()
     }
 
+    /// The execution cards of a cycle's projects with their titles, by project number.
+    pub async fn execution_cards(&self, cycle: i64) -> StoreResult<Vec<(Card, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.proposal_id, c.department, c.approved, c.spent, c.progress, c.status, c.note, c.updated_at,
+                    p.title
+             FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
+             WHERE p.cycle_id = $1 ORDER BY c.proposal_id",
+        )
+        .bind(cycle)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?))).collect()
+    }
+
     /// A project's latest updates, newest first.
     pub async fn execution_updates(&self, proposal: i64, limit: i64) -> StoreResult<Vec<UpdateRecord>> {
         let rows = sqlx::query(

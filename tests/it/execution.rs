@@ -186,3 +186,88 @@ async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_
     assert!(shown.contains("Department in charge: 도시디자인과") && shown.contains("Status: delayed · 40%"), "{shown}");
     assert!(shown.contains("Note: 자재 수급 지연") && shown.contains("Materials are late"), "{shown}");
 }
+
+#[tokio::test]
+async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hear_of_it() {
+    let world = World::new().await;
+    let official = user(OFFICIAL, "en");
+    let mut bot = world.bot(text(&official, "/start"));
+    bot.dispatch().await;
+    let (ids, _) = published(&world, &mut bot).await;
+    let p2 = ids[1];
+    world.store.touch_user(KIM as i64, Some("en"), 0).await.unwrap();
+    world.store.subscribe(KIM as i64, "project", &p2.to_string(), 0).await.unwrap();
+    let say = |bot: &mut Bot, words: &str| bot.update(text(&official, words));
+
+    bot.update(press_detached(&official, "ad:xl"));
+    bot.dispatch().await;
+    bot.update(press_detached(&official, &format!("ad:xp:{p2}")));
+    bot.dispatch().await;
+    let asked = last_sent(&bot);
+    assert!(asked.text().unwrap().contains(&format!("Update of #{p2} (now planned, 0%)")), "{:?}", asked.text());
+    let status = button_data(&asked, "in progress");
+    bot.update(press_detached(&official, &status));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("Progress now"), "{}", last_text(&bot));
+    say(&mut bot, "120");
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "Progress is a whole number from 0 to 100.");
+    say(&mut bot, "40%");
+    bot.dispatch().await;
+    say(&mut bot, "팔백만");
+    bot.dispatch().await;
+    assert!(!last_text(&bot).starts_with("The news in Korean"), "a bad amount is refused: {}", last_text(&bot));
+    say(&mut bot, "800만");
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("The news in Korean"), "{}", last_text(&bot));
+    say(&mut bot, "착공했습니다");
+    bot.dispatch().await;
+    let english = last_sent(&bot);
+    bot.update(press_detached(&official, &button_data(&english, "Skip English")));
+    bot.dispatch().await;
+    let preview = last_sent(&bot);
+    let shown = preview.text().unwrap().to_owned();
+    assert!(
+        shown.contains("status planned → in progress · progress 0% → 40% · spent ₩0 → ₩8,000,000 (of ₩20,000,000)"),
+        "{shown}"
+    );
+    say(&mut bot, "one more thing");
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("use the buttons"), "{}", last_text(&bot));
+    bot.update(press_detached(&official, &button_data(&preview, "✅ Post it")));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.starts_with("Posted.")), "{:?}", notices(&bot));
+    assert!(last_text(&bot).contains("Status: in progress · 40%"), "{}", last_text(&bot));
+    let kim = world.store.outbox_for(KIM as i64).await.unwrap();
+    assert!(kim.iter().any(|(_, t)| t.contains("an update") && t.contains("착공했습니다")), "{kim:?}");
+    // A second tap posts nothing more.
+    bot.update(press_detached(&official, &button_data(&preview, "✅ Post it")));
+    bot.dispatch().await;
+    assert_eq!(world.store.execution_updates(p2, 10).await.unwrap().len(), 1);
+
+    // Going back needs a reason, asked for after the texts.
+    bot.update(press_detached(&official, &format!("ad:xp:{p2}")));
+    bot.dispatch().await;
+    bot.update(press_detached(&official, &button_data(&last_sent(&bot), "delayed")));
+    bot.dispatch().await;
+    for words in ["30", "800만", "설계 변경", "Design change"] {
+        say(&mut bot, words);
+        bot.dispatch().await;
+    }
+    assert!(last_text(&bot).starts_with("Progress goes back from 40% to 30%"), "{}", last_text(&bot));
+    say(&mut bot, "구청 설계 변경으로 일부 재시공");
+    bot.dispatch().await;
+    let preview = last_sent(&bot);
+    bot.update(press_detached(&official, &button_data(&preview, "✅ Post it")));
+    bot.dispatch().await;
+    let card = world.store.execution_card(p2).await.unwrap().unwrap();
+    assert_eq!((card.status, card.progress), (Status::Delayed, 30));
+    assert_eq!(card.note.as_deref(), Some("구청 설계 변경으로 일부 재시공"));
+    let kim = world.store.outbox_for(KIM as i64).await.unwrap();
+    assert!(kim.iter().any(|(_, t)| t.contains("Design change") && t.contains("Note: 구청 설계 변경")), "{kim:?}");
+
+    // Residents cannot open the officials' flow.
+    bot.update(press_detached(&user(KIM, "en"), &format!("ad:xp:{p2}")));
+    bot.dispatch().await;
+    assert_eq!(world.store.execution_updates(p2, 10).await.unwrap().len(), 2);
+}
