@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, path::Path};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::Subcommand;
 
@@ -24,14 +24,31 @@ pub enum ExecutionCommand {
     /// completed, cancelled; spent in won as in `3,000,000` or `300만`). Every line is checked
     /// first (with its line number); nothing is imported if one is wrong.
     Import { file: std::path::PathBuf },
+    /// The quarter's report for the district website: every card as it stood at the end of the
+    /// quarter, with the updates posted during it, as `execution-<quarter>.csv` and
+    /// `execution-<quarter>.md`.
+    Report {
+        /// The quarter, e.g. `2027Q1` (Seoul time).
+        #[arg(long)]
+        quarter: String,
+        /// The folder to write to (default: the current one).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 pub async fn run(config_path: &Path, database_url: &str, command: ExecutionCommand) -> anyhow::Result<()> {
-    let ExecutionCommand::Import { file } = command;
+    match command {
+        ExecutionCommand::Import { file } => import(config_path, database_url, &file).await,
+        ExecutionCommand::Report { quarter, out } => report(config_path, database_url, &quarter, out.as_deref()).await,
+    }
+}
+
+async fn import(config_path: &Path, database_url: &str, file: &Path) -> anyhow::Result<()> {
     let config = load_config(config_path)?;
     let locales = crate::i18n::Locales::embedded()?;
     let store = open_store(database_url).await?;
-    let text = super::read_csv_text(&file)?;
+    let text = super::read_csv_text(file)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers()?.iter().map(str::to_ascii_lowercase).collect();
@@ -141,4 +158,113 @@ pub async fn run(config_path: &Path, database_url: &str, command: ExecutionComma
         }
         Err((i, _)) => bail!("nothing was imported: line {}: the project has no execution card", ready[i].0),
     }
+}
+
+/// The start of a month in Seoul, as UTC seconds.
+fn seoul_month_start((year, month): (i32, u32)) -> anyhow::Result<i64> {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Seoul
+        .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .single()
+        .map(|t| t.timestamp())
+        .ok_or_else(|| anyhow::anyhow!("{year}-{month:02} has no start in Seoul time"))
+}
+
+async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    let Some(quarter) = execution::Quarter::parse(quarter) else {
+        bail!("`{quarter}` is not a quarter; write it like 2027Q1");
+    };
+    let config = load_config(config_path)?;
+    let locales = crate::i18n::Locales::embedded()?;
+    let store = open_store(database_url).await?;
+    let (first, next) = quarter.months();
+    let (from, until) = (seoul_month_start(first)?, seoul_month_start(next)?);
+    let cards = store.cards_opened_before(until).await?;
+    let mut updates: HashMap<i64, Vec<crate::store::UpdateRecord>> = HashMap::new();
+    for (project, update) in store.updates_before(until).await? {
+        updates.entry(project).or_default().push(update);
+    }
+    let seoul = |ts: i64| super::seoul_minute(ts);
+    let status_ko = |status: Status| locales.plain(crate::i18n::Lang::Ko, &format!("execution-status-{status}"));
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "project_id",
+        "title",
+        "area",
+        "department",
+        "approved",
+        "spent",
+        "progress",
+        "status",
+        "updates_in_quarter",
+        "last_update",
+    ])?;
+    let mut md = format!("# {} 주민참여예산 사업 추진 현황 · Execution report {quarter}\n\n", config.district_ko);
+    let _ = writeln!(
+        md,
+        "{}–{} (Asia/Seoul). 분기 말 기준 사업 카드와 분기 중 올라온 추진 소식입니다. Each card as it stood at the end of the quarter, with the updates posted during it.\n",
+        &seoul(from)[..10],
+        &seoul(until - 1)[..10]
+    );
+    for (card, title, area) in &cards {
+        let all = updates.get(&card.proposal_id).map(Vec::as_slice).unwrap_or_default();
+        // As of the quarter's end: the last update before it, or the card as opened.
+        let (status, progress, spent) =
+            all.last().map_or((Status::Planned, 0, Won::ZERO), |u| (u.status, u.progress, u.spent));
+        let during: Vec<_> = all.iter().filter(|u| u.posted_at >= from).collect();
+        csv.write_record([
+            card.proposal_id.to_string(),
+            title.clone(),
+            config.area_name(area, crate::i18n::Lang::Ko),
+            card.department.clone().unwrap_or_default(),
+            card.approved.to_i64().to_string(),
+            spent.to_i64().to_string(),
+            progress.to_string(),
+            status.as_str().to_owned(),
+            during.len().to_string(),
+            all.last().map(|u| seoul(u.posted_at)).unwrap_or_default(),
+        ])?;
+        let _ = writeln!(
+            md,
+            "## #{} {title} — {}\n\n- 상태 Status: {} ({status}) · {progress}%\n- 승인 예산 Approved: {} · 집행 Spent: {}\n- 담당 부서 Department: {}",
+            card.proposal_id,
+            config.area_name(area, crate::i18n::Lang::Ko),
+            status_ko(status),
+            crate::i18n::Lang::Ko.money(card.approved),
+            crate::i18n::Lang::Ko.money(spent),
+            card.department.as_deref().unwrap_or("-"),
+        );
+        if during.is_empty() {
+            md.push_str("- 이번 분기 소식 없음 · No update this quarter\n");
+        }
+        for update in during {
+            let _ = write!(
+                md,
+                "- {} — {} {}%: {}",
+                seoul(update.posted_at),
+                status_ko(update.status),
+                update.progress,
+                update.text_ko
+            );
+            if let Some(english) = &update.text_en {
+                let _ = write!(md, " / {english}");
+            }
+            if let Some(reason) = &update.reason {
+                let _ = write!(md, " (사유 Reason: {reason})");
+            }
+            md.push('\n');
+        }
+        md.push('\n');
+    }
+    if cards.is_empty() {
+        md.push_str("이 분기까지 추진 중인 사업이 없습니다. No funded project yet.\n");
+    }
+    let dir = out.unwrap_or(Path::new("."));
+    let csv_path = dir.join(format!("execution-{quarter}.csv"));
+    let md_path = dir.join(format!("execution-{quarter}.md"));
+    std::fs::write(&csv_path, csv.into_inner()?).with_context(|| format!("cannot write {}", csv_path.display()))?;
+    std::fs::write(&md_path, md).with_context(|| format!("cannot write {}", md_path.display()))?;
+    println!("{} projects; wrote {} and {}.", cards.len(), csv_path.display(), md_path.display());
+    Ok(())
 }

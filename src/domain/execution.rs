@@ -142,6 +142,37 @@ impl Card {
     }
 }
 
+/// A quarter of a year, as officials write it: `2027Q1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1–4.
+    pub number: u32,
+}
+
+impl Quarter {
+    pub fn parse(text: &str) -> Option<Quarter> {
+        let (year, number) =
+            text.trim().to_ascii_uppercase().split_once('Q').map(|(y, q)| (y.to_owned(), q.to_owned()))?;
+        let year: i32 = year.trim_end_matches('-').parse().ok().filter(|y| (2000..=2100).contains(y))?;
+        let number: u32 = number.parse().ok().filter(|q| (1..=4).contains(q))?;
+        Some(Quarter { year, number })
+    }
+
+    /// Its first month and the first month after it, as (year, month).
+    pub fn months(self) -> ((i32, u32), (i32, u32)) {
+        let first = 3 * (self.number - 1) + 1;
+        let next = if self.number == 4 { (self.year + 1, 1) } else { (self.year, first + 3) };
+        ((self.year, first), next)
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year, self.number)
+    }
+}
+
 /// Progress as typed: a whole number 0–100, `%` allowed.
 pub fn parse_progress(text: &str) -> Result<u8, UpdateError> {
     let digits = text.trim().trim_end_matches('%').trim();
@@ -293,6 +324,9 @@ mod tests {
         assert!(parse_progress("-3").is_err() && parse_progress("half").is_err());
         assert_eq!(check(&card(), &update(Status::InProgress, 101, 1)), Err(UpdateError::ProgressRange(101)));
         assert_eq!("in_progress".parse::<Status>(), Ok(Status::InProgress));
+        assert_eq!(Quarter::parse("2027q4").map(Quarter::months), Some(((2027, 10), (2028, 1))));
+        assert_eq!(Quarter::parse("2027-Q2").map(|q| q.to_string()), Some("2027Q2".into()));
+        assert!(Quarter::parse("2027Q5").is_none() && Quarter::parse("Q1").is_none());
         assert!("done".parse::<Status>().is_err());
     }
 }

@@ -71,6 +71,22 @@ pub(crate) async fn open_cards_tx(
     Ok(())
 }
 
+fn update_of(r: &sqlx::any::AnyRow) -> StoreResult<UpdateRecord> {
+    let status: String = r.try_get("status")?;
+    let progress: i64 = r.try_get("progress")?;
+    Ok(UpdateRecord {
+        id: r.try_get("id")?,
+        status: status.parse().map_err(StoreError::Corrupt)?,
+        progress: u8::try_from(progress).map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
+        spent: won("spent", r.try_get("spent")?)?,
+        text_ko: r.try_get("text_ko")?,
+        text_en: r.try_get("text_en")?,
+        reason: r.try_get("reason")?,
+        photo_file_id: r.try_get("photo_file_id")?,
+        posted_at: r.try_get("posted_at")?,
+    })
+}
+
 fn card_of(row: &sqlx::any::AnyRow) -> StoreResult<Card> {
     let status: String = row.try_get("status")?;
     let progress: i64 = row.try_get("progress")?;
@@ -111,6 +127,33 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?))).collect()
+    }
+
+    /// Every execution card opened before `until`, with its project's title and area, by
+    /// project number.
+    pub async fn cards_opened_before(&self, until: i64) -> StoreResult<Vec<(Card, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.proposal_id, c.department, c.approved, c.spent, c.progress, c.status, c.note, c.updated_at,
+                    p.title, p.area_key
+             FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
+             WHERE c.created_at < $1 ORDER BY c.proposal_id",
+        )
+        .bind(until)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?, r.try_get("area_key")?))).collect()
+    }
+
+    /// Every update posted before `until`, by project and in order.
+    pub async fn updates_before(&self, until: i64) -> StoreResult<Vec<(i64, UpdateRecord)>> {
+        let rows = sqlx::query(
+            "SELECT id, proposal_id, status, progress, spent, text_ko, text_en, reason, photo_file_id, posted_at
+             FROM execution_updates WHERE posted_at < $1 ORDER BY proposal_id, id",
+        )
+        .bind(until)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("proposal_id")?, update_of(r)?))).collect()
     }
 
     /// A project's latest updates, newest first.

@@ -185,6 +185,32 @@ async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_
     let shown = last_text(&bot);
     assert!(shown.contains("Department in charge: 도시디자인과") && shown.contains("Status: delayed · 40%"), "{shown}");
     assert!(shown.contains("Note: 자재 수급 지연") && shown.contains("Materials are late"), "{shown}");
+
+    // The quarter's report for the district website.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
+    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
+    let report = cli(&world.db)
+        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let csv = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.csv"))).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "a header and the two funded projects: {csv}");
+    assert!(rows[1].starts_with(&format!("{p1},Stair lights,신촌동,,10000000,9500000,100,completed,1,")), "{csv}");
+    assert!(
+        rows[2].starts_with(&format!("{p2},Shade trees,신촌동,도시디자인과,20000000,8000000,40,delayed,2,")),
+        "{csv}"
+    );
+    let md = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.md"))).unwrap();
+    assert!(
+        md.contains(&format!("## #{p2} Shade trees — 신촌동")) && md.contains("자재 수급 지연 / Materials are late"),
+        "{md}"
+    );
+    assert!(md.contains("상태 Status: 완료 (completed) · 100%"), "{md}");
+    let bad = cli(&world.db).args(["admin", "execution", "report", "--quarter", "2027Q5"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a quarter"));
 }
 
 #[tokio::test]
