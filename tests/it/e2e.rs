@@ -938,3 +938,81 @@ async fn a_round_closed_by_the_clock_is_confirmed_and_its_outcome_reaches_every_
     d.api.settle(Duration::from_millis(300)).await;
     assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
 }
+
+#[tokio::test]
+async fn an_official_posts_a_project_update_through_the_binary_and_its_followers_read_it_in_their_language() {
+    use pb_bot::domain::ballot::{Kind, RoundStage};
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
+    let world = crate::helpers::World::with_config(|c| c.cycle_year = this_year).await;
+    let projects = world.eligible("sinchon", &[("Stair lights", 10_000_000), ("Shade trees", 20_000_000)]).await;
+    // A round voted and closed an hour ago, its outcome published: both projects funded.
+    let now = chrono::Utc::now().timestamp();
+    let kind = Kind::Approval { min: 1, max: 2 };
+    let new =
+        crate::helpers::new_round("sinchon", RoundStage::Dong, kind, "greedy", 50_000_000, (now - 7200, now - 3600));
+    let round = world.store.create_round(world.cycle_id().await, &new, None, now - 7300).await.unwrap().id;
+    pb_bot::bot::vote::open_and_close_rounds(&world.store, &world.config, &world.locales, now - 7200).await.unwrap();
+    world.cast(round, "roll:1", Some("sinchon"), &projects, now - 7000).await;
+    pb_bot::bot::vote::open_and_close_rounds(&world.store, &world.config, &world.locales, now - 3600).await.unwrap();
+    let outcome = pb_bot::bot::results::tallied(&world.store, &world.config, round).await.unwrap().unwrap().outcome;
+    let nothing = pb_bot::store::Pushes { default_lang: "ko", ..Default::default() };
+    world.store.publish_round(round, &outcome, true, Some(OFFICIAL as i64), &nothing, now).await.unwrap();
+    // KIM reads English and follows "Shade trees"; ALEX proposed it (and reads Korean).
+    let shade = projects[1];
+    world.store.touch_user(KIM as i64, Some("en"), now).await.unwrap();
+    world.store.subscribe(KIM as i64, "project", &shade.to_string(), now).await.unwrap();
+    let store = world.store.clone();
+    let crate::helpers::World { db, .. } = world;
+    let d = Deployment::start_on(db).await;
+    d.api.know_chats([KIM as i64, ALEX as i64]);
+
+    let menu = d.say(OFFICIAL, "en", "/admin").await;
+    let cards = d.tap(OFFICIAL, "en", &menu, "🏗 Execution of funded projects").await;
+    let label = cards.buttons().into_iter().map(|(l, _)| l).find(|l| l.starts_with(&format!("🏗 #{shade} "))).unwrap();
+    let asked = d.tap(OFFICIAL, "en", &cards, &label).await;
+    assert!(asked.text().starts_with(&format!("Update of #{shade} (now planned, 0%)")), "{}", asked.text());
+    let progress = d.tap(OFFICIAL, "en", &asked, "in progress").await;
+    assert!(progress.text().starts_with("Progress now"), "{}", progress.text());
+    d.say(OFFICIAL, "en", "35").await;
+    d.say(OFFICIAL, "en", "700만").await;
+    d.say(OFFICIAL, "en", "나무 심기를 시작했습니다").await;
+    let preview = d.say(OFFICIAL, "en", "Planting has started").await;
+    assert!(preview.text().contains("progress 0% → 35%"), "{}", preview.text());
+    let before = d.api.calls().len();
+    d.api.press(OFFICIAL, "en", &preview, &preview.button("✅ Post it"));
+
+    // Through the outbox: Kim in English, Alex in Korean, each with the button to the card.
+    let kim = d.expect(before, KIM, &format!("🏗 #{shade} Shade trees: an update")).await;
+    assert!(kim.text().contains("Planting has started") && kim.text().contains("progress 0% → 35%"), "{}", kim.text());
+    let alex = d.expect(before, ALEX, &format!("🏗 #{shade} Shade trees 추진 소식")).await;
+    assert!(
+        alex.text().contains("나무 심기를 시작했습니다") && alex.text().contains("진행률 0% → 35%"),
+        "{}",
+        alex.text()
+    );
+    let card = d.tap(KIM, "en", &kim, "📋 Project card").await;
+    assert!(
+        card.text().contains("Status: in progress · 35%") && card.text().contains("Planting has started"),
+        "{}",
+        card.text()
+    );
+    let again = d.say(KIM, "en", &format!("/project {shade}")).await;
+    assert!(again.text().contains("spent so far ₩7,000,000"), "{}", again.text());
+
+    // The quarter's report.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
+    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
+    let out = tempfile::tempdir().unwrap();
+    let report = pb_bot()
+        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
+        .arg(out.path())
+        .env("DATABASE_URL", &d.db.url)
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let md = std::fs::read_to_string(out.path().join(format!("execution-{quarter}.md"))).unwrap();
+    assert!(md.contains("나무 심기를 시작했습니다 / Planting has started"), "{md}");
+    assert_eq!(store.execution_updates(shade, 10).await.unwrap().len(), 1);
+    d.api.settle(Duration::from_millis(300)).await;
+    assert_eq!(d.api.violations(), Vec::<String>::new(), "every request met the Bot API spec");
+}
