@@ -57,3 +57,9 @@ results-rule-blended = The committee's decision: residents' vote { $resident }%,
 results-closed-official = 🗳 Round { $round } ({ $area }, { $kind }) has closed. Review its outcome and confirm it: residents hear of it only then.
 results-live-button = 📊 Count so far
 results-live = 📊 Round { $round } is still open: this is the count so far, for officials only (your look is recorded). Residents see nothing until it closes, and the outcome is confirmed only then.
+results-follow-picks = 🔔 Follow my funded picks
+results-following-picks = You now follow { $count ->
+        [one] your funded pick
+       *[other] your { $count } funded picks
+    }: each update of how it is carried out will reach you. /unsubscribe stops it.
+results-follow-picks-none = None of your picks in this vote was funded.

@@ -45,3 +45,6 @@ results-rule-blended = 위원회 최종 결정: 주민 투표 { $resident }%, �
 results-closed-official = 🗳 { $round }번 투표({ $area }, { $kind })가 마감되었습니다. 집계 결과를 검토하고 확정해 주세요. 확정해야 주민들에게 알려집니다.
 results-live-button = 📊 중간 집계
 results-live = 📊 { $round }번 투표는 아직 진행 중입니다. 지금까지의 집계이며 공무원만 볼 수 있습니다(열람 기록이 남습니다). 주민에게는 마감 전까지 공개되지 않으며, 결과 확정은 마감 후에 합니다.
+results-follow-picks = 🔔 내가 고른 선정 사업 소식 받기
+results-following-picks = 내가 고른 선정 사업 { $count }건을 구독했습니다. 사업 추진 소식이 올라올 때마다 알려 드립니다. 그만 받으려면 /unsubscribe
+results-follow-picks-none = 이 투표에서 고르신 사업 중 선정된 사업이 없습니다.

@@ -226,6 +226,10 @@ pub enum Callback {
     Results {
         round: i64,
     },
+    /// A voter follows the funded projects of their own ballot in a published round.
+    FollowPicks {
+        round: i64,
+    },
     /// `/project`: a project's execution card (or what was decided about it).
     Project {
         id: i64,
@@ -398,6 +402,7 @@ impl Callback {
             Callback::AdminReadmit { round, project } => format!("ad:ri:{round}:{project}"),
             Callback::Results { round } => format!("rs:{round}"),
             Callback::Project { id } => format!("pj:{id}"),
+            Callback::FollowPicks { round } => format!("fk:{round}"),
             Callback::AdminExecution => "ad:xl".to_owned(),
             Callback::AdminExecProject { id } => format!("ad:xp:{id}"),
             Callback::AdminExecStatus { token, status } => format!("ad:xs:{token}:{status}"),
@@ -515,6 +520,7 @@ impl Callback {
             ["ad", "ri", round, project] => Callback::AdminReadmit { round: number(round)?, project: number(project)? },
             ["rs", round] => Callback::Results { round: number(round)? },
             ["pj", id] => Callback::Project { id: number(id)? },
+            ["fk", round] => Callback::FollowPicks { round: number(round)? },
             ["ad", "xl"] => Callback::AdminExecution,
             ["ad", "xp", id] => Callback::AdminExecProject { id: number(id)? },
             ["ad", "xs", token, status] => {
@@ -724,6 +730,7 @@ mod tests {
             Callback::AdminReadmit { round: i64::MAX, project: i64::MAX },
             Callback::Results { round: i64::MAX },
             Callback::Project { id: i64::MAX },
+            Callback::FollowPicks { round: i64::MAX },
             Callback::AdminExecution,
             Callback::AdminExecProject { id: i64::MAX },
             Callback::AdminExecStatus { token: u32::MAX, status: 4 },

@@ -224,6 +224,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::AdminExclude { round, project } => results::on_exclude(ctx, query, round, project).await,
         Callback::AdminReadmit { round, project } => results::on_readmit(ctx, query, round, project).await,
         Callback::Results { round } => results::on_results(ctx, query, round).await,
+        Callback::FollowPicks { round } => results::on_follow_picks(ctx, query, round).await,
         Callback::Project { id } => {
             answer(ctx, query, None, false).await?;
             execution::show(ctx, id, None).await

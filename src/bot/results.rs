@@ -270,7 +270,17 @@ pub async fn publication_pushes(
         let Some((ballot, receipt)) = ballots.get(&secret.voter_key(round.id, &resident.name)) else { continue };
         let lang = resident.language.as_deref().and_then(Lang::from_code).unwrap_or(config.default_language);
         let text = format!("{}\n\n{}", title(config, locales, lang, t), explanation(locales, lang, t, receipt, ballot));
-        notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup: keyboard(lang) });
+        // A voter with a funded pick may follow how it is carried out.
+        let funded_pick = ballot.order().into_iter().any(|id| t.outcome.project(id).is_some_and(|p| p.funded));
+        let mut rows = vec![vec![button(locales.plain(lang, "results-open"), Callback::Results { round: round.id })]];
+        if funded_pick {
+            rows.push(vec![button(
+                locales.plain(lang, "results-follow-picks"),
+                Callback::FollowPicks { round: round.id },
+            )]);
+        }
+        let markup = serde_json::to_string(&InlineKeyboardMarkup::new(rows)).ok();
+        notices.push(Notice { chat_id: resident.telegram_id, text: super::fit(text), markup });
     }
     // The chart first, its caption the headline; then the full list with the button.
     let caption = |lang: Lang| {
@@ -498,6 +508,32 @@ pub async fn on_readmit(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i
     };
     answer(ctx, query, Some(notice), false).await?;
     exclusions(ctx, round, query.message.as_ref().map(|m| m.id())).await
+}
+
+/// The voter follows the funded projects of their own ballot: each update of them reaches them.
+pub async fn on_follow_picks(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
+    let funded = match ctx.store.publication(round).await? {
+        Some(publication) => publication.funded,
+        None => return answer(ctx, query, Some(ctx.t("button-stale")), true).await,
+    };
+    let ballot = match ctx.store.voter(ctx.user_id).await? {
+        Some((name, _)) => ctx.store.cast_ballot_of(round, &ctx.secret.voter_key(round, &name)).await?,
+        None => None,
+    };
+    let Some((ballot, _, _)) = ballot else {
+        return answer(ctx, query, Some(ctx.t("results-follow-picks-none")), true).await;
+    };
+    let mut followed = 0;
+    for id in ballot.order().into_iter().filter(|id| funded.contains(id)) {
+        ctx.store.subscribe(ctx.user_id, "project", &id.to_string(), ctx.now_ts()).await?;
+        followed += 1;
+    }
+    let notice = if followed == 0 {
+        ctx.t("results-follow-picks-none")
+    } else {
+        ctx.ta("results-following-picks", args![("count", followed)])
+    };
+    answer(ctx, query, Some(notice), true).await
 }
 
 /// Published rounds of the cycle, newest first.

@@ -172,6 +172,17 @@ async fn an_official_confirms_the_outcome_once_and_every_voter_learns_what_happe
     assert!(results.contains(&format!("✅ #{p2} Project 2")) && results.contains(&kim_receipt), "{results}");
     assert_eq!(bot.get_responses().sent_messages_photo.len(), 1, "/results shows the chart too");
 
+    // A voter may follow their funded picks: Lee picked #2 (funded) and #3; Kim nothing funded.
+    bot.update(press_detached(&user(LEE, "ko"), &format!("fk:{}", round.id)));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.contains("1건을 구독했습니다")), "{:?}", notices(&bot));
+    let lee_follows = world.store.subscriptions(LEE as i64).await.unwrap();
+    assert!(lee_follows.contains(&("project".to_owned(), p2.to_string())), "{lee_follows:?}");
+    assert!(!lee_follows.contains(&("project".to_owned(), p3.to_string())), "{lee_follows:?}");
+    bot.update(press_detached(&kim, &format!("fk:{}", round.id)));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.contains("None of your picks")), "{:?}", notices(&bot));
+
     // A resident cannot publish.
     bot.update(press_detached(&kim, &format!("ad:rp:{}", round.id)));
     bot.dispatch().await;
