@@ -39,6 +39,9 @@ pub struct Config {
     pub meetings: Meetings,
     pub committee: Committee,
     pub ballots: Ballots,
+    /// The day of the month after each quarter ends (January, April, July, October) on which
+    /// every area's followers get one digest of its projects' execution cards; `None`: never.
+    pub execution_digest_day: Option<u32>,
 }
 
 /// Ballots (DESIGN §5).
@@ -187,6 +190,14 @@ struct File {
     committee: CommitteeSection,
     #[serde(default)]
     ballots: BallotsSection,
+    #[serde(default)]
+    execution: ExecutionSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExecutionSection {
+    digest_day: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -563,7 +574,20 @@ impl Config {
                 Some(Weights::new(b.resident, b.committee, b.survey).map_err(|e| invalid("ballots.blend", e))?);
         }
 
+        let execution_digest_day = match raw.execution.digest_day {
+            None => Some(5),
+            Some(0) => None,
+            Some(day @ 1..=28) => Some(day),
+            Some(day) => {
+                return Err(invalid(
+                    "execution.digest_day",
+                    format!("`{day}` is not a day from 1 to 28 (0 turns the digest off)"),
+                ));
+            }
+        };
+
         Ok(Config {
+            execution_digest_day,
             ballots,
             meetings,
             committee,
@@ -703,6 +727,11 @@ mod tests {
         let blend = format!("{MINIMAL}\n[ballots]\nblend = {{ resident = 45, committee = 45 }}\n");
         assert!(parse(&blend).unwrap_err().to_string().contains("must add up to 100"));
         assert!(!parse(MINIMAL).unwrap().ballots.live_tally_for_officials);
+        assert_eq!(parse(MINIMAL).unwrap().execution_digest_day, Some(5));
+        let digest = format!("{MINIMAL}\n[execution]\ndigest_day = 0\n");
+        assert_eq!(parse(&digest).unwrap().execution_digest_day, None);
+        let digest = format!("{MINIMAL}\n[execution]\ndigest_day = 31\n");
+        assert!(parse(&digest).unwrap_err().to_string().contains("execution.digest_day"));
         let live = format!("{MINIMAL}\n[ballots]\nlive_tally = \"officials\"\n");
         assert!(parse(&live).unwrap().ballots.live_tally_for_officials);
         let live = format!("{MINIMAL}\n[ballots]\nlive_tally = \"everyone\"\n");

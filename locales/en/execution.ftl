@@ -45,3 +45,6 @@ execution-preview = Preview of the update of #{ $id } { $title }:
 execution-post = ✅ Post it
 execution-posted = Posted. The project's followers are told.
 execution-stale = The card changed meanwhile (another update). Open it again and start over.
+execution-digest-head = 📋 { $area }: where its PB projects stand after { $quarter }
+execution-digest-line = · #{ $id } { $title } — { $status } { $progress }% · spent { $spent } of { $approved }
+execution-digest-foot = /project and a number shows a project's card and its latest news.

@@ -51,3 +51,4 @@ committee-appointed = 🏛 You are appointed to the { $district } PB committee f
 broadcast-kind-results = Results
 broadcast-kind-results-chart = Results chart
 broadcast-kind-execution-update = Project update
+broadcast-kind-execution-digest = Quarterly project digest

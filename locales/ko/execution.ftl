@@ -45,3 +45,6 @@ execution-preview = #{ $id } { $title } 추진 소식 미리보기:
 execution-post = ✅ 올리기
 execution-posted = 올렸습니다. 이 사업을 구독하는 주민들에게 알립니다.
 execution-stale = 그사이 카드가 바뀌었습니다(다른 소식이 올라옴). 다시 열어 처음부터 입력해 주세요.
+execution-digest-head = 📋 { $area } 주민참여예산 사업 추진 현황 ({ $quarter } 기준)
+execution-digest-line = · #{ $id } { $title } — { $status } { $progress }% · 집행 { $spent } / 승인 { $approved }
+execution-digest-foot = /project 뒤에 사업 번호를 넣으면 사업 카드와 최근 소식을 볼 수 있습니다.

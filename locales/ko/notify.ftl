@@ -51,3 +51,4 @@ committee-appointed = 🏛 { $district } { $year }년 주민참여예산위원�
 broadcast-kind-results = 결과 발표
 broadcast-kind-results-chart = 결과 그래프
 broadcast-kind-execution-update = 사업 추진 소식
+broadcast-kind-execution-digest = 분기별 사업 추진 현황

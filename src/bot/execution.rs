@@ -18,7 +18,7 @@ use crate::{
     config::Config,
     domain::{
         Proposal,
-        execution::{Card, Changes, Status, TEXT_MAX_CHARS, Update, UpdateError, check, parse_progress},
+        execution::{Card, Changes, Quarter, Status, TEXT_MAX_CHARS, Update, UpdateError, check, parse_progress},
         outcome::Why,
     },
     i18n::{Lang, Locales},
@@ -517,4 +517,95 @@ pub async fn on_post(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerRes
             answer(ctx, query, Some(ctx.t("execution-stale")), true).await
         }
     }
+}
+
+/// The job name of the quarterly digest (one run per quarter, across replicas).
+pub const DIGEST_JOB: &str = "execution-digest";
+
+/// The quarter that has just ended, when `now` is the digest day of the month after it (Seoul).
+pub fn digest_due(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Option<Quarter> {
+    use chrono::Datelike;
+    let day = config.execution_digest_day?;
+    let today = now.with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    if today.day() != day || !matches!(today.month(), 1 | 4 | 7 | 10) {
+        return None;
+    }
+    Some(match today.month() {
+        1 => Quarter { year: today.year() - 1, number: 4 },
+        month => Quarter { year: today.year(), number: (month - 1) / 3 },
+    })
+}
+
+/// One area's digest in `lang`: every card of its projects.
+fn digest_text(
+    config: &Config,
+    locales: &Locales,
+    lang: Lang,
+    area: &str,
+    quarter: Quarter,
+    cards: &[&(Card, String, String)],
+) -> String {
+    let mut lines = vec![locales.text(
+        lang,
+        "execution-digest-head",
+        args![("area", config.area_name(area, lang)), ("quarter", quarter.to_string())],
+    )];
+    for (card, title, _) in cards {
+        lines.push(locales.text(
+            lang,
+            "execution-digest-line",
+            args![
+                ("id", card.proposal_id),
+                ("title", title.clone()),
+                ("status", status_name(locales, lang, card.status)),
+                ("progress", i64::from(card.progress)),
+                ("spent", lang.money(card.spent)),
+                ("approved", lang.money(card.approved))
+            ],
+        ));
+    }
+    lines.push(locales.plain(lang, "execution-digest-foot"));
+    super::fit(lines.join("\n"))
+}
+
+/// On the digest day after a quarter: one message per area to its followers, summarising all
+/// its projects' cards (not one per project). Returns how many areas got one.
+pub async fn queue_digests(
+    store: &crate::store::Store,
+    config: &Config,
+    locales: &Locales,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, super::BotError> {
+    let Some(quarter) = digest_due(config, now) else { return Ok(0) };
+    let slot = quarter.to_string();
+    // Claimed first: a crash right after loses this quarter's digest rather than sending it twice.
+    if store.job_ran(DIGEST_JOB, &slot).await?
+        || !store.claim_job_run(DIGEST_JOB, &slot, "pb-bot", now.timestamp()).await?
+    {
+        return Ok(0);
+    }
+    let cards = store.cards_opened_before(now.timestamp()).await?;
+    let mut sent = 0;
+    for area in &config.areas {
+        let mine: Vec<_> = cards.iter().filter(|(_, _, key)| *key == area.key).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let broadcast = Broadcast {
+            kind: "execution-digest".into(),
+            subject: Some(slot.clone()),
+            text_ko: digest_text(config, locales, Lang::Ko, &area.key, quarter, &mine),
+            text_en: digest_text(config, locales, Lang::En, &area.key, quarter, &mine),
+            markup_ko: None,
+            markup_en: None,
+            audience: super::follow::area_audience(config, &area.key),
+            exclude: None,
+            created_by: None,
+            photos: None,
+        };
+        store.announce(&broadcast, config.default_language.code(), None, now.timestamp()).await?;
+        sent += 1;
+    }
+    tracing::info!(quarter = %quarter, areas = sent, "execution digests queued");
+    Ok(sent)
 }

@@ -1,6 +1,7 @@
-//! What runs on the clock inside `pb-bot run`: ballot rounds opening and closing on time, and
-//! meeting reminders. Every step is safe to run on several replicas at once (the store lets one
-//! of them do each change), so each replica simply runs them all.
+//! What runs on the clock inside `pb-bot run`: ballot rounds opening and closing on time,
+//! meeting reminders, and the quarterly digest of execution cards. Every step is safe to run on
+//! several replicas at once (the store lets one of them do each change), so each replica simply
+//! runs them all.
 
 use std::{sync::Arc, time::Duration};
 
@@ -26,6 +27,10 @@ pub async fn tick(
     match super::vote::queue_vote_reminders(store, config, locales, secret, now.timestamp()).await {
         Ok(n) => done += n,
         Err(e) => tracing::warn!(error = %e, "could not queue voting reminders; trying again shortly"),
+    }
+    match super::execution::queue_digests(store, config, locales, now).await {
+        Ok(n) => done += n,
+        Err(e) => tracing::warn!(error = %e, "could not queue the execution digests; trying again shortly"),
     }
     match super::meetings::queue_reminders(store, config, locales, now).await {
         Ok(0) => {}

@@ -297,3 +297,47 @@ async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hea
     bot.dispatch().await;
     assert_eq!(world.store.execution_updates(p2, 10).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn after_each_quarter_every_area_gets_one_digest_of_its_projects_once() {
+    use chrono::TimeZone;
+    let world = World::new().await;
+    let mut bot = world.bot(text(&user(KIM, "en"), "/start"));
+    bot.dispatch().await;
+    let (ids, _) = published(&world, &mut bot).await;
+    // KIM follows Sinchon-dong; LEE follows only Yeonhui-dong, which has no funded project.
+    world.store.subscribe(KIM as i64, "dong", "sinchon", 0).await.unwrap();
+    world.store.touch_user(LEE as i64, Some("ko"), 0).await.unwrap();
+    world.store.subscribe(LEE as i64, "dong", "yeonhui", 0).await.unwrap();
+    let seoul = chrono_tz::Asia::Seoul;
+    let digest = |when: chrono::DateTime<chrono_tz::Tz>| {
+        let world = &world;
+        async move {
+            pb_bot::bot::execution::queue_digests(
+                &world.store,
+                &world.config,
+                &world.locales,
+                when.with_timezone(&chrono::Utc),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    // Not the digest day (the 5th of January, April, July and October).
+    assert_eq!(digest(seoul.with_ymd_and_hms(2031, 4, 4, 9, 0, 0).unwrap()).await, 0);
+    assert_eq!(digest(seoul.with_ymd_and_hms(2031, 5, 5, 9, 0, 0).unwrap()).await, 0);
+    assert_eq!(digest(seoul.with_ymd_and_hms(2031, 4, 5, 9, 0, 0).unwrap()).await, 1, "Sinchon only");
+    assert_eq!(digest(seoul.with_ymd_and_hms(2031, 4, 5, 9, 15, 0).unwrap()).await, 0, "once a quarter");
+    let kim: Vec<String> = world.store.outbox_for(KIM as i64).await.unwrap().into_iter().map(|(_, t)| t).collect();
+    let digests: Vec<&String> = kim.iter().filter(|t| t.starts_with("📋")).collect();
+    assert_eq!(digests.len(), 1, "{kim:?}");
+    assert!(digests[0].starts_with("📋 Sinchon-dong: where its PB projects stand after 2031Q1"), "{}", digests[0]);
+    for id in [ids[0], ids[1]] {
+        assert!(digests[0].contains(&format!("· #{id} ")), "{}", digests[0]);
+    }
+    assert!(!digests[0].contains(&format!("#{} ", ids[2])), "unfunded projects have no card: {}", digests[0]);
+    assert!(world.store.outbox_for(LEE as i64).await.unwrap().iter().all(|(_, t)| !t.starts_with("📋")));
+    // January's digest is the previous year's fourth quarter.
+    assert_eq!(digest(seoul.with_ymd_and_hms(2032, 1, 5, 9, 0, 0).unwrap()).await, 1);
+    assert!(world.store.job_ran(pb_bot::bot::execution::DIGEST_JOB, "2031Q4").await.unwrap());
+}

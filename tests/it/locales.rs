@@ -107,6 +107,7 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "note",
         "from",
         "to",
+        "quarter",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
@@ -190,6 +191,7 @@ fn every_id_the_code_uses_exists() {
         "results",
         "results-chart",
         "execution-update",
+        "execution-digest",
     ] {
         used.insert(format!("broadcast-kind-{kind}"));
     }
