@@ -52,3 +52,4 @@ broadcast-kind-results = Results
 broadcast-kind-results-chart = Results chart
 broadcast-kind-execution-update = Project update
 broadcast-kind-execution-digest = Quarterly project digest
+broadcast-kind-execution-photo = Project photo

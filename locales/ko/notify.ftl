@@ -52,3 +52,4 @@ broadcast-kind-results = 결과 발표
 broadcast-kind-results-chart = 결과 그래프
 broadcast-kind-execution-update = 사업 추진 소식
 broadcast-kind-execution-digest = 분기별 사업 추진 현황
+broadcast-kind-execution-photo = 사업 현장 사진

@@ -108,6 +108,9 @@ pub struct UpdateDraft {
     pub text_en: Option<String>,
     /// The English text was typed or skipped.
     pub english_done: bool,
+    /// A photo (Telegram file id), once sent or skipped.
+    pub photo: Option<String>,
+    pub photo_done: bool,
     pub reason: Option<String>,
 }
 
@@ -122,6 +125,8 @@ impl UpdateDraft {
             text_ko: None,
             text_en: None,
             english_done: false,
+            photo: None,
+            photo_done: false,
             reason: None,
         }
     }

@@ -22,7 +22,7 @@ use crate::{
         outcome::Why,
     },
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, PostOutcome, Pushes, UpdateRecord},
+    store::{Broadcast, Follow, Photos, PostOutcome, Pushes, UpdateRecord},
 };
 
 /// Updates shown on a card.
@@ -45,6 +45,18 @@ pub async fn show(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
     let text = match ctx.store.execution_card(id).await? {
         Some(card) => {
             let updates = ctx.store.execution_updates(id, LATEST_UPDATES).await?;
+            // The latest photo of the project, above its card.
+            if let Some((update, file_id)) = updates.iter().find_map(|u| u.photo_file_id.as_ref().map(|f| (u, f))) {
+                ctx.courier.note_reply(ctx.user_id);
+                let caption = format!("📷 #{id} {} · {}", proposal.title, ctx.datetime_of(update.posted_at));
+                ctx.bot
+                    .send_photo(
+                        ctx.chat(),
+                        teloxide::types::InputFile::file_id(teloxide::types::FileId(file_id.clone())),
+                    )
+                    .caption(super::fit_caption(caption))
+                    .await?;
+            }
             card_text(&ctx.config, &ctx.locales, ctx.lang, &proposal, &card, &updates, |at| ctx.datetime_of(at))
         }
         None => decided_text(ctx, &proposal).await?,
@@ -228,20 +240,44 @@ pub fn update_pushes(
         )]]);
         serde_json::to_string(&markup).ok()
     };
+    // A photo goes first, as its own message (a caption holds only 1,024 characters).
+    let photo = update.photo.as_ref().map(|file_id| Broadcast {
+        kind: "execution-photo".into(),
+        subject: Some(proposal.id.to_string()),
+        text_ko: locales.text(
+            Lang::Ko,
+            "execution-photo-caption",
+            args![("id", proposal.id), ("title", proposal.title.clone())],
+        ),
+        text_en: locales.text(
+            Lang::En,
+            "execution-photo-caption",
+            args![("id", proposal.id), ("title", proposal.title.clone())],
+        ),
+        markup_ko: None,
+        markup_en: None,
+        audience: vec![Follow::Project(proposal.id)],
+        exclude: None,
+        created_by: None,
+        photos: Some(Photos::Telegram { file_id: file_id.clone() }),
+    });
     Pushes {
         notices: Vec::new(),
-        broadcasts: vec![Broadcast {
-            kind: "execution-update".into(),
-            subject: Some(proposal.id.to_string()),
-            text_ko: render(Lang::Ko),
-            text_en: render(Lang::En),
-            markup_ko: keyboard(Lang::Ko),
-            markup_en: keyboard(Lang::En),
-            audience: vec![Follow::Project(proposal.id)],
-            exclude: None,
-            created_by: None,
-            photos: None,
-        }],
+        broadcasts: photo
+            .into_iter()
+            .chain([Broadcast {
+                kind: "execution-update".into(),
+                subject: Some(proposal.id.to_string()),
+                text_ko: render(Lang::Ko),
+                text_en: render(Lang::En),
+                markup_ko: keyboard(Lang::Ko),
+                markup_en: keyboard(Lang::En),
+                audience: vec![Follow::Project(proposal.id)],
+                exclude: None,
+                created_by: None,
+                photos: None,
+            }])
+            .collect(),
         default_lang: config.default_language.code(),
     }
 }
@@ -342,17 +378,33 @@ pub async fn on_status(ctx: &Ctx, query: &CallbackQuery, token: u32, status: u8)
     ctx.send(ctx.t("execution-ask-progress")).await.map(drop)
 }
 
+/// Skips the optional step the draft is at: the English text, then the photo.
 pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerResult {
-    let Some((mut draft, state)) = draft_of(ctx, token).await?.filter(|(d, _)| d.text_ko.is_some() && !d.english_done)
+    let Some((mut draft, state)) =
+        draft_of(ctx, token).await?.filter(|(d, _)| d.text_ko.is_some() && !(d.english_done && d.photo_done))
     else {
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     };
     answer(ctx, query, None, false).await?;
-    draft.english_done = true;
+    if !draft.english_done {
+        draft.english_done = true;
+        ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+        return ask_photo(ctx, draft.token).await;
+    }
+    draft.photo_done = true;
     ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
     let state = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
     review(ctx, draft, &state).await
 }
+
+async fn ask_photo(ctx: &Ctx, token: u32) -> HandlerResult {
+    let keyboard =
+        InlineKeyboardMarkup::new(vec![vec![button(ctx.t("execution-skip-photo"), Callback::AdminExecSkip { token })]]);
+    ctx.send_with(ctx.t("execution-ask-photo"), keyboard).await.map(drop)
+}
+
+/// The largest photo an official may attach to an update.
+const MAX_PHOTO_BYTES: u32 = 10 << 20;
 
 fn update_of(draft: &UpdateDraft) -> Option<Update> {
     Some(Update {
@@ -362,7 +414,7 @@ fn update_of(draft: &UpdateDraft) -> Option<Update> {
         text_ko: draft.text_ko.clone()?,
         text_en: draft.english_done.then(|| draft.text_en.clone())?,
         reason: draft.reason.clone(),
-        photo: None,
+        photo: draft.photo_done.then(|| draft.photo.clone())?,
         department: None,
     })
 }
@@ -372,6 +424,21 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &
     if !super::admin::ensure_official(ctx).await? {
         ctx.store.clear_dialogue(ctx.user_id).await?;
         return Ok(());
+    }
+    if draft.english_done && !draft.photo_done {
+        let largest =
+            msg.photo().and_then(|sizes| sizes.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height)));
+        let Some(photo) = largest else {
+            return ask_photo(ctx, draft.token).await;
+        };
+        if photo.file.size > MAX_PHOTO_BYTES {
+            return ctx.send(ctx.ta("execution-photo-too-large", args![("max", "10 MB")])).await.map(drop);
+        }
+        draft.photo = Some(photo.file.id.0.clone());
+        draft.photo_done = true;
+        let json = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
+        ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+        return review(ctx, draft, &json).await;
     }
     let Some(text) = msg.text().map(str::trim) else {
         return ctx.send(ctx.t("execution-text-missing")).await.map(drop);
@@ -412,7 +479,8 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &
         }
         draft.text_en = Some(text.to_owned()).filter(|t| t != "-");
         draft.english_done = true;
-        None
+        ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+        return ask_photo(ctx, draft.token).await;
     } else {
         // Typed after the preview: a reason only if the update needs one.
         let needs_reason = match (ctx.store.execution_card(draft.project).await?, update_of(&draft)) {
@@ -453,8 +521,9 @@ async fn review(ctx: &Ctx, mut draft: UpdateDraft, state: &str) -> HandlerResult
         Ok(changes) => {
             let proposal = ctx.store.proposal(draft.project).await?;
             let title = proposal.map(|p| p.title).unwrap_or_default();
+            let photo = if update.photo.is_some() { ctx.t("execution-photo-attached") } else { String::new() };
             let text = format!(
-                "{}\n\n{}\n{}\n{}",
+                "{}\n\n{}\n{}\n{}\n{photo}",
                 ctx.ta("execution-preview", args![("id", draft.project), ("title", title)]),
                 changes_text(&ctx.locales, ctx.lang, &card, &changes),
                 update.text_ko,
@@ -480,6 +549,8 @@ async fn review(ctx: &Ctx, mut draft: UpdateDraft, state: &str) -> HandlerResult
             draft.text_ko = None;
             draft.text_en = None;
             draft.english_done = false;
+            draft.photo = None;
+            draft.photo_done = false;
             ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft)).await?;
             ctx.send(format!("{}\n\n{}", refusal(ctx, &e), ctx.t("execution-ask-progress"))).await.map(drop)
         }

@@ -296,7 +296,7 @@ pub async fn publication_pushes(
         audience: audience.clone(),
         exclude: None,
         created_by: None,
-        photos: Some(Photos {
+        photos: Some(Photos::Drawn {
             name: chart_name(round.id),
             ko: chart(config, locales, Lang::Ko, t),
             en: chart(config, locales, Lang::En, t),

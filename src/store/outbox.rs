@@ -81,13 +81,19 @@ pub struct Broadcast {
     pub photos: Option<Photos>,
 }
 
-/// A broadcast's picture, in Korean and English (PNG or JPEG).
+/// A broadcast's picture: drawn per language (PNG or JPEG bytes, uploaded with the first
+/// message), or one Telegram already has (a file id, e.g. a photo an official sent).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Photos {
-    /// The file name, without the language (`results-12.png` is sent as `results-12-ko.png`).
-    pub name: String,
-    pub ko: Vec<u8>,
-    pub en: Vec<u8>,
+pub enum Photos {
+    Drawn {
+        /// The file name, without the language (`results-12.png` is sent as `results-12-ko.png`).
+        name: String,
+        ko: Vec<u8>,
+        en: Vec<u8>,
+    },
+    Telegram {
+        file_id: String,
+    },
 }
 
 /// A picture to send: Telegram's file id once it has been uploaded, else its bytes.
@@ -248,19 +254,29 @@ pub(crate) async fn queue_broadcast_tx(
     now: i64,
 ) -> StoreResult<(i64, i64)> {
     let mut photo_ids = (None, None);
-    if let Some(photos) = &broadcast.photos {
-        let (stem, extension) = photos.name.rsplit_once('.').unwrap_or((&photos.name, "png"));
-        let mut insert = async |lang: &str, bytes: &[u8]| -> StoreResult<Option<i64>> {
-            let id = sqlx::query("INSERT INTO media (name, bytes, created_at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(format!("{stem}-{lang}.{extension}"))
+    let mut insert = async |name: String, bytes: &[u8], file_id: Option<&str>| -> StoreResult<Option<i64>> {
+        let id =
+            sqlx::query("INSERT INTO media (name, bytes, file_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(name)
                 .bind(bytes.to_vec())
+                .bind(file_id)
                 .bind(now)
                 .fetch_one(&mut *conn)
                 .await?
                 .try_get("id")?;
-            Ok(Some(id))
-        };
-        photo_ids = (insert("ko", &photos.ko).await?, insert("en", &photos.en).await?);
+        Ok(Some(id))
+    };
+    match &broadcast.photos {
+        Some(Photos::Drawn { name, ko, en }) => {
+            let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "png"));
+            let ko = insert(format!("{stem}-ko.{extension}"), ko, None).await?;
+            photo_ids = (ko, insert(format!("{stem}-en.{extension}"), en, None).await?);
+        }
+        Some(Photos::Telegram { file_id }) => {
+            let id = insert(format!("telegram-{}", broadcast.kind), &[], Some(file_id)).await?;
+            photo_ids = (id, id);
+        }
+        None => {}
     }
     let id: i64 = sqlx::query(
         "INSERT INTO broadcasts (kind, subject, text_ko, text_en, markup_ko, markup_en, created_by, created_at,

@@ -363,7 +363,7 @@ async fn a_broadcast_picture_is_uploaded_once_per_language_and_then_sent_by_its_
         bytes
     };
     let mut chart = news(vec![Follow::Dong("sinchon".into())], "chart");
-    chart.photos = Some(pb_bot::store::Photos { name: "results-9.png".into(), ko: png(10), en: png(200) });
+    chart.photos = Some(pb_bot::store::Photos::Drawn { name: "results-9.png".into(), ko: png(10), en: png(200) });
     world.store.announce(&chart, "ko", None, 0).await.unwrap().unwrap();
     // The text that follows the picture in every chat.
     world.store.announce(&news(vec![Follow::Dong("sinchon".into())], "text"), "ko", None, 0).await.unwrap().unwrap();

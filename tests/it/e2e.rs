@@ -976,7 +976,8 @@ async fn an_official_posts_a_project_update_through_the_binary_and_its_followers
     d.say(OFFICIAL, "en", "35").await;
     d.say(OFFICIAL, "en", "700만").await;
     d.say(OFFICIAL, "en", "나무 심기를 시작했습니다").await;
-    let preview = d.say(OFFICIAL, "en", "Planting has started").await;
+    let ask_photo = d.say(OFFICIAL, "en", "Planting has started").await;
+    let preview = d.tap(OFFICIAL, "en", &ask_photo, "No photo").await;
     assert!(preview.text().contains("progress 0% → 35%"), "{}", preview.text());
     let before = d.api.calls().len();
     d.api.press(OFFICIAL, "en", &preview, &preview.button("✅ Post it"));

@@ -251,7 +251,27 @@ async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hea
     let english = last_sent(&bot);
     bot.update(press_detached(&official, &button_data(&english, "Skip English")));
     bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("A photo of the work?"), "{}", last_text(&bot));
+    // Text where a photo is expected asks again; a photo over 10 MB is refused.
+    say(&mut bot, "no photo today");
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("A photo of the work?"), "{}", last_text(&bot));
+    let size = |id: &str, bytes: u32| teloxide::types::PhotoSize {
+        file: teloxide::types::FileMeta {
+            id: teloxide::types::FileId(id.into()),
+            unique_id: teloxide::types::FileUniqueId(format!("u-{id}")),
+            size: bytes,
+        },
+        width: 1280,
+        height: 960,
+    };
+    bot.update(photo(&official).photo(vec![size("huge", 20 << 20)]));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("too large"), "{}", last_text(&bot));
+    bot.update(photo(&official).photo(vec![size("site-photo", 300_000)]));
+    bot.dispatch().await;
     let preview = last_sent(&bot);
+    assert!(preview.text().unwrap().contains("📷 with a photo"), "{:?}", preview.text());
     let shown = preview.text().unwrap().to_owned();
     assert!(
         shown.contains("status planned → in progress · progress 0% → 40% · spent ₩0 → ₩8,000,000 (of ₩20,000,000)"),
@@ -266,6 +286,8 @@ async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hea
     assert!(last_text(&bot).contains("Status: in progress · 40%"), "{}", last_text(&bot));
     let kim = world.store.outbox_for(KIM as i64).await.unwrap();
     assert!(kim.iter().any(|(_, t)| t.contains("an update") && t.contains("착공했습니다")), "{kim:?}");
+    assert!(kim.iter().any(|(_, t)| t == &format!("📷 #{p2} Shade trees")), "the photo goes too: {kim:?}");
+    assert_eq!(world.store.execution_updates(p2, 1).await.unwrap()[0].photo_file_id.as_deref(), Some("site-photo"));
     // A second tap posts nothing more.
     bot.update(press_detached(&official, &button_data(&preview, "✅ Post it")));
     bot.dispatch().await;
@@ -280,6 +302,8 @@ async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hea
         say(&mut bot, words);
         bot.dispatch().await;
     }
+    bot.update(press_detached(&official, &button_data(&last_sent(&bot), "No photo")));
+    bot.dispatch().await;
     assert!(last_text(&bot).starts_with("Progress goes back from 40% to 30%"), "{}", last_text(&bot));
     say(&mut bot, "구청 설계 변경으로 일부 재시공");
     bot.dispatch().await;

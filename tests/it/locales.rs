@@ -192,6 +192,7 @@ fn every_id_the_code_uses_exists() {
         "results-chart",
         "execution-update",
         "execution-digest",
+        "execution-photo",
     ] {
         used.insert(format!("broadcast-kind-{kind}"));
     }

@@ -49,7 +49,7 @@ async fn a_sqlite_deployment_moves_to_postgresql_with_every_row_and_won() {
         audience: vec![pb_bot::store::Follow::AnyDong],
         exclude: None,
         created_by: None,
-        photos: Some(pb_bot::store::Photos { name: "chart.png".into(), ko: picture.clone(), en: vec![1, 2, 3] }),
+        photos: Some(pb_bot::store::Photos::Drawn { name: "chart.png".into(), ko: picture.clone(), en: vec![1, 2, 3] }),
     };
     world.store.announce(&chart, "ko", None, 9).await.unwrap().unwrap();
 
