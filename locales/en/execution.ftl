@@ -53,3 +53,4 @@ execution-skip-photo = No photo
 execution-photo-too-large = That photo is too large (at most { $max }). Send a smaller one, or skip.
 execution-photo-attached = 📷 with a photo
 execution-photo-caption = 📷 #{ $id } { $title }
+execution-ineligible = Not on a ballot: the review found it not eligible.

@@ -53,3 +53,4 @@ execution-skip-photo = 사진 없음
 execution-photo-too-large = 사진이 너무 큽니다({ $max } 이하). 더 작은 사진을 보내시거나 건너뛰세요.
 execution-photo-attached = 📷 사진 첨부
 execution-photo-caption = 📷 #{ $id } { $title }
+execution-ineligible = 검토 결과 부적격으로 판정되어 투표에 오르지 않았습니다.

@@ -163,14 +163,15 @@ async fn decided_text(ctx: &Ctx, proposal: &Proposal) -> Result<String, super::B
                 ],
             ));
         }
-        None => {
-            lines.push(
-                ctx.ta("execution-not-decided", args![("status", super::resident::status_name(ctx, proposal.status))]),
-            );
+        None if proposal.status == crate::domain::ProposalStatus::Ineligible => {
+            lines.push(ctx.t("execution-ineligible"));
             if let Some(reason) = &proposal.ineligible_reason {
                 lines.push(ctx.ta("card-reason", args![("reason", reason.clone())]));
             }
         }
+        None => lines.push(
+            ctx.ta("execution-not-decided", args![("status", super::resident::status_name(ctx, proposal.status))]),
+        ),
     }
     Ok(lines.join("\n"))
 }

@@ -79,6 +79,19 @@ async fn a_published_outcome_opens_a_card_for_each_funded_project_and_project_sh
     bot.update(text(&user(LEE, "ko"), &format!("/project {}", ids[1])));
     bot.dispatch().await;
     assert!(last_text(&bot).contains("상태: 추진 예정 · 0%"), "{}", last_text(&bot));
+    // Reviewed as not eligible: said so, with the reason; not yet on a ballot: where it stands.
+    let refused = world.seed(ALEX, "sinchon", "Private parking", 5_000_000).await;
+    let decision = pb_bot::domain::ReviewDecision::Ineligible { reason: "사유지입니다".into() };
+    let nothing = Pushes { default_lang: "ko", ..Pushes::default() };
+    world.store.review_proposal(refused, &decision, OFFICIAL as i64, &nothing, 0).await.unwrap();
+    bot.update(text(&kim, &format!("/project {refused}")));
+    bot.dispatch().await;
+    let shown = last_text(&bot);
+    assert!(shown.contains("the review found it not eligible") && shown.contains("사유지입니다"), "{shown}");
+    let waiting = world.seed(ALEX, "sinchon", "Bike racks", 5_000_000).await;
+    bot.update(text(&kim, &format!("/project {waiting}")));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("Not decided yet."), "{}", last_text(&bot));
     bot.update(text(&kim, "/project twelve"));
     bot.dispatch().await;
     assert_eq!(last_text(&bot), "Please give the project's number, e.g. /project 12.");
