@@ -105,14 +105,7 @@ fn card_of(row: &sqlx::any::AnyRow) -> StoreResult<Card> {
 impl Store {
     /// A project's execution card, if it was funded.
     pub async fn execution_card(&self, proposal: i64) -> StoreResult<Option<Card>> {
-        let row = sqlx::query(
-            "SELECT proposal_id, department, approved, spent, progress, status, note, updated_at
-             FROM execution_cards WHERE proposal_id = $1",
-        )
-        .bind(proposal)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(card_of).transpose()
+        card_tx(&mut *self.pool().acquire().await?, proposal).await
     }
 
     /// The execution cards of a cycle's projects with their titles, by project number.
@@ -306,12 +299,20 @@ async fn post_tx(
     .to_string();
     insert_audit(tx, now, by, "execution.update", Some(&card.proposal_id.to_string()), Some(&detail)).await?;
     queue_pushes_tx(tx, pushes, now).await?;
+    match card_tx(tx, card.proposal_id).await? {
+        Some(posted) => Ok(PostOutcome::Posted(posted)),
+        None => Err(StoreError::Corrupt(format!("the card of project {} vanished", card.proposal_id))),
+    }
+}
+
+/// A project's card, read on `conn`.
+async fn card_tx(conn: &mut AnyConnection, proposal: i64) -> StoreResult<Option<Card>> {
     let row = sqlx::query(
         "SELECT proposal_id, department, approved, spent, progress, status, note, updated_at
          FROM execution_cards WHERE proposal_id = $1",
     )
-    .bind(card.proposal_id)
-    .fetch_one(&mut *tx)
+    .bind(proposal)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(PostOutcome::Posted(card_of(&row)?))
+    row.as_ref().map(card_of).transpose()
 }
