@@ -34,3 +34,26 @@ CREATE TABLE execution_updates (
     posted_at     BIGINT NOT NULL
 );
 CREATE INDEX execution_updates_by_project ON execution_updates (proposal_id, id);
+
+-- The year-end evaluation of an area's funded projects (DESIGN §8): opened once per cycle and
+-- area, the area's verified residents invited once each; every answer is a 1–5 rating with an
+-- optional comment, stored under a keyed hash of the resident (as ballots are), the last one
+-- counting.
+CREATE TABLE evaluations (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    cycle_id  BIGINT NOT NULL REFERENCES cycles (id),
+    area_key  TEXT NOT NULL REFERENCES areas (key),
+    opened_by BIGINT,
+    opened_at BIGINT NOT NULL,
+    closes_at BIGINT NOT NULL,
+    UNIQUE (cycle_id, area_key)
+);
+CREATE TABLE evaluation_answers (
+    evaluation_id BIGINT NOT NULL REFERENCES evaluations (id),
+    proposal_id   BIGINT NOT NULL REFERENCES proposals (id),
+    resident_key  TEXT NOT NULL,
+    rating        INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment       TEXT CHECK (length(comment) BETWEEN 1 AND 500),
+    answered_at   BIGINT NOT NULL,
+    PRIMARY KEY (evaluation_id, proposal_id, resident_key)
+);

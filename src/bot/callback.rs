@@ -234,6 +234,23 @@ pub enum Callback {
     Project {
         id: i64,
     },
+    /// Officials: the areas whose year-end evaluation can be opened.
+    AdminEvalAreas,
+    /// Open the year-end evaluation of an area and invite its residents.
+    AdminEvalOpen {
+        area: String,
+    },
+    /// A resident evaluates a project: the rating buttons.
+    EvalProject {
+        evaluation: i64,
+        project: i64,
+    },
+    /// A resident's rating, 1–5.
+    EvalRate {
+        evaluation: i64,
+        project: i64,
+        rating: u8,
+    },
     /// Officials: the execution cards, to post an update.
     AdminExecution,
     /// Start an update of this project's card.
@@ -404,6 +421,10 @@ impl Callback {
             Callback::Project { id } => format!("pj:{id}"),
             Callback::FollowPicks { round } => format!("fk:{round}"),
             Callback::AdminExecution => "ad:xl".to_owned(),
+            Callback::AdminEvalAreas => "ad:ea".to_owned(),
+            Callback::AdminEvalOpen { area } => format!("ad:eo:{area}"),
+            Callback::EvalProject { evaluation, project } => format!("ev:{evaluation}:{project}"),
+            Callback::EvalRate { evaluation, project, rating } => format!("er:{evaluation}:{project}:{rating}"),
             Callback::AdminExecProject { id } => format!("ad:xp:{id}"),
             Callback::AdminExecStatus { token, status } => format!("ad:xs:{token}:{status}"),
             Callback::AdminExecSkip { token } => format!("ad:xk:{token}"),
@@ -522,6 +543,16 @@ impl Callback {
             ["pj", id] => Callback::Project { id: number(id)? },
             ["fk", round] => Callback::FollowPicks { round: number(round)? },
             ["ad", "xl"] => Callback::AdminExecution,
+            ["ad", "ea"] => Callback::AdminEvalAreas,
+            ["ad", "eo", area] if is_area_key(area) => Callback::AdminEvalOpen { area: (*area).to_owned() },
+            ["ev", evaluation, project] => {
+                Callback::EvalProject { evaluation: number(evaluation)?, project: number(project)? }
+            }
+            ["er", evaluation, project, rating] => Callback::EvalRate {
+                evaluation: number(evaluation)?,
+                project: number(project)?,
+                rating: number(rating).filter(|r: &u8| (1..=5).contains(r))?,
+            },
             ["ad", "xp", id] => Callback::AdminExecProject { id: number(id)? },
             ["ad", "xs", token, status] => {
                 Callback::AdminExecStatus { token: number(token)?, status: number(status).filter(|s: &u8| *s < 5)? }
@@ -593,6 +624,8 @@ impl Callback {
                 | Callback::AdminExclude { .. }
                 | Callback::AdminReadmit { .. }
                 | Callback::AdminExecution
+                | Callback::AdminEvalAreas
+                | Callback::AdminEvalOpen { .. }
                 | Callback::AdminExecProject { .. }
                 | Callback::AdminExecStatus { .. }
                 | Callback::AdminExecSkip { .. }
@@ -732,6 +765,10 @@ mod tests {
             Callback::Project { id: i64::MAX },
             Callback::FollowPicks { round: i64::MAX },
             Callback::AdminExecution,
+            Callback::AdminEvalAreas,
+            Callback::AdminEvalOpen { area: "abcdefghijklmnopqrstuvwx".into() },
+            Callback::EvalProject { evaluation: i64::MAX, project: i64::MAX },
+            Callback::EvalRate { evaluation: i64::MAX, project: i64::MAX, rating: 5 },
             Callback::AdminExecProject { id: i64::MAX },
             Callback::AdminExecStatus { token: u32::MAX, status: 4 },
             Callback::AdminExecSkip { token: u32::MAX },
@@ -824,7 +861,7 @@ mod tests {
     #[test]
     fn admin_buttons_are_flagged() {
         let admin: Vec<bool> = all_kinds().iter().map(Callback::is_admin).collect();
-        assert_eq!(admin.iter().filter(|a| **a).count(), 50);
+        assert_eq!(admin.iter().filter(|a| **a).count(), 52);
         assert!(!Callback::CheckinOpen { id: 1 }.is_admin(), "facilitators open check-in too");
         assert!(!Callback::FollowProject { id: 1, on: true }.is_admin());
         assert!(!Callback::ViewProposal { id: 1 }.is_admin());

@@ -94,6 +94,9 @@ async fn continue_dialogue(ctx: &Ctx, msg: &Message) -> HandlerResult {
             Dialogue::PaperEntry { round } => paper::on_lines(ctx, msg, round).await,
             Dialogue::ExcludeReason { round, project } => results::on_exclude_reason(ctx, msg, round, project).await,
             Dialogue::ExecutionUpdate(draft) => execution::on_input(ctx, msg, draft, &loaded.json).await,
+            Dialogue::EvalComment { evaluation, project, rating } => {
+                execution::on_comment(ctx, msg, evaluation, project, rating).await
+            }
             Dialogue::MeetingMove { id, sequence, .. } => {
                 schedule::on_move_input(ctx, msg, id, sequence, &loaded.json).await
             }
@@ -228,6 +231,15 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         Callback::Project { id } => {
             answer(ctx, query, None, false).await?;
             execution::show(ctx, id, None).await
+        }
+        Callback::AdminEvalAreas => {
+            answer(ctx, query, None, false).await?;
+            execution::evaluation_areas(ctx, message).await
+        }
+        Callback::AdminEvalOpen { area } => execution::open_evaluation(ctx, query, &area).await,
+        Callback::EvalProject { evaluation, project } => execution::on_evaluate(ctx, query, evaluation, project).await,
+        Callback::EvalRate { evaluation, project, rating } => {
+            execution::on_rate(ctx, query, evaluation, project, rating).await
         }
         Callback::AdminExecution => {
             answer(ctx, query, None, false).await?;

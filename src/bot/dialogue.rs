@@ -40,6 +40,12 @@ pub enum Dialogue {
         korean: String,
         english: Option<String>,
     },
+    /// A resident rated a project in an evaluation and may type a comment.
+    EvalComment {
+        evaluation: i64,
+        project: i64,
+        rating: u8,
+    },
     /// An official is posting an update to a funded project's execution card, step by step.
     ExecutionUpdate(UpdateDraft),
     /// An official is typing the public reason project `project` is excluded from `round`.

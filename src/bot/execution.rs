@@ -22,7 +22,7 @@ use crate::{
         outcome::Why,
     },
     i18n::{Lang, Locales},
-    store::{Broadcast, Follow, Photos, PostOutcome, Pushes, UpdateRecord},
+    store::{AnswerOutcome, Broadcast, Follow, Photos, PostOutcome, Pushes, UpdateRecord},
 };
 
 /// Updates shown on a card.
@@ -309,7 +309,7 @@ pub async fn cards(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
     let mut rows: Vec<Vec<_>> = cards
         .iter()
         .take(90)
-        .map(|(card, title)| {
+        .map(|(card, title, _)| {
             let title: String = title.chars().take(30).collect();
             let label = format!(
                 "🏗 #{} {title} · {} {}%",
@@ -320,6 +320,9 @@ pub async fn cards(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
             vec![button(label, Callback::AdminExecProject { id: card.proposal_id })]
         })
         .collect();
+    if !cards.is_empty() {
+        rows.push(vec![button(ctx.t("evaluation-admin-button"), Callback::AdminEvalAreas)]);
+    }
     rows.push(super::admin::back_to_menu(ctx));
     let text = if cards.is_empty() { ctx.t("execution-admin-none") } else { ctx.t("execution-admin-choose") };
     ctx.show(message, text, InlineKeyboardMarkup::new(rows)).await
@@ -680,4 +683,174 @@ pub async fn queue_digests(
     }
     tracing::info!(quarter = %quarter, areas = sent, "execution digests queued");
     Ok(sent)
+}
+
+/// How long a year-end evaluation stays open.
+const EVALUATION_DAYS: i64 = 14;
+
+/// `/admin` → 🏗 → 📝: the areas with funded projects, to open their evaluation.
+pub async fn evaluation_areas(ctx: &Ctx, message: Option<MessageId>) -> HandlerResult {
+    let cycle = super::admin::current_cycle(ctx).await?;
+    let cards = ctx.store.execution_cards(cycle.id).await?;
+    let mut rows: Vec<Vec<_>> = Vec::new();
+    for area in &ctx.config.areas {
+        let count = cards.iter().filter(|(_, _, key)| *key == area.key).count();
+        if count > 0 {
+            let label = format!("📝 {} ({count})", ctx.area_name(&area.key));
+            rows.push(vec![button(label, Callback::AdminEvalOpen { area: area.key.clone() })]);
+        }
+    }
+    rows.push(vec![button(ctx.t("admin-rounds-back"), Callback::AdminExecution)]);
+    ctx.show(
+        message,
+        ctx.ta("evaluation-admin-choose", args![("days", EVALUATION_DAYS)]),
+        InlineKeyboardMarkup::new(rows),
+    )
+    .await
+}
+
+/// The evaluation invitation in `lang`, with one button per project.
+fn invitation(
+    config: &Config,
+    locales: &Locales,
+    lang: Lang,
+    area: &str,
+    evaluation: i64,
+    projects: &[(i64, String)],
+    closes: &str,
+) -> (String, Option<String>) {
+    let text = locales.text(
+        lang,
+        "evaluation-invitation",
+        args![("area", config.area_name(area, lang)), ("count", projects.len()), ("until", closes.to_owned())],
+    );
+    let rows: Vec<Vec<_>> = projects
+        .iter()
+        .take(90)
+        .map(|(id, title)| {
+            let title: String = title.chars().take(40).collect();
+            vec![button(format!("#{id} {title}"), Callback::EvalProject { evaluation, project: *id })]
+        })
+        .collect();
+    (text, serde_json::to_string(&InlineKeyboardMarkup::new(rows)).ok())
+}
+
+/// Opens an area's evaluation (once per cycle) and invites its verified residents, once each.
+pub async fn open_evaluation(ctx: &Ctx, query: &CallbackQuery, area: &str) -> HandlerResult {
+    let Some(kind) = ctx.config.area(area).map(|a| a.kind) else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    let cycle = super::admin::current_cycle(ctx).await?;
+    let projects: Vec<(i64, String)> = ctx
+        .store
+        .execution_cards(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, key)| key == area)
+        .map(|(card, title, _)| (card.proposal_id, title))
+        .collect();
+    if projects.is_empty() {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    }
+    let residents = ctx.store.area_residents(area, kind == crate::domain::AreaKind::Dong).await?;
+    let closes_at = ctx.now_ts() + EVALUATION_DAYS * 86_400;
+    let invitations = |evaluation: i64| {
+        let notices = residents
+            .iter()
+            .map(|resident| {
+                let lang =
+                    resident.language.as_deref().and_then(Lang::from_code).unwrap_or(ctx.config.default_language);
+                let closes = lang.datetime(chrono::DateTime::from_timestamp(closes_at, 0).unwrap_or_default());
+                let (text, markup) = invitation(&ctx.config, &ctx.locales, lang, area, evaluation, &projects, &closes);
+                crate::store::Notice { chat_id: resident.telegram_id, text, markup }
+            })
+            .collect();
+        Pushes::notices(notices, ctx.config.default_language.code())
+    };
+    let opened =
+        ctx.store.open_evaluation(cycle.id, area, closes_at, Some(ctx.user_id), invitations, ctx.now_ts()).await?;
+    let notice = match opened {
+        Some(_) => {
+            ctx.courier.wake();
+            ctx.ta("evaluation-opened", args![("count", residents.len())])
+        }
+        None => ctx.t("evaluation-already-open"),
+    };
+    answer(ctx, query, Some(notice), true).await
+}
+
+/// The resident's key for an evaluation, if they live in its area (any verified resident for
+/// the district-wide area).
+async fn evaluator(ctx: &Ctx, evaluation: &crate::store::Evaluation) -> Result<Option<String>, super::BotError> {
+    let Some((name, dong)) = ctx.store.voter(ctx.user_id).await? else { return Ok(None) };
+    let dong_area = ctx.config.area(&evaluation.area_key).is_some_and(|a| a.kind == crate::domain::AreaKind::Dong);
+    if dong_area && dong != evaluation.area_key {
+        return Ok(None);
+    }
+    Ok(Some(ctx.secret.evaluation_key(evaluation.id, &name)))
+}
+
+/// A project button of the invitation: the rating buttons.
+pub async fn on_evaluate(ctx: &Ctx, query: &CallbackQuery, evaluation: i64, project: i64) -> HandlerResult {
+    let Some(found) = ctx.store.evaluation(evaluation).await?.filter(|e| e.closes_at > ctx.now_ts()) else {
+        return answer(ctx, query, Some(ctx.t("evaluation-closed")), true).await;
+    };
+    if evaluator(ctx, &found).await?.is_none() {
+        return answer(ctx, query, Some(ctx.t("evaluation-not-resident")), true).await;
+    }
+    let Some(proposal) = ctx.store.proposal(project).await? else {
+        return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
+    };
+    answer(ctx, query, None, false).await?;
+    let row: Vec<_> = (1..=5u8)
+        .map(|rating| button(format!("{rating}"), Callback::EvalRate { evaluation, project, rating }))
+        .collect();
+    let text = ctx.ta("evaluation-ask-rating", args![("id", project), ("title", proposal.title)]);
+    ctx.send_with(text, InlineKeyboardMarkup::new(vec![row])).await.map(drop)
+}
+
+/// A rating: saved (the last one counts); a comment may follow.
+pub async fn on_rate(ctx: &Ctx, query: &CallbackQuery, evaluation: i64, project: i64, rating: u8) -> HandlerResult {
+    let Some(found) = ctx.store.evaluation(evaluation).await? else {
+        return answer(ctx, query, Some(ctx.t("evaluation-closed")), true).await;
+    };
+    let Some(key) = evaluator(ctx, &found).await? else {
+        return answer(ctx, query, Some(ctx.t("evaluation-not-resident")), true).await;
+    };
+    match ctx.store.answer_evaluation(evaluation, project, &key, rating, None, ctx.now_ts()).await? {
+        AnswerOutcome::Saved => {
+            answer(ctx, query, None, false).await?;
+            ctx.save_dialogue(&Dialogue::EvalComment { evaluation, project, rating }).await?;
+            ctx.send(ctx.ta("evaluation-rated", args![("rating", i64::from(rating)), ("max", COMMENT_MAX_CHARS)]))
+                .await
+                .map(drop)
+        }
+        AnswerOutcome::Closed => answer(ctx, query, Some(ctx.t("evaluation-closed")), true).await,
+        AnswerOutcome::NotEvaluated => answer(ctx, query, Some(ctx.t("button-stale")), true).await,
+    }
+}
+
+/// The longest evaluation comment.
+const COMMENT_MAX_CHARS: usize = 500;
+
+/// A typed comment on the rating just given.
+pub async fn on_comment(ctx: &Ctx, msg: &Message, evaluation: i64, project: i64, rating: u8) -> HandlerResult {
+    let Some(text) = msg.text().map(str::trim).filter(|t| !t.is_empty()) else {
+        return ctx.send(ctx.ta("evaluation-comment-invalid", args![("max", COMMENT_MAX_CHARS)])).await.map(drop);
+    };
+    if text.chars().count() > COMMENT_MAX_CHARS {
+        return ctx.send(ctx.ta("evaluation-comment-invalid", args![("max", COMMENT_MAX_CHARS)])).await.map(drop);
+    }
+    ctx.store.clear_dialogue(ctx.user_id).await?;
+    let Some(found) = ctx.store.evaluation(evaluation).await? else {
+        return ctx.send(ctx.t("evaluation-closed")).await.map(drop);
+    };
+    let Some(key) = evaluator(ctx, &found).await? else {
+        return ctx.send(ctx.t("evaluation-not-resident")).await.map(drop);
+    };
+    let notice = match ctx.store.answer_evaluation(evaluation, project, &key, rating, Some(text), ctx.now_ts()).await? {
+        AnswerOutcome::Saved => ctx.t("evaluation-commented"),
+        AnswerOutcome::Closed | AnswerOutcome::NotEvaluated => ctx.t("evaluation-closed"),
+    };
+    ctx.send(notice).await.map(drop)
 }

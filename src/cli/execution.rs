@@ -185,6 +185,13 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
     for (project, update) in store.updates_before(until).await? {
         updates.entry(project).or_default().push(update);
     }
+    let ratings: HashMap<i64, crate::store::Ratings> =
+        store.evaluation_results().await?.into_iter().map(|r| (r.proposal_id, r)).collect();
+    // An average to one decimal, rounded half up: 4.25 → 4.3.
+    let average = |r: &crate::store::Ratings| {
+        let tenths = (r.sum * 20 + r.count) / (2 * r.count);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    };
     let seoul = |ts: i64| super::seoul_minute(ts);
     let status_ko = |status: Status| locales.plain(crate::i18n::Lang::Ko, &format!("execution-status-{status}"));
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -199,6 +206,8 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
         "status",
         "updates_in_quarter",
         "last_update",
+        "rating_average",
+        "ratings",
     ])?;
     let mut md = format!("# {} 주민참여예산 사업 추진 현황 · Execution report {quarter}\n\n", config.district_ko);
     let _ = writeln!(
@@ -224,6 +233,8 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
             status.as_str().to_owned(),
             during.len().to_string(),
             all.last().map(|u| seoul(u.posted_at)).unwrap_or_default(),
+            ratings.get(&card.proposal_id).map(average).unwrap_or_default(),
+            ratings.get(&card.proposal_id).map_or(0, |r| r.count).to_string(),
         ])?;
         let _ = writeln!(
             md,
@@ -235,6 +246,12 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
             crate::i18n::Lang::Ko.money(spent),
             card.department.as_deref().unwrap_or("-"),
         );
+        if let Some(r) = ratings.get(&card.proposal_id) {
+            let _ = writeln!(md, "- 주민 평가 Residents' rating: {}/5 ({}명 ratings)", average(r), r.count);
+            for comment in &r.comments {
+                let _ = writeln!(md, "  - “{comment}”");
+            }
+        }
         if during.is_empty() {
             md.push_str("- 이번 분기 소식 없음 · No update this quarter\n");
         }

@@ -60,6 +60,11 @@ impl Secret {
     pub fn voter_key(&self, round: i64, voter: &str) -> String {
         self.hash("ballot", &format!("{round}\0{voter}"))
     }
+
+    /// The key a resident's answers to an evaluation are stored under, as for ballots.
+    pub fn evaluation_key(&self, evaluation: i64, resident: &str) -> String {
+        self.hash("evaluation", &format!("{evaluation}\0{resident}"))
+    }
 }
 
 /// A Korean mobile or landline number in E.164 form (`+821012345678`).

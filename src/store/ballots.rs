@@ -595,8 +595,25 @@ impl Store {
         self.residents_of(round, false).await
     }
 
+    /// The verified residents of an area (a dong's own, or everyone for the district-wide area):
+    /// those invited to evaluate its projects.
+    pub async fn area_residents(&self, area: &str, dong: bool) -> StoreResult<Vec<PossibleVoter>> {
+        let stage = if dong { RoundStage::Dong } else { RoundStage::District };
+        self.residents_where(stage, area, 0, false).await
+    }
+
     async fn residents_of(&self, round: &Round, reminded_only: bool) -> StoreResult<Vec<PossibleVoter>> {
-        let filter = match round.stage {
+        self.residents_where(round.stage, &round.area_key, round.cycle_id, reminded_only).await
+    }
+
+    async fn residents_where(
+        &self,
+        stage: RoundStage,
+        area: &str,
+        cycle: i64,
+        reminded_only: bool,
+    ) -> StoreResult<Vec<PossibleVoter>> {
+        let filter = match stage {
             RoundStage::Dong => "r.dong_key = $1",
             RoundStage::District => "1 = 1",
             RoundStage::Committee => {
@@ -615,9 +632,9 @@ impl Store {
             }
         );
         let query = sqlx::query(&sql);
-        let query = match round.stage {
-            RoundStage::Dong => query.bind(round.area_key.clone()),
-            RoundStage::Committee => query.bind(round.cycle_id),
+        let query = match stage {
+            RoundStage::Dong => query.bind(area.to_owned()),
+            RoundStage::Committee => query.bind(cycle),
             RoundStage::District => query,
         };
         let rows = query.fetch_all(self.pool()).await?;

@@ -108,18 +108,18 @@ impl Store {
         card_tx(&mut *self.pool().acquire().await?, proposal).await
     }
 
-    /// The execution cards of a cycle's projects with their titles, by project number.
-    pub async fn execution_cards(&self, cycle: i64) -> StoreResult<Vec<(Card, String)>> {
+    /// The execution cards of a cycle's projects with their titles and areas, by project number.
+    pub async fn execution_cards(&self, cycle: i64) -> StoreResult<Vec<(Card, String, String)>> {
         let rows = sqlx::query(
             "SELECT c.proposal_id, c.department, c.approved, c.spent, c.progress, c.status, c.note, c.updated_at,
-                    p.title
+                    p.title, p.area_key
              FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
              WHERE p.cycle_id = $1 ORDER BY c.proposal_id",
         )
         .bind(cycle)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?))).collect()
+        rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?, r.try_get("area_key")?))).collect()
     }
 
     /// Every execution card opened before `until`, with its project's title and area, by
@@ -315,4 +315,155 @@ async fn card_tx(conn: &mut AnyConnection, proposal: i64) -> StoreResult<Option<
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(card_of).transpose()
+}
+
+/// An evaluation of an area's projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub area_key: String,
+    pub closes_at: i64,
+}
+
+/// What answering an evaluation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    Saved,
+    /// The evaluation is closed (or unknown).
+    Closed,
+    /// The project has no card in the evaluation's area.
+    NotEvaluated,
+}
+
+/// One project's evaluation results: ratings and the comments given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ratings {
+    pub proposal_id: i64,
+    pub count: i64,
+    /// The sum of the ratings (their average is `sum / count`).
+    pub sum: i64,
+    pub comments: Vec<String>,
+}
+
+fn evaluation_of(row: &sqlx::any::AnyRow) -> StoreResult<Evaluation> {
+    Ok(Evaluation {
+        id: row.try_get("id")?,
+        cycle_id: row.try_get("cycle_id")?,
+        area_key: row.try_get("area_key")?,
+        closes_at: row.try_get("closes_at")?,
+    })
+}
+
+impl Store {
+    /// Opens the year-end evaluation of an area once per cycle, queuing the invitations in the
+    /// same transaction; `None` when it was opened already.
+    pub async fn open_evaluation(
+        &self,
+        cycle: i64,
+        area: &str,
+        closes_at: i64,
+        by: Option<i64>,
+        invitations: impl FnOnce(i64) -> Pushes,
+        now: i64,
+    ) -> StoreResult<Option<Evaluation>> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "INSERT INTO evaluations (cycle_id, area_key, opened_by, opened_at, closes_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (cycle_id, area_key) DO NOTHING
+             RETURNING id, cycle_id, area_key, closes_at",
+        )
+        .bind(cycle)
+        .bind(area)
+        .bind(by)
+        .bind(now)
+        .bind(closes_at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let evaluation = evaluation_of(&row)?;
+        insert_audit(&mut tx, now, by, "evaluation.open", Some(area), Some(&evaluation.id.to_string())).await?;
+        queue_pushes_tx(&mut tx, &invitations(evaluation.id), now).await?;
+        tx.commit().await?;
+        Ok(Some(evaluation))
+    }
+
+    pub async fn evaluation(&self, id: i64) -> StoreResult<Option<Evaluation>> {
+        let row = sqlx::query("SELECT id, cycle_id, area_key, closes_at FROM evaluations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(evaluation_of).transpose()
+    }
+
+    /// Stores a resident's rating (1–5) and comment of a project; the last answer counts.
+    pub async fn answer_evaluation(
+        &self,
+        evaluation: i64,
+        proposal: i64,
+        resident_key: &str,
+        rating: u8,
+        comment: Option<&str>,
+        now: i64,
+    ) -> StoreResult<AnswerOutcome> {
+        let mut tx = self.write_tx().await?;
+        let open = sqlx::query("SELECT area_key, cycle_id FROM evaluations WHERE id = $1 AND closes_at > $2")
+            .bind(evaluation)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(open) = open else { return Ok(AnswerOutcome::Closed) };
+        let on_it = sqlx::query(
+            "SELECT 1 FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
+             WHERE c.proposal_id = $1 AND p.area_key = $2 AND p.cycle_id = $3",
+        )
+        .bind(proposal)
+        .bind(open.try_get::<String, _>("area_key")?)
+        .bind(open.try_get::<i64, _>("cycle_id")?)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if on_it.is_none() {
+            return Ok(AnswerOutcome::NotEvaluated);
+        }
+        sqlx::query(
+            "INSERT INTO evaluation_answers (evaluation_id, proposal_id, resident_key, rating, comment, answered_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (evaluation_id, proposal_id, resident_key)
+             DO UPDATE SET rating = excluded.rating, comment = COALESCE(excluded.comment, evaluation_answers.comment),
+                           answered_at = excluded.answered_at",
+        )
+        .bind(evaluation)
+        .bind(proposal)
+        .bind(resident_key)
+        .bind(i64::from(rating))
+        .bind(comment)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AnswerOutcome::Saved)
+    }
+
+    /// The ratings of every evaluated project, by project.
+    pub async fn evaluation_results(&self) -> StoreResult<Vec<Ratings>> {
+        let rows = sqlx::query(
+            "SELECT proposal_id, rating, comment FROM evaluation_answers ORDER BY proposal_id, answered_at",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut results: Vec<Ratings> = Vec::new();
+        for row in &rows {
+            let id: i64 = row.try_get("proposal_id")?;
+            if results.last().is_none_or(|r| r.proposal_id != id) {
+                results.push(Ratings { proposal_id: id, count: 0, sum: 0, comments: Vec::new() });
+            }
+            let entry = results.last_mut().expect("just pushed");
+            entry.count += 1;
+            entry.sum += row.try_get::<i64, _>("rating")?;
+            if let Some(comment) = row.try_get::<Option<String>, _>("comment")? {
+                entry.comments.push(comment);
+            }
+        }
+        Ok(results)
+    }
 }

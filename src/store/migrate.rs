@@ -323,6 +323,30 @@ const TABLES: &[(&str, bool, Columns)] = &[
             ("posted_at", Int),
         ],
     ),
+    (
+        "evaluations",
+        true,
+        &[
+            ("id", Int),
+            ("cycle_id", Int),
+            ("area_key", Text),
+            ("opened_by", Int),
+            ("opened_at", Int),
+            ("closes_at", Int),
+        ],
+    ),
+    (
+        "evaluation_answers",
+        false,
+        &[
+            ("evaluation_id", Int),
+            ("proposal_id", Int),
+            ("resident_key", Text),
+            ("rating", Int),
+            ("comment", Text),
+            ("answered_at", Int),
+        ],
+    ),
 ];
 /// Money columns whose totals must match after the copy.
 const MONEY: &[(&str, &str)] = &[

@@ -32,7 +32,7 @@ pub use ballots::{
 };
 pub use committee::{AppointOutcome, CommitteeCandidate, Completion, MeetingRecord};
 pub use coordination::WorkItem;
-pub use execution::{PostOutcome, UpdateRecord};
+pub use execution::{AnswerOutcome, Evaluation, PostOutcome, Ratings, UpdateRecord};
 pub use meetings::{
     ChangeOutcome, CheckInOutcome, Checkin, Meeting, NewMeeting, OpenCheckin, ReminderDue, RsvpOutcome,
 };

@@ -378,3 +378,87 @@ async fn after_each_quarter_every_area_gets_one_digest_of_its_projects_once() {
     assert_eq!(digest(seoul.with_ymd_and_hms(2032, 1, 5, 9, 0, 0).unwrap()).await, 1);
     assert!(world.store.job_ran(pb_bot::bot::execution::DIGEST_JOB, "2031Q4").await.unwrap());
 }
+
+#[tokio::test]
+async fn a_year_end_evaluation_invites_the_areas_residents_once_and_its_ratings_reach_the_report() {
+    const CHOI: u64 = 100_005;
+    let world = World::new().await;
+    let official = user(OFFICIAL, "en");
+    let mut bot = world.bot(text(&official, "/start"));
+    bot.dispatch().await;
+    let (ids, _) = published(&world, &mut bot).await;
+    let p2 = ids[1];
+    world.verify(KIM, "en", "sinchon").await;
+    world.verify(LEE, "ko", "sinchon").await;
+    world.verify(CHOI, "ko", "yeonhui").await;
+
+    bot.update(press_detached(&official, "ad:ea"));
+    bot.dispatch().await;
+    let areas = bot.get_responses().edited_messages_text.last().cloned().map(|m| m.message);
+    let areas = areas.unwrap_or_else(|| last_sent(&bot));
+    assert_eq!(buttons(&areas)[0], ("📝 Sinchon-dong (2)".to_owned(), "ad:eo:sinchon".to_owned()));
+    bot.update(press_detached(&official, "ad:eo:sinchon"));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n == "Opened; 2 residents are invited."), "{:?}", notices(&bot));
+    bot.update(press_detached(&official, "ad:eo:sinchon"));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.contains("opened already")), "{:?}", notices(&bot));
+    let invited = |user: u64| {
+        let store = world.store.clone();
+        async move {
+            store.outbox_for(user as i64).await.unwrap().into_iter().filter(|(_, t)| t.starts_with("📝")).count()
+        }
+    };
+    assert_eq!((invited(KIM).await, invited(LEE).await, invited(CHOI).await), (1, 1, 0));
+    let evaluation = world.store.evaluation(1).await.unwrap().expect("opened");
+    let e = evaluation.id;
+
+    // Kim rates #2 4, comments, then changes it to 5; Lee rates it 5 without a comment.
+    let kim = user(KIM, "en");
+    bot.update(press_detached(&kim, &format!("ev:{e}:{p2}")));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("Shade trees: your rating"), "{}", last_text(&bot));
+    bot.update(press_detached(&kim, &format!("er:{e}:{p2}:4")));
+    bot.dispatch().await;
+    assert!(last_text(&bot).starts_with("Thank you: 4/5 is saved"), "{}", last_text(&bot));
+    bot.update(text(&kim, &"x".repeat(501)));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("1 to 500 characters"), "{}", last_text(&bot));
+    bot.update(text(&kim, "Nice shade in summer"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "Your comment is saved. Thank you.");
+    bot.update(press_detached(&kim, &format!("er:{e}:{p2}:5")));
+    bot.dispatch().await;
+    bot.update(text(&kim, "/cancel"));
+    bot.dispatch().await;
+    bot.update(press_detached(&user(LEE, "ko"), &format!("er:{e}:{p2}:5")));
+    bot.dispatch().await;
+    // Another dong's resident, a rating out of range, a closed evaluation.
+    bot.update(press_detached(&user(CHOI, "ko"), &format!("ev:{e}:{p2}")));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.contains("인증 주민만")), "{:?}", notices(&bot));
+    bot.update(press_detached(&kim, &format!("er:{e}:{p2}:6")));
+    bot.dispatch().await;
+    assert_eq!(
+        world.store.answer_evaluation(e, p2, "late", 3, None, evaluation.closes_at + 1).await.unwrap(),
+        pb_bot::store::AnswerOutcome::Closed
+    );
+
+    let results = world.store.evaluation_results().await.unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!((results[0].proposal_id, results[0].count, results[0].sum), (p2, 2, 10), "the last rating counts");
+    assert_eq!(results[0].comments, ["Nice shade in summer"]);
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
+    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
+    let report = cli(&world.db)
+        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let md = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.md"))).unwrap();
+    assert!(md.contains("Residents' rating: 5.0/5 (2명 ratings)") && md.contains("“Nice shade in summer”"), "{md}");
+    let csv = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.csv"))).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with(&format!("{p2},")) && l.ends_with(",5.0,2")), "{csv}");
+}

@@ -108,6 +108,8 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "from",
         "to",
         "quarter",
+        "days",
+        "rating",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
