@@ -65,3 +65,7 @@ evaluation-comment-invalid = A comment is text of 1 to { $max } characters. Type
 evaluation-commented = Your comment is saved. Thank you.
 evaluation-closed = This evaluation is closed.
 evaluation-not-resident = This evaluation is for the verified residents of the area.
+execution-milestones-head = Milestones:
+execution-milestone-done = · ✅ { $title } — due { $due }, done { $done }
+execution-milestone-planned = · ⏳ { $title } — by { $due }
+execution-milestone-late = · ⚠️ { $title } — was due { $due }, not done yet

@@ -65,3 +65,7 @@ evaluation-comment-invalid = 의견은 1~{ $max }자의 글로 입력해 주세�
 evaluation-commented = 의견을 저장했습니다. 감사합니다.
 evaluation-closed = 평가가 마감되었습니다.
 evaluation-not-resident = 이 평가는 해당 지역의 인증 주민만 참여할 수 있습니다.
+execution-milestones-head = 추진 일정:
+execution-milestone-done = · ✅ { $title } — 목표 { $due }, { $done } 완료
+execution-milestone-planned = · ⏳ { $title } — { $due }까지
+execution-milestone-late = · ⚠️ { $title } — 목표 { $due }, 아직 완료되지 않음

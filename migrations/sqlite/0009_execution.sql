@@ -57,3 +57,16 @@ CREATE TABLE evaluation_answers (
     answered_at   BIGINT NOT NULL,
     PRIMARY KEY (evaluation_id, proposal_id, resident_key)
 );
+
+-- A funded project's milestones, as the department plans them: what, by when, and when it was
+-- done. Replaced whole for a project on each import.
+CREATE TABLE execution_milestones (
+    proposal_id BIGINT NOT NULL REFERENCES execution_cards (proposal_id),
+    seq         INTEGER NOT NULL CHECK (seq >= 1),
+    title_ko    TEXT NOT NULL CHECK (length(title_ko) BETWEEN 1 AND 100),
+    title_en    TEXT CHECK (length(title_en) BETWEEN 1 AND 100),
+    -- YYYY-MM-DD, Seoul.
+    due_on      TEXT NOT NULL,
+    done_on     TEXT,
+    PRIMARY KEY (proposal_id, seq)
+);

@@ -18,7 +18,9 @@ use crate::{
     config::Config,
     domain::{
         Proposal,
-        execution::{Card, Changes, Quarter, Status, TEXT_MAX_CHARS, Update, UpdateError, check, parse_progress},
+        execution::{
+            Card, Changes, Milestone, Quarter, Status, TEXT_MAX_CHARS, Update, UpdateError, check, parse_progress,
+        },
         outcome::Why,
     },
     i18n::{Lang, Locales},
@@ -45,6 +47,7 @@ pub async fn show(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
     let text = match ctx.store.execution_card(id).await? {
         Some(card) => {
             let updates = ctx.store.execution_updates(id, LATEST_UPDATES).await?;
+            let milestones = ctx.store.milestones(id).await?;
             // The latest photo of the project, above its card.
             if let Some((update, file_id)) = updates.iter().find_map(|u| u.photo_file_id.as_ref().map(|f| (u, f))) {
                 ctx.courier.note_reply(ctx.user_id);
@@ -57,7 +60,14 @@ pub async fn show(ctx: &Ctx, id: i64, message: Option<MessageId>) -> HandlerResu
                     .caption(super::fit_caption(caption))
                     .await?;
             }
-            card_text(&ctx.config, &ctx.locales, ctx.lang, &proposal, &card, &updates, |at| ctx.datetime_of(at))
+            let today = ctx.now.with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+            let mut text =
+                card_text(&ctx.config, &ctx.locales, ctx.lang, &proposal, &card, &updates, |at| ctx.datetime_of(at));
+            if !milestones.is_empty() {
+                text.push('\n');
+                text.push_str(&milestones_text(&ctx.locales, ctx.lang, &milestones, today));
+            }
+            text
         }
         None => decided_text(ctx, &proposal).await?,
     };
@@ -130,6 +140,28 @@ pub fn card_text(
                 update.progress
             ));
         }
+    }
+    lines.join("\n")
+}
+
+/// The milestones in `lang`: done ones with their date, late ones marked.
+pub fn milestones_text(locales: &Locales, lang: Lang, milestones: &[Milestone], today: chrono::NaiveDate) -> String {
+    let mut lines = vec![locales.plain(lang, "execution-milestones-head")];
+    for m in milestones {
+        let title = match lang {
+            Lang::En => m.title_en.as_deref().unwrap_or(&m.title_ko),
+            Lang::Ko => &m.title_ko,
+        };
+        let (id, done) = match m.done_on {
+            Some(done) => ("execution-milestone-done", done.to_string()),
+            None if m.due_on < today => ("execution-milestone-late", String::new()),
+            None => ("execution-milestone-planned", String::new()),
+        };
+        lines.push(locales.text(
+            lang,
+            id,
+            args![("title", title.to_owned()), ("due", m.due_on.to_string()), ("done", done)],
+        ));
     }
     lines.join("\n")
 }

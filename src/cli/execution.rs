@@ -24,6 +24,10 @@ pub enum ExecutionCommand {
     /// completed, cancelled; spent in won as in `3,000,000` or `300만`). Every line is checked
     /// first (with its line number); nothing is imported if one is wrong.
     Import { file: std::path::PathBuf },
+    /// Set projects' milestones: CSV with a header of `project_id,title_ko,due_on` and
+    /// optionally `title_en,done_on` (dates as YYYY-MM-DD), in order. Each project in the file
+    /// gets exactly its lines as milestones; all lines or none are imported.
+    Milestones { file: std::path::PathBuf },
     /// The quarter's report for the district website: every card as it stood at the end of the
     /// quarter, with the updates posted during it, as `execution-<quarter>.csv` and
     /// `execution-<quarter>.md`.
@@ -40,6 +44,7 @@ pub enum ExecutionCommand {
 pub async fn run(config_path: &Path, database_url: &str, command: ExecutionCommand) -> anyhow::Result<()> {
     match command {
         ExecutionCommand::Import { file } => import(config_path, database_url, &file).await,
+        ExecutionCommand::Milestones { file } => milestones(database_url, &file).await,
         ExecutionCommand::Report { quarter, out } => report(config_path, database_url, &quarter, out.as_deref()).await,
     }
 }
@@ -283,5 +288,83 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
     std::fs::write(&csv_path, csv.into_inner()?).with_context(|| format!("cannot write {}", csv_path.display()))?;
     std::fs::write(&md_path, md).with_context(|| format!("cannot write {}", md_path.display()))?;
     println!("{} projects; wrote {} and {}.", cards.len(), csv_path.display(), md_path.display());
+    Ok(())
+}
+
+async fn milestones(database_url: &str, file: &Path) -> anyhow::Result<()> {
+    let store = open_store(database_url).await?;
+    let text = super::read_csv_text(file)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers()?.iter().map(str::to_ascii_lowercase).collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let required = ["project_id", "title_ko", "due_on"];
+    if let Some(missing) = required.iter().find(|name| column(name).is_none()) {
+        bail!("{}: the header has no `{missing}` column (expected {})", file.display(), required.join(","));
+    }
+    let mut plans: Vec<(i64, Vec<execution::Milestone>)> = Vec::new();
+    let mut problems = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let field = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim();
+        let date = |name: &str| -> Result<Option<chrono::NaiveDate>, String> {
+            match field(name) {
+                "" => Ok(None),
+                typed => typed.parse().map(Some).map_err(|_| format!("{name} `{typed}` is not a date (YYYY-MM-DD)")),
+            }
+        };
+        let title = |name: &str| -> Result<Option<String>, String> {
+            match field(name) {
+                "" => Ok(None),
+                t if t.chars().count() > execution::MILESTONE_MAX_CHARS => {
+                    Err(format!("{name} is longer than {} characters", execution::MILESTONE_MAX_CHARS))
+                }
+                t => Ok(Some(t.to_owned())),
+            }
+        };
+        let parsed = (|| -> Result<(i64, execution::Milestone), String> {
+            let id = field("project_id")
+                .trim_start_matches('#')
+                .parse::<i64>()
+                .map_err(|_| format!("`{}` is not a project number", field("project_id")))?;
+            let title_ko = title("title_ko")?.ok_or("title_ko is empty")?;
+            let due_on = date("due_on")?.ok_or("due_on is empty")?;
+            Ok((id, execution::Milestone { title_ko, title_en: title("title_en")?, due_on, done_on: date("done_on")? }))
+        })();
+        let (id, milestone) = match parsed {
+            Ok(parsed) => parsed,
+            Err(problem) => {
+                problems.push(format!("line {line}: {problem}"));
+                continue;
+            }
+        };
+        if store.execution_card(id).await?.is_none() {
+            problems.push(format!("line {line}: project {id} has no execution card (not funded, or unknown)"));
+            continue;
+        }
+        match plans.iter_mut().find(|(p, _)| *p == id) {
+            Some((_, list)) => list.push(milestone),
+            None => plans.push((id, vec![milestone])),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("nothing was imported:\n{}", problems.join("\n"));
+    }
+    if plans.is_empty() {
+        bail!("{}: no milestones", file.display());
+    }
+    store.set_milestones(&plans, None, Utc::now().timestamp()).await?;
+    let count: usize = plans.iter().map(|(_, list)| list.len()).sum();
+    println!("{count} milestones of {} projects imported.", plans.len());
     Ok(())
 }

@@ -142,6 +142,18 @@ impl Card {
     }
 }
 
+/// A step of a project as planned: what, by when, and when it was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    pub title_ko: String,
+    pub title_en: Option<String>,
+    pub due_on: chrono::NaiveDate,
+    pub done_on: Option<chrono::NaiveDate>,
+}
+
+/// The longest milestone title.
+pub const MILESTONE_MAX_CHARS: usize = 100;
+
 /// A quarter of a year, as officials write it: `2027Q1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quarter {

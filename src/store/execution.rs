@@ -9,7 +9,7 @@ use super::{
     proposals::won,
 };
 use crate::domain::{
-    execution::{Card, Status, Update},
+    execution::{Card, Milestone, Status, Update},
     outcome::Outcome,
 };
 
@@ -315,6 +315,60 @@ async fn card_tx(conn: &mut AnyConnection, proposal: i64) -> StoreResult<Option<
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(card_of).transpose()
+}
+
+impl Store {
+    /// Replaces the milestones of each given project (with a card), in one transaction.
+    pub async fn set_milestones(&self, plans: &[(i64, Vec<Milestone>)], by: Option<i64>, now: i64) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for (proposal, milestones) in plans {
+            sqlx::query("DELETE FROM execution_milestones WHERE proposal_id = $1")
+                .bind(proposal)
+                .execute(&mut *tx)
+                .await?;
+            for (i, m) in milestones.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO execution_milestones (proposal_id, seq, title_ko, title_en, due_on, done_on)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(proposal)
+                .bind(i as i64 + 1)
+                .bind(&m.title_ko)
+                .bind(m.title_en.as_deref())
+                .bind(m.due_on.to_string())
+                .bind(m.done_on.map(|d| d.to_string()))
+                .execute(&mut *tx)
+                .await?;
+            }
+            let detail = serde_json::json!({ "milestones": milestones.len() }).to_string();
+            insert_audit(&mut tx, now, by, "execution.milestones", Some(&proposal.to_string()), Some(&detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A project's milestones, in order.
+    pub async fn milestones(&self, proposal: i64) -> StoreResult<Vec<Milestone>> {
+        let rows = sqlx::query(
+            "SELECT title_ko, title_en, due_on, done_on FROM execution_milestones WHERE proposal_id = $1 ORDER BY seq",
+        )
+        .bind(proposal)
+        .fetch_all(self.pool())
+        .await?;
+        let date = |text: String| {
+            text.parse::<chrono::NaiveDate>().map_err(|_| StoreError::Corrupt(format!("milestone date {text}")))
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(Milestone {
+                    title_ko: r.try_get("title_ko")?,
+                    title_en: r.try_get("title_en")?,
+                    due_on: date(r.try_get("due_on")?)?,
+                    done_on: r.try_get::<Option<String>, _>("done_on")?.map(date).transpose()?,
+                })
+            })
+            .collect()
+    }
 }
 
 /// An evaluation of an area's projects.

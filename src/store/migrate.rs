@@ -324,6 +324,18 @@ const TABLES: &[(&str, bool, Columns)] = &[
         ],
     ),
     (
+        "execution_milestones",
+        false,
+        &[
+            ("proposal_id", Int),
+            ("seq", Int),
+            ("title_ko", Text),
+            ("title_en", Text),
+            ("due_on", Text),
+            ("done_on", Text),
+        ],
+    ),
+    (
         "evaluations",
         true,
         &[

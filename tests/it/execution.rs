@@ -199,6 +199,30 @@ async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_
     assert!(shown.contains("Department in charge: 도시디자인과") && shown.contains("Status: delayed · 40%"), "{shown}");
     assert!(shown.contains("Note: 자재 수급 지연") && shown.contains("Materials are late"), "{shown}");
 
+    // Milestones: refused whole on a bad line, then shown on the card.
+    let plan = |content: &str| {
+        let file = dir.path().join("milestones.csv");
+        std::fs::write(&file, content).unwrap();
+        cli(&world.db).args(["admin", "execution", "milestones"]).arg(&file).output().unwrap()
+    };
+    let refused = plan(&format!(
+        "project_id,title_ko,title_en,due_on,done_on\n{p2},설계,Design,2020-03-31,2020-03-20\n{p3},착공,,2020-06-30,\n{p2},착공,,June,\n"
+    ));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains(&format!("line 3: project {p3} has no execution card")), "{said}");
+    assert!(said.contains("line 4: due_on `June` is not a date"), "{said}");
+    assert!(world.store.milestones(p2).await.unwrap().is_empty(), "nothing half-imported");
+    let done = plan(&format!(
+        "project_id,title_ko,title_en,due_on,done_on\n{p2},설계,Design,2020-03-31,2020-03-20\n{p2},착공,Start of works,2020-06-30,\n{p2},준공,Completion,2999-12-31,\n"
+    ));
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    bot.update(text(&user(KIM, "en"), &format!("/project {p2}")));
+    bot.dispatch().await;
+    let shown = last_text(&bot);
+    assert!(shown.contains("Milestones:\n· ✅ Design — due 2020-03-31, done 2020-03-20"), "{shown}");
+    assert!(shown.contains("· ⚠️ Start of works — was due 2020-06-30, not done yet"), "{shown}");
+    assert!(shown.contains("· ⏳ Completion — by 2999-12-31"), "{shown}");
+
     // The quarter's report for the district website.
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
     let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);

@@ -110,6 +110,8 @@ fn every_message_renders_in_both_languages_with_its_arguments() {
         "quarter",
         "days",
         "rating",
+        "due",
+        "done",
     ];
     for id in ids("ko") {
         for lang in Lang::ALL {
