@@ -262,9 +262,10 @@ pub enum Callback {
         token: u32,
         status: u8,
     },
-    /// Skip the English text.
+    /// Skip an optional step of the update draft: the English text (`photo` false), the photo.
     AdminExecSkip {
         token: u32,
+        photo: bool,
     },
     /// Post the previewed update.
     AdminExecPost {
@@ -427,7 +428,7 @@ impl Callback {
             Callback::EvalRate { evaluation, project, rating } => format!("er:{evaluation}:{project}:{rating}"),
             Callback::AdminExecProject { id } => format!("ad:xp:{id}"),
             Callback::AdminExecStatus { token, status } => format!("ad:xs:{token}:{status}"),
-            Callback::AdminExecSkip { token } => format!("ad:xk:{token}"),
+            Callback::AdminExecSkip { token, photo } => format!("ad:xk:{token}:{}", u8::from(*photo)),
             Callback::AdminExecPost { token } => format!("ad:xo:{token}"),
             Callback::AdminRoundNew => "ad:rn".to_owned(),
             Callback::AdminRoundArea { area } => format!("ad:ra:{area}"),
@@ -557,7 +558,7 @@ impl Callback {
             ["ad", "xs", token, status] => {
                 Callback::AdminExecStatus { token: number(token)?, status: number(status).filter(|s: &u8| *s < 5)? }
             }
-            ["ad", "xk", token] => Callback::AdminExecSkip { token: number(token)? },
+            ["ad", "xk", token, photo] => Callback::AdminExecSkip { token: number(token)?, photo: flag(photo)? },
             ["ad", "xo", token] => Callback::AdminExecPost { token: number(token)? },
             ["ad", "rn"] => Callback::AdminRoundNew,
             ["ad", "ra", area] if is_area_key(area) => Callback::AdminRoundArea { area: (*area).to_owned() },
@@ -771,7 +772,7 @@ mod tests {
             Callback::EvalRate { evaluation: i64::MAX, project: i64::MAX, rating: 5 },
             Callback::AdminExecProject { id: i64::MAX },
             Callback::AdminExecStatus { token: u32::MAX, status: 4 },
-            Callback::AdminExecSkip { token: u32::MAX },
+            Callback::AdminExecSkip { token: u32::MAX, photo: true },
             Callback::AdminExecPost { token: u32::MAX },
             Callback::AdminRoundNew,
             Callback::AdminRoundArea { area: "abcdefghijklmnopqrstuvwx".into() },

@@ -247,7 +247,7 @@ pub async fn route_callback(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult {
         }
         Callback::AdminExecProject { id } => execution::begin(ctx, query, id).await,
         Callback::AdminExecStatus { token, status } => execution::on_status(ctx, query, token, status).await,
-        Callback::AdminExecSkip { token } => execution::on_skip(ctx, query, token).await,
+        Callback::AdminExecSkip { token, photo } => execution::on_skip(ctx, query, token, photo).await,
         Callback::AdminExecPost { token } => execution::on_post(ctx, query, token).await,
         Callback::AdminRoundNew => {
             answer(ctx, query, None, false).await?;

@@ -414,15 +414,16 @@ pub async fn on_status(ctx: &Ctx, query: &CallbackQuery, token: u32, status: u8)
     ctx.send(ctx.t("execution-ask-progress")).await.map(drop)
 }
 
-/// Skips the optional step the draft is at: the English text, then the photo.
-pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerResult {
-    let Some((mut draft, state)) =
-        draft_of(ctx, token).await?.filter(|(d, _)| d.text_ko.is_some() && !(d.english_done && d.photo_done))
-    else {
+/// Skips the optional step the button was for, if the draft is at it: the English text, or
+/// the photo (a second tap on an old "skip English" button does not skip the photo).
+pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32, photo: bool) -> HandlerResult {
+    let at_step =
+        |d: &UpdateDraft| d.text_ko.is_some() && if photo { d.english_done && !d.photo_done } else { !d.english_done };
+    let Some((mut draft, state)) = draft_of(ctx, token).await?.filter(|(d, _)| at_step(d)) else {
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     };
     answer(ctx, query, None, false).await?;
-    if !draft.english_done {
+    if !photo {
         draft.english_done = true;
         ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
         return ask_photo(ctx, draft.token).await;
@@ -434,8 +435,10 @@ pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32) -> HandlerRes
 }
 
 async fn ask_photo(ctx: &Ctx, token: u32) -> HandlerResult {
-    let keyboard =
-        InlineKeyboardMarkup::new(vec![vec![button(ctx.t("execution-skip-photo"), Callback::AdminExecSkip { token })]]);
+    let keyboard = InlineKeyboardMarkup::new(vec![vec![button(
+        ctx.t("execution-skip-photo"),
+        Callback::AdminExecSkip { token, photo: true },
+    )]]);
     ctx.send_with(ctx.t("execution-ask-photo"), keyboard).await.map(drop)
 }
 
@@ -505,7 +508,7 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &
         draft.text_ko = Some(text.to_owned());
         let keyboard = InlineKeyboardMarkup::new(vec![vec![button(
             ctx.t("execution-skip-english"),
-            Callback::AdminExecSkip { token: draft.token },
+            Callback::AdminExecSkip { token: draft.token, photo: false },
         )]]);
         ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft)).await?;
         return ctx.send_with(ctx.t("execution-ask-text-en"), keyboard).await.map(drop);

@@ -289,6 +289,10 @@ async fn an_official_posts_an_update_step_by_step_and_the_projects_followers_hea
     bot.update(press_detached(&official, &button_data(&english, "Skip English")));
     bot.dispatch().await;
     assert!(last_text(&bot).starts_with("A photo of the work?"), "{}", last_text(&bot));
+    // A second tap on the old button does not skip the photo too.
+    bot.update(press_detached(&official, &button_data(&english, "Skip English")));
+    bot.dispatch().await;
+    assert!(notices(&bot).iter().any(|n| n.contains("out of date")), "{:?}", notices(&bot));
     // Text where a photo is expected asks again; a photo over 10 MB is refused.
     say(&mut bot, "no photo today");
     bot.dispatch().await;
