@@ -41,6 +41,47 @@ pub enum ExecutionCommand {
     },
 }
 
+/// A CSV file with a header row (names in any case; a BOM and CRLF line ends are fine): its
+/// non-blank rows with their line numbers, and the lines that could not be read at all.
+struct Sheet {
+    headers: Vec<String>,
+    rows: Vec<(usize, csv::StringRecord)>,
+    problems: Vec<String>,
+}
+
+impl Sheet {
+    /// Reads `file`, refusing it whole when its header lacks one of `required`.
+    fn read(file: &Path, required: &[&str]) -> anyhow::Result<Sheet> {
+        let text = super::read_csv_text(file)?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+        let headers: Vec<String> = reader.headers()?.iter().map(str::to_ascii_lowercase).collect();
+        if let Some(missing) = required.iter().find(|name| !headers.iter().any(|h| h == *name)) {
+            bail!("{}: the header has no `{missing}` column (expected {})", file.display(), required.join(","));
+        }
+        let mut sheet = Sheet { headers, rows: Vec::new(), problems: Vec::new() };
+        for (index, record) in reader.records().enumerate() {
+            let line = index + 2;
+            match record {
+                Ok(record) if record.iter().all(|f| f.trim().is_empty()) => {}
+                Ok(record) => sheet.rows.push((line, record)),
+                Err(e) => sheet.problems.push(format!("line {line}: {e}")),
+            }
+        }
+        Ok(sheet)
+    }
+
+    /// The trimmed value of column `name` in `row` (empty when the column or the value is absent).
+    fn field<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
+        self.headers.iter().position(|h| h == name).and_then(|i| row.get(i)).unwrap_or("").trim()
+    }
+}
+
+/// A project number as typed (`12` or `#12`).
+fn project_id(typed: &str) -> Result<i64, String> {
+    typed.trim_start_matches('#').parse().map_err(|_| format!("`{typed}` is not a project number"))
+}
+
 pub async fn run(config_path: &Path, database_url: &str, command: ExecutionCommand) -> anyhow::Result<()> {
     match command {
         ExecutionCommand::Import { file } => import(config_path, database_url, &file).await,
@@ -53,39 +94,18 @@ async fn import(config_path: &Path, database_url: &str, file: &Path) -> anyhow::
     let config = load_config(config_path)?;
     let locales = crate::i18n::Locales::embedded()?;
     let store = open_store(database_url).await?;
-    let text = super::read_csv_text(file)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers()?.iter().map(str::to_ascii_lowercase).collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let required = ["project_id", "status", "progress", "spent", "text_ko"];
-    if let Some(missing) = required.iter().find(|name| column(name).is_none()) {
-        bail!("{}: the header has no `{missing}` column (expected {})", file.display(), required.join(","));
-    }
+    let sheet = Sheet::read(file, &["project_id", "status", "progress", "spent", "text_ko"])?;
     let now = Utc::now().timestamp();
     // Cards as the lines before leave them, so a project may have several lines in order.
     let mut cards: HashMap<i64, Card> = HashMap::new();
     let mut ready = Vec::new();
-    let mut problems = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let field = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim();
+    let mut problems = sheet.problems.clone();
+    for (line, record) in &sheet.rows {
+        let line = *line;
+        let field = |name: &str| sheet.field(record, name);
         let optional = |name: &str| Some(field(name)).filter(|v| !v.is_empty()).map(str::to_owned);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         let parsed = (|| -> Result<(i64, Update), String> {
-            let id = field("project_id")
-                .trim_start_matches('#')
-                .parse::<i64>()
-                .map_err(|_| format!("`{}` is not a project number", field("project_id")))?;
+            let id = project_id(field("project_id"))?;
             let status: Status = field("status").parse()?;
             let progress = execution::parse_progress(field("progress")).map_err(|e| e.to_string())?;
             let spent = match field("spent") {
@@ -293,30 +313,12 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
 
 async fn milestones(database_url: &str, file: &Path) -> anyhow::Result<()> {
     let store = open_store(database_url).await?;
-    let text = super::read_csv_text(file)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers()?.iter().map(str::to_ascii_lowercase).collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let required = ["project_id", "title_ko", "due_on"];
-    if let Some(missing) = required.iter().find(|name| column(name).is_none()) {
-        bail!("{}: the header has no `{missing}` column (expected {})", file.display(), required.join(","));
-    }
+    let sheet = Sheet::read(file, &["project_id", "title_ko", "due_on"])?;
     let mut plans: Vec<(i64, Vec<execution::Milestone>)> = Vec::new();
-    let mut problems = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let field = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim();
+    let mut problems = sheet.problems.clone();
+    for (line, record) in &sheet.rows {
+        let line = *line;
+        let field = |name: &str| sheet.field(record, name);
         let date = |name: &str| -> Result<Option<chrono::NaiveDate>, String> {
             match field(name) {
                 "" => Ok(None),
@@ -333,10 +335,7 @@ async fn milestones(database_url: &str, file: &Path) -> anyhow::Result<()> {
             }
         };
         let parsed = (|| -> Result<(i64, execution::Milestone), String> {
-            let id = field("project_id")
-                .trim_start_matches('#')
-                .parse::<i64>()
-                .map_err(|_| format!("`{}` is not a project number", field("project_id")))?;
+            let id = project_id(field("project_id"))?;
             let title_ko = title("title_ko")?.ok_or("title_ko is empty")?;
             let due_on = date("due_on")?.ok_or("due_on is empty")?;
             Ok((id, execution::Milestone { title_ko, title_en: title("title_en")?, due_on, done_on: date("done_on")? }))

@@ -71,13 +71,22 @@ pub(crate) async fn open_cards_tx(
     Ok(())
 }
 
+/// The `status` and `progress` columns of a card or an update.
+fn state_of(row: &sqlx::any::AnyRow) -> StoreResult<(Status, u8)> {
+    let status: String = row.try_get("status")?;
+    let progress: i64 = row.try_get("progress")?;
+    Ok((
+        status.parse().map_err(StoreError::Corrupt)?,
+        u8::try_from(progress).map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
+    ))
+}
+
 fn update_of(r: &sqlx::any::AnyRow) -> StoreResult<UpdateRecord> {
-    let status: String = r.try_get("status")?;
-    let progress: i64 = r.try_get("progress")?;
+    let (status, progress) = state_of(r)?;
     Ok(UpdateRecord {
         id: r.try_get("id")?,
-        status: status.parse().map_err(StoreError::Corrupt)?,
-        progress: u8::try_from(progress).map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
+        status,
+        progress,
         spent: won("spent", r.try_get("spent")?)?,
         text_ko: r.try_get("text_ko")?,
         text_en: r.try_get("text_en")?,
@@ -88,15 +97,14 @@ fn update_of(r: &sqlx::any::AnyRow) -> StoreResult<UpdateRecord> {
 }
 
 fn card_of(row: &sqlx::any::AnyRow) -> StoreResult<Card> {
-    let status: String = row.try_get("status")?;
-    let progress: i64 = row.try_get("progress")?;
+    let (status, progress) = state_of(row)?;
     Ok(Card {
         proposal_id: row.try_get("proposal_id")?,
         department: row.try_get("department")?,
         approved: won("approved", row.try_get("approved")?)?,
         spent: won("spent", row.try_get("spent")?)?,
-        progress: u8::try_from(progress).map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
-        status: status.parse().map_err(StoreError::Corrupt)?,
+        progress,
+        status,
         note: row.try_get("note")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -110,30 +118,24 @@ impl Store {
 
     /// The execution cards of a cycle's projects with their titles and areas, by project number.
     pub async fn execution_cards(&self, cycle: i64) -> StoreResult<Vec<(Card, String, String)>> {
-        let rows = sqlx::query(
-            "SELECT c.proposal_id, c.department, c.approved, c.spent, c.progress, c.status, c.note, c.updated_at,
-                    p.title, p.area_key
-             FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
-             WHERE p.cycle_id = $1 ORDER BY c.proposal_id",
-        )
-        .bind(cycle)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?, r.try_get("area_key")?))).collect()
+        self.cards_where("p.cycle_id = $1", cycle).await
     }
 
     /// Every execution card opened before `until`, with its project's title and area, by
     /// project number.
     pub async fn cards_opened_before(&self, until: i64) -> StoreResult<Vec<(Card, String, String)>> {
-        let rows = sqlx::query(
+        self.cards_where("c.created_at < $1", until).await
+    }
+
+    /// Cards with their project's title and area where `condition` holds of `value` (`$1`).
+    async fn cards_where(&self, condition: &str, value: i64) -> StoreResult<Vec<(Card, String, String)>> {
+        let statement = format!(
             "SELECT c.proposal_id, c.department, c.approved, c.spent, c.progress, c.status, c.note, c.updated_at,
                     p.title, p.area_key
              FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
-             WHERE c.created_at < $1 ORDER BY c.proposal_id",
-        )
-        .bind(until)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE {condition} ORDER BY c.proposal_id"
+        );
+        let rows = sqlx::query(&statement).bind(value).fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?, r.try_get("area_key")?))).collect()
     }
 
@@ -159,24 +161,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                let progress: i64 = r.try_get("progress")?;
-                Ok(UpdateRecord {
-                    id: r.try_get("id")?,
-                    status: status.parse().map_err(StoreError::Corrupt)?,
-                    progress: u8::try_from(progress)
-                        .map_err(|_| StoreError::Corrupt(format!("progress {progress}")))?,
-                    spent: won("spent", r.try_get("spent")?)?,
-                    text_ko: r.try_get("text_ko")?,
-                    text_en: r.try_get("text_en")?,
-                    reason: r.try_get("reason")?,
-                    photo_file_id: r.try_get("photo_file_id")?,
-                    posted_at: r.try_get("posted_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(update_of).collect()
     }
 
     /// Posts `update` to the card as it was read (`card`, checked with
