@@ -214,6 +214,9 @@ pub struct Worker {
     /// Held while a picture is uploaded, so the messages sent alongside wait for its file id
     /// instead of uploading it again.
     uploading: Arc<tokio::sync::Mutex<()>>,
+    /// Telegram's file ids of the pictures already uploaded, by `media` row: a broadcast's
+    /// messages after the first read no row.
+    file_ids: Arc<std::sync::Mutex<HashMap<i64, String>>>,
 }
 
 impl Worker {
@@ -230,6 +233,7 @@ impl Worker {
             sending_lease_seconds: SENDING_LEASE_SECONDS,
             id,
             uploading: Arc::default(),
+            file_ids: Arc::default(),
         }
     }
 
@@ -445,7 +449,11 @@ impl Worker {
             }
             return self.post("sendMessage", |request| request.json(&body)).await.0;
         };
-        let mut media = self.store.media(photo).await;
+        let known = self.file_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&photo).cloned();
+        let mut media = match known {
+            Some(file_id) => Ok(Some(Media::FileId(file_id))),
+            None => self.store.media(photo).await,
+        };
         let _uploading = if matches!(media, Ok(Some(Media::Upload { .. }))) {
             let guard = self.uploading.clone().lock_owned().await;
             // Another message may have uploaded it meanwhile.
@@ -460,8 +468,10 @@ impl Worker {
             Err(e) => return Outcome::Transient(format!("database: {e}")),
         };
         let caption = super::fit_caption(message.text.clone());
+        let uploaded = matches!(media, Media::Upload { .. });
         let (outcome, answer) = match media {
             Media::FileId(file_id) => {
+                self.remember(photo, &file_id);
                 let mut body = serde_json::json!({ "chat_id": message.chat_id, "photo": file_id, "caption": caption });
                 if let Some(markup) = markup {
                     body["reply_markup"] = markup;
@@ -485,12 +495,17 @@ impl Worker {
             .and_then(|a| a.pointer("/result/photo"))
             .and_then(Value::as_array)
             .and_then(|sizes| sizes.last().and_then(|size| size["file_id"].as_str()));
-        if let (Outcome::Sent(_), Some(file_id)) = (&outcome, file_id)
-            && let Err(e) = self.store.set_media_file_id(photo, file_id).await
-        {
-            tracing::warn!(error = %e, "delivery: the picture's file id could not be kept; it will be uploaded again");
+        if let (Outcome::Sent(_), Some(file_id), true) = (&outcome, file_id, uploaded) {
+            self.remember(photo, file_id);
+            if let Err(e) = self.store.set_media_file_id(photo, file_id).await {
+                tracing::warn!(error = %e, "delivery: the picture's file id could not be kept; it will be uploaded again");
+            }
         }
         outcome
+    }
+
+    fn remember(&self, photo: i64, file_id: &str) {
+        self.file_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(photo, file_id.to_owned());
     }
 
     /// One Bot API request, classified, with its answer.

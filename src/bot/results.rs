@@ -72,7 +72,21 @@ async fn count(store: &Store, config: &Config, round: i64, open: bool) -> Result
 
 /// A round's outcome: as published if it is, otherwise counted now (closed rounds only).
 pub async fn outcome(store: &Store, config: &Config, round: i64) -> Result<Option<Tallied>, StoreError> {
-    if let Some(Publication { outcome: Some(outcome), .. }) = store.publication(round).await?
+    match store.publication(round).await? {
+        Some(publication) => as_published(store, config, round, publication).await,
+        None => tallied(store, config, round).await,
+    }
+}
+
+/// A published round's outcome as kept (counted now only if it was published before outcomes
+/// were kept).
+async fn as_published(
+    store: &Store,
+    config: &Config,
+    round: i64,
+    publication: Publication,
+) -> Result<Option<Tallied>, StoreError> {
+    if let Some(outcome) = publication.outcome
         && let Some(round) = store.round(round).await?
     {
         return Ok(Some(Tallied { round, outcome }));
@@ -356,7 +370,13 @@ pub fn review_notices(
 
 /// `/admin` → a closed round → its outcome, with the button that confirms and publishes it.
 pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
-    let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {
+    let publication = ctx.store.publication(round).await?;
+    let published_at = publication.as_ref().map(|p| p.published_at);
+    let counted = match publication {
+        Some(publication) => as_published(&ctx.store, &ctx.config, round, publication).await?,
+        None => tallied(&ctx.store, &ctx.config, round).await?,
+    };
+    let Some(t) = counted else {
         if ctx.config.ballots.live_tally_for_officials
             && let Some(t) = count(&ctx.store, &ctx.config, round, true).await?
         {
@@ -373,8 +393,8 @@ pub async fn review(ctx: &Ctx, round: i64, message: Option<MessageId>) -> Handle
         return ctx.send(ctx.t("results-not-closed")).await.map(drop);
     };
     let mut rows = Vec::new();
-    let status = match ctx.store.publication(round).await? {
-        Some(p) => ctx.ta("results-published-at", args![("at", ctx.datetime_of(p.published_at))]),
+    let status = match published_at {
+        Some(at) => ctx.ta("results-published-at", args![("at", ctx.datetime_of(at))]),
         None => {
             rows.push(vec![button(ctx.t("results-publish"), Callback::AdminPublish { round })]);
             rows.push(vec![button(ctx.t("results-exclusions-button"), Callback::AdminExclusions { round })]);
@@ -574,10 +594,10 @@ pub async fn on_results(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Handler
 
 /// One published round's results, and the resident's own picks if they voted.
 async fn show(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResult {
-    if ctx.store.publication(round).await?.is_none() {
+    let Some(publication) = ctx.store.publication(round).await? else {
         return ctx.send(ctx.t("results-none")).await.map(drop);
-    }
-    let Some(t) = outcome(&ctx.store, &ctx.config, round).await? else {
+    };
+    let Some(t) = as_published(&ctx.store, &ctx.config, round, publication).await? else {
         return ctx.send(ctx.t("results-none")).await.map(drop);
     };
     let mut text = results_text(&ctx.config, &ctx.locales, ctx.lang, &t);
