@@ -276,10 +276,11 @@ impl Ctx {
 
     /// Moves a dialogue on from the state it was loaded in; fails with [`DialogueChanged`] when
     /// another process moved it meanwhile, so the caller can start again from the fresh state.
-    pub async fn replace_dialogue(&self, expected: &str, dialogue: &Dialogue) -> Result<(), super::BotError> {
+    /// Replaces the dialogue if it is still `expected`; the new state as stored.
+    pub async fn replace_dialogue(&self, expected: &str, dialogue: &Dialogue) -> Result<String, super::BotError> {
         let json = serde_json::to_string(dialogue).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if self.store.replace_dialogue(self.user_id, expected, &json, self.now_ts()).await? {
-            Ok(())
+            Ok(json)
         } else {
             Err(Box::new(DialogueChanged))
         }

@@ -429,8 +429,7 @@ pub async fn on_skip(ctx: &Ctx, query: &CallbackQuery, token: u32, photo: bool) 
         return ask_photo(ctx, draft.token).await;
     }
     draft.photo_done = true;
-    ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
-    let state = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
+    let state = ctx.replace_dialogue(&state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
     review(ctx, draft, &state).await
 }
 
@@ -475,8 +474,7 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &
         }
         draft.photo = Some(photo.file.id.0.clone());
         draft.photo_done = true;
-        let json = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
-        ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+        let json = ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
         return review(ctx, draft, &json).await;
     }
     let Some(text) = msg.text().map(str::trim) else {
@@ -541,8 +539,7 @@ pub async fn on_input(ctx: &Ctx, msg: &Message, mut draft: UpdateDraft, state: &
         draft.reason = Some(text.to_owned());
         None
     };
-    let json = serde_json::to_string(&Dialogue::ExecutionUpdate(draft.clone())).unwrap_or_default();
-    ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
+    let json = ctx.replace_dialogue(state, &Dialogue::ExecutionUpdate(draft.clone())).await?;
     match next {
         Some(ask) => ctx.send(ask).await.map(drop),
         None => review(ctx, draft, &json).await,
