@@ -1001,17 +1001,7 @@ async fn an_official_posts_a_project_update_through_the_binary_and_its_followers
     assert!(again.text().contains("spent so far ₩7,000,000"), "{}", again.text());
 
     // The quarter's report.
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
-    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
-    let out = tempfile::tempdir().unwrap();
-    let report = pb_bot()
-        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
-        .arg(out.path())
-        .env("DATABASE_URL", &d.db.url)
-        .output()
-        .unwrap();
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let md = std::fs::read_to_string(out.path().join(format!("execution-{quarter}.md"))).unwrap();
+    let (_, md) = crate::helpers::quarter_report(&d.db);
     assert!(md.contains("나무 심기를 시작했습니다 / Planting has started"), "{md}");
     assert_eq!(store.execution_updates(shade, 10).await.unwrap().len(), 1);
     d.api.settle(Duration::from_millis(300)).await;

@@ -224,15 +224,7 @@ async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_
     assert!(shown.contains("· ⏳ Completion — by 2999-12-31"), "{shown}");
 
     // The quarter's report for the district website.
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
-    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
-    let report = cli(&world.db)
-        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let csv = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.csv"))).unwrap();
+    let (csv, md) = quarter_report(&world.db);
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 3, "a header and the two funded projects: {csv}");
     assert!(rows[1].starts_with(&format!("{p1},Stair lights,신촌동,,10000000,9500000,100,completed,1,")), "{csv}");
@@ -240,7 +232,6 @@ async fn a_quarters_updates_import_whole_reach_each_projects_followers_and_show_
         rows[2].starts_with(&format!("{p2},Shade trees,신촌동,도시디자인과,20000000,8000000,40,delayed,2,")),
         "{csv}"
     );
-    let md = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.md"))).unwrap();
     assert!(
         md.contains(&format!("## #{p2} Shade trees — 신촌동")) && md.contains("자재 수급 지연 / Materials are late"),
         "{md}"
@@ -476,17 +467,7 @@ async fn a_year_end_evaluation_invites_the_areas_residents_once_and_its_ratings_
     assert_eq!(results.len(), 1);
     assert_eq!((results[0].proposal_id, results[0].count, results[0].sum), (p2, 2, 10), "the last rating counts");
     assert_eq!(results[0].comments, ["Nice shade in summer"]);
-    let dir = tempfile::tempdir().unwrap();
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
-    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
-    let report = cli(&world.db)
-        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let md = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.md"))).unwrap();
+    let (csv, md) = quarter_report(&world.db);
     assert!(md.contains("Residents' rating: 5.0/5 (2명 ratings)") && md.contains("“Nice shade in summer”"), "{md}");
-    let csv = std::fs::read_to_string(dir.path().join(format!("execution-{quarter}.csv"))).unwrap();
     assert!(csv.lines().any(|l| l.starts_with(&format!("{p2},")) && l.ends_with(",5.0,2")), "{csv}");
 }

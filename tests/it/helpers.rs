@@ -118,6 +118,21 @@ pub fn cli(db: &TestDb) -> std::process::Command {
     command
 }
 
+/// The current quarter's execution report, written through the binary: (CSV, Markdown).
+pub fn quarter_report(db: &TestDb) -> (String, String) {
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul);
+    let quarter = format!("{}Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1);
+    let out = tempfile::tempdir().unwrap();
+    let report = cli(db)
+        .args(["admin", "execution", "report", "--quarter", &quarter, "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let read = |ext: &str| std::fs::read_to_string(out.path().join(format!("execution-{quarter}.{ext}"))).unwrap();
+    (read("csv"), read("md"))
+}
+
 impl World {
     pub async fn new() -> World {
         Self::with_config(|_| {}).await
