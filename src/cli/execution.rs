@@ -272,7 +272,13 @@ async fn report(config_path: &Path, database_url: &str, quarter: &str, out: Opti
             card.department.as_deref().unwrap_or("-"),
         );
         if let Some(r) = ratings.get(&card.proposal_id) {
-            let _ = writeln!(md, "- 주민 평가 Residents' rating: {}/5 ({}명 ratings)", average(r), r.count);
+            let _ = writeln!(
+                md,
+                "- 주민 평가 Residents' rating: {}/5 ({}명 평가 · {} ratings)",
+                average(r),
+                r.count,
+                r.count
+            );
             for comment in &r.comments {
                 let _ = writeln!(md, "  - “{comment}”");
             }

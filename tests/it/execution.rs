@@ -468,6 +468,9 @@ async fn a_year_end_evaluation_invites_the_areas_residents_once_and_its_ratings_
     assert_eq!((results[0].proposal_id, results[0].count, results[0].sum), (p2, 2, 10), "the last rating counts");
     assert_eq!(results[0].comments, ["Nice shade in summer"]);
     let (csv, md) = quarter_report(&world.db);
-    assert!(md.contains("Residents' rating: 5.0/5 (2명 ratings)") && md.contains("“Nice shade in summer”"), "{md}");
+    assert!(
+        md.contains("Residents' rating: 5.0/5 (2명 평가 · 2 ratings)") && md.contains("“Nice shade in summer”"),
+        "{md}"
+    );
     assert!(csv.lines().any(|l| l.starts_with(&format!("{p2},")) && l.ends_with(",5.0,2")), "{csv}");
 }
