@@ -30,7 +30,7 @@ use axum::{
     routing::any,
 };
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 use super::helpers::repo_path;
 
@@ -55,6 +55,18 @@ pub struct Upload {
     pub field: String,
     pub file_name: String,
     pub bytes: Vec<u8>,
+}
+
+/// A reply the bot made in a watched chat, as it arrived (see [`FakeApi::watch`]).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub at: Instant,
+    /// `sendMessage`, `sendPhoto`, `editMessageText` or `answerCallbackQuery`.
+    pub method: &'static str,
+    /// The text, caption, or the notice of an answered button press.
+    pub text: Option<String>,
+    /// The message sent or edited.
+    pub message: Option<Value>,
 }
 
 impl Call {
@@ -139,7 +151,10 @@ struct Inner {
     known_chats: HashMap<i64, String>,
     /// Current text and markup of every message, by (chat, message id).
     messages: HashMap<(i64, i64), Value>,
-    open_queries: HashSet<String>,
+    /// Callback queries not answered yet, with the user who pressed.
+    open_queries: HashMap<String, i64>,
+    /// Chats whose replies are streamed to a load generator as they arrive.
+    watchers: HashMap<i64, mpsc::UnboundedSender<Reply>>,
     calls: Vec<Call>,
     violations: Vec<String>,
     limits: Limits,
@@ -159,6 +174,8 @@ struct Inner {
     record_calls: bool,
     /// File ids handed out for uploaded pictures.
     uploads: Vec<String>,
+    /// `getUpdates` calls answered.
+    polls: usize,
 }
 
 /// A running fake server; dropped, it stops.
@@ -225,9 +242,15 @@ impl FakeApi {
         update
     }
 
-    /// Queues an update for `getUpdates`.
-    fn push(&self, update: Value) {
-        self.state.inner.lock().unwrap().updates.push(update);
+    /// Queues an update for `getUpdates`. It is numbered anew here, under the same lock, so that
+    /// ids rise in queue order even when several tasks push at once: a client confirms everything
+    /// up to the last id it got, so an id out of order would lose an update or deliver one twice.
+    fn push(&self, mut update: Value) {
+        let mut inner = self.state.inner.lock().unwrap();
+        update["update_id"] = json!(inner.next_update_id);
+        inner.next_update_id += 1;
+        inner.updates.push(update);
+        drop(inner);
         self.state.new_update.notify_waiters();
     }
 
@@ -290,7 +313,7 @@ impl FakeApi {
         let message = call.message.clone().expect("a call that returned a message");
         self.make(|inner, update_id| {
             let query_id = format!("q{update_id}");
-            inner.open_queries.insert(query_id.clone());
+            inner.open_queries.insert(query_id.clone(), from);
             json!({ "callback_query": {
                 "id": query_id,
                 "from": Self::user_json(from, language),
@@ -317,6 +340,21 @@ impl FakeApi {
         for chat in chats {
             inner.known_chats.insert(chat, format!("Resident {chat}"));
         }
+    }
+
+    /// Every later reply in `chat` (messages sent or edited, button presses answered), as it
+    /// arrives; for load generators, which cannot afford to scan [`FakeApi::calls`].
+    #[allow(dead_code)] // used by benches/load.rs
+    pub fn watch(&self, chat: i64) -> mpsc::UnboundedReceiver<Reply> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        self.state.inner.lock().unwrap().watchers.insert(chat, sender);
+        receiver
+    }
+
+    /// How many times the bot asked for updates.
+    #[allow(dead_code)] // used by benches/load.rs
+    pub fn polls(&self) -> usize {
+        self.state.inner.lock().unwrap().polls
     }
 
     /// This user blocked the bot: sends to them get 403.
@@ -433,6 +471,14 @@ impl FakeApi {
             last = now;
             tokio::time::sleep(quiet).await;
         }
+    }
+}
+
+/// Streams a reply in `chat` to its watcher, if it has one.
+fn watched(inner: &Inner, chat: i64, method: &'static str, text: Option<&str>, message: Option<&Value>) {
+    if let Some(watcher) = inner.watchers.get(&chat) {
+        let reply = Reply { at: Instant::now(), method, text: text.map(str::to_owned), message: message.cloned() };
+        let _ = watcher.send(reply);
     }
 }
 
@@ -685,6 +731,8 @@ fn coerce_form_fields(spec: &Spec, method: &str, fields: Vec<(String, String)>) 
 
 async fn get_updates(state: &Shared, params: &Value) -> Response {
     let offset = params.get("offset").and_then(Value::as_i64).unwrap_or(0);
+    // At most `limit` updates (1–100, 100 by default), as Telegram answers.
+    let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(100).clamp(1, 100) as usize;
     // Long polling, but never longer than a second, so a test's bot stops promptly.
     let wait = Duration::from_secs(params.get("timeout").and_then(Value::as_u64).unwrap_or(0).min(1));
     let deadline = Instant::now() + wait;
@@ -694,7 +742,8 @@ async fn get_updates(state: &Shared, params: &Value) -> Response {
             let mut inner = state.inner.lock().unwrap();
             inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             if !inner.updates.is_empty() || Instant::now() >= deadline {
-                let updates = inner.updates.clone();
+                inner.polls += 1;
+                let updates = inner.updates.iter().take(limit).cloned().collect();
                 return reply(Value::Array(updates));
             }
         }
@@ -736,9 +785,10 @@ fn respond(
         }
         "answerCallbackQuery" => {
             let id = params["callback_query_id"].as_str().unwrap_or_default();
-            if !inner.open_queries.remove(id) {
+            let Some(user) = inner.open_queries.remove(id) else {
                 return Err("query is too old and response timeout expired or query ID is invalid".into());
-            }
+            };
+            watched(inner, user, "answerCallbackQuery", params.get("text").and_then(Value::as_str), None);
             Ok((json!(true), None))
         }
         "sendMessage" | "sendPhoto" | "sendDocument" => {
@@ -786,6 +836,9 @@ fn respond(
                 message["reply_markup"] = markup.clone();
             }
             inner.messages.insert((chat, message_id), message.clone());
+            let text = params.get("text").or_else(|| params.get("caption")).and_then(Value::as_str);
+            let method = if method == "sendMessage" { "sendMessage" } else { "sendPhoto" };
+            watched(inner, chat, method, text, Some(&message));
             Ok((message.clone(), Some(message)))
         }
         "editMessageText" => {
@@ -807,6 +860,7 @@ fn respond(
             }
             edited["edit_date"] = json!(chrono::Utc::now().timestamp());
             inner.messages.insert((chat, id), edited.clone());
+            watched(inner, chat, "editMessageText", params["text"].as_str(), Some(&edited));
             Ok((edited.clone(), Some(edited)))
         }
         other => Err(format!("the fake server does not implement {other}")),
