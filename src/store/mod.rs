@@ -19,7 +19,11 @@ mod outcomes;
 mod proposals;
 mod verification;
 
-use std::str::FromStr;
+use std::{
+    collections::HashMap,
+    str::FromStr,
+    sync::{Arc, Mutex},
+};
 
 use sqlx::{
     AnyPool, Row,
@@ -74,6 +78,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The projects of each opened round, read once: they are fixed when the round opens and
+    /// never change after, and every tap on a ballot needs them.
+    round_projects: Arc<Mutex<HashMap<i64, Arc<Vec<ballots::RoundProject>>>>>,
 }
 
 /// A budget year's cycle and the phase it is in.
@@ -101,6 +108,9 @@ pub struct AuditEntry {
     pub subject: Option<String>,
     pub detail: Option<String>,
 }
+
+/// How stale a user's `last_seen` may be before an update writes it again, in seconds.
+pub const LAST_SEEN_PRECISION: i64 = 600;
 
 /// Which database the store talks to; the SQL is the same, a few clauses are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +140,7 @@ impl Store {
                 .await?;
             // sqlx takes an advisory lock while migrating, so replicas starting together are safe.
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            return Ok(Store { pool, backend: Backend::Postgres });
+            return Ok(Store { pool, backend: Backend::Postgres, round_projects: Arc::default() });
         }
         let url = sqlite_url(url)?;
         let pool = AnyPoolOptions::new()
@@ -157,7 +167,7 @@ impl Store {
         let lock = sqlite_migration_lock(&url).await?;
         SQLITE_MIGRATIONS.run(&pool).await?;
         drop(lock);
-        Ok(Store { pool, backend: Backend::Sqlite })
+        Ok(Store { pool, backend: Backend::Sqlite, round_projects: Arc::default() })
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
@@ -269,9 +279,11 @@ impl Store {
         Ok(moved)
     }
 
-    /// Records that a user was seen and returns what is known of their language.
-    /// Records that a user wrote: their app's language and when. Writing again also clears a
-    /// "blocked the bot" mark, since Telegram only delivers updates from users who can be reached.
+    /// Records that a user wrote: their app's language and when (to within
+    /// [`LAST_SEEN_PRECISION`]), and returns what is known of their language. Writing again also
+    /// clears a "blocked the bot" mark, since Telegram only delivers updates from users who can be
+    /// reached. Every update comes through here, so when nothing changed it only reads: a write
+    /// per update would queue every resident behind SQLite's one writer.
     pub async fn touch_user(
         &self,
         telegram_id: i64,
@@ -279,6 +291,25 @@ impl Store {
         now: i64,
     ) -> StoreResult<UserLanguage> {
         let detected = telegram_language.and_then(Lang::from_code).map(Lang::code);
+        let known = sqlx::query(
+            "SELECT chosen_language, telegram_language, language, blocked_at, last_seen FROM users WHERE telegram_id = $1",
+        )
+        .bind(telegram_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = known {
+            let stored_telegram: Option<String> = row.try_get("telegram_language")?;
+            let chosen: Option<String> = row.try_get("chosen_language")?;
+            let language: Option<String> = row.try_get("language")?;
+            let blocked: Option<i64> = row.try_get("blocked_at")?;
+            let last_seen: i64 = row.try_get("last_seen")?;
+            let same_language = telegram_language.is_none_or(|given| {
+                stored_telegram.as_deref() == Some(given) && (chosen.is_some() || language.as_deref() == detected)
+            });
+            if same_language && blocked.is_none() && now - last_seen < LAST_SEEN_PRECISION {
+                return user_language_from_row(&row);
+            }
+        }
         let row = sqlx::query(
             "INSERT INTO users (telegram_id, telegram_language, language, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
              ON CONFLICT (telegram_id) DO UPDATE SET

@@ -132,3 +132,51 @@ async fn a_dialogue_moves_on_only_from_the_state_it_was_read_in() {
     assert_eq!(world.store.dialogue(user).await.unwrap().as_deref(), Some("asking-description"));
     assert!(!world.store.replace_dialogue(424_242, "x", "y", 1).await.unwrap(), "no dialogue, nothing replaced");
 }
+
+#[tokio::test]
+async fn seeing_a_user_again_writes_only_what_changed_or_a_stale_last_seen() {
+    use pb_bot::{i18n::Lang, store::LAST_SEEN_PRECISION};
+    use sqlx::Row;
+    let world = World::new().await;
+    let pool = world.raw().await;
+    let user = ALEX as i64;
+    let row = |pool: sqlx::AnyPool| async move {
+        let r =
+            sqlx::query("SELECT telegram_language, language, blocked_at, last_seen FROM users WHERE telegram_id = $1")
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let telegram: Option<String> = r.get("telegram_language");
+        let language: Option<String> = r.get("language");
+        let blocked: Option<i64> = r.get("blocked_at");
+        (telegram, language, blocked, r.get::<i64, _>("last_seen"))
+    };
+    world.store.touch_user(user, Some("en"), 1_000).await.unwrap();
+    assert_eq!(row(pool.clone()).await, (Some("en".into()), Some("en".into()), None, 1_000));
+
+    // Nothing changed and last seen recently: nothing written.
+    world.store.touch_user(user, Some("en"), 1_000 + LAST_SEEN_PRECISION - 1).await.unwrap();
+    world.store.touch_user(user, None, 1_000 + LAST_SEEN_PRECISION - 1).await.unwrap();
+    assert_eq!(row(pool.clone()).await.3, 1_000);
+    // Stale: written.
+    world.store.touch_user(user, Some("en"), 1_000 + LAST_SEEN_PRECISION).await.unwrap();
+    assert_eq!(row(pool.clone()).await.3, 1_000 + LAST_SEEN_PRECISION);
+
+    // The app's language changed, a moment later: written at once.
+    let seen = world.store.touch_user(user, Some("ko-KR"), 1_000 + LAST_SEEN_PRECISION + 1).await.unwrap();
+    assert_eq!(seen.telegram.as_deref(), Some("ko-KR"));
+    assert_eq!(row(pool.clone()).await.1.as_deref(), Some("ko"));
+
+    // A block is cleared by the next update, however recent the last one.
+    world.store.mark_blocked(user, "403 Forbidden: bot was blocked by the user", 1_700).await.unwrap();
+    assert!(row(pool.clone()).await.2.is_some());
+    world.store.touch_user(user, Some("ko-KR"), 1_701).await.unwrap();
+    assert_eq!(row(pool.clone()).await.2, None);
+
+    // A chosen language stays whatever the app says, and is what the store reports.
+    world.store.set_language(user, Lang::En).await.unwrap();
+    let seen = world.store.touch_user(user, Some("ko"), 1_702).await.unwrap();
+    assert_eq!((seen.chosen, seen.telegram.as_deref()), (Some(Lang::En), Some("ko")));
+    assert_eq!(row(pool).await.1.as_deref(), Some("en"));
+}
