@@ -4,6 +4,8 @@
 //! does not tell who voted how; the last ballot a voter submits counts, and a paper ballot
 //! entered for them ends chat voting.
 
+use std::sync::Arc;
+
 use sqlx::{Row, any::AnyRow};
 
 use super::{
@@ -310,7 +312,20 @@ impl Store {
     }
 
     pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
-        fetch_projects(&mut *self.pool().acquire().await?, round).await
+        self.projects_of(&mut *self.pool().acquire().await?, round).await
+    }
+
+    /// A round's projects, from memory once it has opened (they never change after).
+    async fn projects_of(&self, conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Vec<RoundProject>> {
+        if let Some(known) = self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).get(&round) {
+            return Ok(known.as_ref().clone());
+        }
+        let projects = fetch_projects(conn, round).await?;
+        // An empty list is a round not opened yet (or voided): not fixed, so not kept.
+        if !projects.is_empty() {
+            self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).insert(round, Arc::new(projects.clone()));
+        }
+        Ok(projects)
     }
 
     /// Ids of the rounds matching `condition` (`$1` is `now`), in order.
@@ -484,7 +499,7 @@ impl Store {
         if !round.is_open(now) {
             return Ok(CastOutcome::NotOpen);
         }
-        let projects = fetch_projects(&mut tx, round_id).await?;
+        let projects = self.projects_of(&mut tx, round_id).await?;
         if let Err(e) = ballot.check(&rules_of(&round, &projects)) {
             return Ok(CastOutcome::Invalid(e.to_string()));
         }
