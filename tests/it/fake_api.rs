@@ -58,6 +58,7 @@ pub struct Upload {
 }
 
 /// A reply the bot made in a watched chat, as it arrived (see [`FakeApi::watch`]).
+#[allow(dead_code)] // read by benches/load.rs
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub at: Instant,
