@@ -814,7 +814,7 @@ pub async fn open_evaluation(ctx: &Ctx, query: &CallbackQuery, area: &str) -> Ha
 /// The resident's key for an evaluation, if they live in its area (any verified resident for
 /// the district-wide area).
 async fn evaluator(ctx: &Ctx, evaluation: &crate::store::Evaluation) -> Result<Option<String>, super::BotError> {
-    let Some((name, dong)) = ctx.store.voter(ctx.user_id).await? else { return Ok(None) };
+    let Some((name, dong)) = ctx.voter.clone() else { return Ok(None) };
     let dong_area = ctx.config.area(&evaluation.area_key).is_some_and(|a| a.kind == crate::domain::AreaKind::Dong);
     if dong_area && dong != evaluation.area_key {
         return Ok(None);

@@ -92,6 +92,8 @@ pub struct Ctx {
     pub courier: Arc<Courier>,
     pub user_id: i64,
     pub lang: Lang,
+    /// Their name to the ballot box and their dong, if verified, as the update began.
+    pub voter: Option<(String, String)>,
     pub now: DateTime<Utc>,
     pub bot_username: Option<String>,
 }
@@ -239,9 +241,10 @@ async fn context(bot: Bot, services: Services, me: &Me, user: &teloxide::types::
     let Services { config, store, locales, secret, courier } = services;
     let now = Utc::now();
     let user_id = i64::try_from(user.id.0)?;
-    let known = store.touch_user(user_id, user.language_code.as_deref(), now.timestamp()).await?;
-    let lang = resolve_lang(&known, &config);
-    Ok(Ctx { bot, config, store, locales, secret, courier, user_id, lang, now, bot_username: me.username.clone() })
+    let seen = store.seen(user_id, user.language_code.as_deref(), now.timestamp()).await?;
+    let lang = resolve_lang(&seen.language, &config);
+    let bot_username = me.username.clone();
+    Ok(Ctx { bot, config, store, locales, secret, courier, user_id, lang, voter: seen.voter, now, bot_username })
 }
 
 async fn on_message(bot: Bot, msg: Message, me: Me, services: Services) -> HandlerResult {

@@ -536,8 +536,8 @@ pub async fn on_follow_picks(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Ha
         Some(publication) => publication.funded,
         None => return answer(ctx, query, Some(ctx.t("button-stale")), true).await,
     };
-    let ballot = match ctx.store.voter(ctx.user_id).await? {
-        Some((name, _)) => ctx.store.cast_ballot_of(round, &ctx.secret.voter_key(round, &name)).await?,
+    let ballot = match &ctx.voter {
+        Some((name, _)) => ctx.store.cast_ballot_of(round, &ctx.secret.voter_key(round, name)).await?,
         None => None,
     };
     let Some((ballot, _, _)) = ballot else {
@@ -601,8 +601,8 @@ async fn show(ctx: &Ctx, round: i64, message: Option<MessageId>) -> HandlerResul
         return ctx.send(ctx.t("results-none")).await.map(drop);
     };
     let mut text = results_text(&ctx.config, &ctx.locales, ctx.lang, &t);
-    if let Some((name, _)) = ctx.store.voter(ctx.user_id).await? {
-        let key = ctx.secret.voter_key(round, &name);
+    if let Some((name, _)) = &ctx.voter {
+        let key = ctx.secret.voter_key(round, name);
         if let Some((ballot, receipt, _)) = ctx.store.cast_ballot_of(round, &key).await? {
             text = format!("{text}\n\n{}", explanation(&ctx.locales, ctx.lang, &t, &receipt, &ballot));
         }

@@ -41,7 +41,7 @@ async fn entitled(ctx: &Ctx, round: &Round) -> Result<Result<Voter, Refusal>, su
     if !round.is_open(ctx.now_ts()) {
         return Ok(Err(Refusal::Closed));
     }
-    let Some((name, dong)) = ctx.store.voter(ctx.user_id).await? else { return Ok(Err(Refusal::NotVerified)) };
+    let Some((name, dong)) = ctx.voter.clone() else { return Ok(Err(Refusal::NotVerified)) };
     let allowed = match round.stage {
         RoundStage::Dong => dong == round.area_key,
         RoundStage::District => true,
@@ -528,11 +528,11 @@ pub async fn on_reminders_off(ctx: &Ctx, query: &CallbackQuery) -> HandlerResult
 
 /// The ballots this resident cast in the cycle's rounds: (round title, receipt, from paper).
 pub async fn my_ballots(ctx: &Ctx) -> Result<Vec<(String, String, bool)>, super::BotError> {
-    let Some((name, _)) = ctx.store.voter(ctx.user_id).await? else { return Ok(Vec::new()) };
+    let Some((name, _)) = &ctx.voter else { return Ok(Vec::new()) };
     let Some(cycle) = ctx.store.cycle(ctx.config.cycle_year).await? else { return Ok(Vec::new()) };
     let mut mine = Vec::new();
     for round in ctx.store.rounds(cycle.id).await? {
-        let key = ctx.secret.voter_key(round.id, &name);
+        let key = ctx.secret.voter_key(round.id, name);
         if let Some((_, receipt, paper)) = ctx.store.cast_ballot_of(round.id, &key).await? {
             mine.push((round_title(ctx, &round), receipt, paper));
         }
