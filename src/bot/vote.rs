@@ -215,7 +215,9 @@ async fn live(
     query: &CallbackQuery,
     round_id: i64,
 ) -> Result<Option<(Round, Vec<RoundProject>, Voter, Ballot, MessageId)>, super::BotError> {
-    let Some(round) = ctx.store.round(round_id).await? else {
+    // The voter's key is known before the round is read, so round and draft come in one read.
+    let key = ctx.voter.as_ref().map(|(name, _)| ctx.secret.voter_key(round_id, name));
+    let Some((round, draft)) = ctx.store.round_with_draft(round_id, key.as_deref()).await? else {
         answer(ctx, query, Some(ctx.t("button-stale")), true).await?;
         return Ok(None);
     };
@@ -227,7 +229,6 @@ async fn live(
         }
     };
     let message = query.regular_message().map(|m| m.id);
-    let draft = ctx.store.draft(round.id, &voter.key).await?;
     match (draft, message) {
         (Some(draft), Some(message)) if draft.message_id == Some(i64::from(message.0)) => {
             let projects = ctx.store.round_projects(round.id).await?;

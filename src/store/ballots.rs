@@ -443,6 +443,31 @@ impl Store {
         Ok(Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }))
     }
 
+    /// A round and the voter's draft in it, in one read: a ballot button needs both.
+    /// `voter_key` is `None` for someone who is not a voter (no draft, then).
+    pub async fn round_with_draft(
+        &self,
+        round: i64,
+        voter_key: Option<&str>,
+    ) -> StoreResult<Option<(Round, Option<Draft>)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, d.choices, d.message_id FROM ballot_rounds
+             LEFT JOIN ballot_drafts d ON d.round_id = ballot_rounds.id AND d.voter_key = $2
+             WHERE ballot_rounds.id = $1"
+        ))
+        .bind(round)
+        .bind(voter_key)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let choices: Option<String> = row.try_get("choices")?;
+        let draft = match choices {
+            Some(_) => Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }),
+            None => None,
+        };
+        Ok(Some((round_from_row(&row)?, draft)))
+    }
+
     /// Keeps the ballot a voter is building; `message_id` (when given) becomes the live ballot
     /// message, the only one whose buttons count.
     pub async fn save_draft(
