@@ -10,16 +10,16 @@
 //! `cargo bench --bench ballots` (SQLite); `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL
 //! (an empty database the benchmark may fill).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use pb_bot::{
-    config::Config,
     domain::{
-        Won,
-        ballot::{Ballot, Kind, RoundStage, receipt},
+        ballot::{Ballot, receipt},
         verification::Secret,
     },
-    store::{CastOutcome, NewRound, Pushes, Source, Store},
+    store::{CastOutcome, Source, Store},
 };
 use rand::{Rng, seq::IndexedRandom};
 
@@ -27,30 +27,6 @@ const PROJECTS: i64 = 20;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-/// `count` eligible proposals of Sinchon-dong, written directly.
-async fn seed_projects(url: &str, cycle: i64) -> Vec<i64> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let mut ids = vec![];
-    for i in 1..=PROJECTS {
-        let id: i64 = sqlx::Row::get(
-            &sqlx::query(
-                "INSERT INTO proposals (cycle_id, area_key, title, description, estimated_cost, reviewed_cost, status,
-                   created_at, updated_at) VALUES ($1, 'sinchon', $2, 'benchmark', $3, $3, 'eligible', 0, 0) RETURNING id",
-            )
-            .bind(cycle)
-            .bind(format!("Project {i}"))
-            .bind(i * 5_000_000)
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
-            "id",
-        );
-        ids.push(id);
-    }
-    ids
 }
 
 /// Every voter submits one ballot, `tasks` at a time; returns the submit times.
@@ -96,30 +72,16 @@ async fn main() {
     println!("ballot benchmark on {backend}: {voters} voters, approval ballots over {PROJECTS} projects");
 
     let store = Store::open(&url).await.unwrap();
-    let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
-    let config =
-        Config::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/seodaemun.toml"), year).unwrap();
-    let cycle = store.apply_district(&config, 0).await.unwrap();
-    let projects = seed_projects(&url, cycle.id).await;
+    let cycle = common::district(&store).await;
+    let projects = common::seed_projects(&url, cycle.id, "sinchon", PROJECTS, 5_000_000).await;
     let secret = Secret::new("benchmark-secret-of-at-least-32-characters").unwrap();
 
     for tasks in [1, 8, 32] {
-        let now = chrono::Utc::now().timestamp();
-        let round = NewRound {
-            area_key: "sinchon".into(),
-            stage: RoundStage::Dong,
-            kind: Kind::Approval { min: 1, max: 5 },
-            rule: "greedy".into(),
-            pot: Won::from_i64(300_000_000).unwrap(),
-            opens_at: now,
-            closes_at: now + 86_400,
-        };
-        let round = store.create_round(cycle.id, &round, None, now).await.unwrap();
-        store.open_due_rounds(now, |_, _| Pushes { default_lang: "ko", ..Pushes::default() }).await.unwrap();
-        let keys: Vec<String> = (0..voters).map(|v| secret.voter_key(round.id, &format!("roll:{v}"))).collect();
+        let round = common::open_round(&store, cycle.id, "sinchon", "greedy", 300_000_000, 1).await;
+        let keys: Vec<String> = (0..voters).map(|v| secret.voter_key(round, &format!("roll:{v}"))).collect();
         for (phase, label) in [(0, "first ballots"), (1, "changed ballots")] {
             let started = Instant::now();
-            let times = submit_all(&store, round.id, &keys, &projects, tasks).await;
+            let times = submit_all(&store, round, &keys, &projects, tasks).await;
             let elapsed = started.elapsed();
             println!(
                 "{tasks:>2} voters at once, {label:<15}: {:>6.0} ballots/s (median {:.1} ms, p99 {:.1} ms)",
@@ -127,7 +89,7 @@ async fn main() {
                 percentile(&times, 0.5).as_secs_f64() * 1000.0,
                 percentile(&times, 0.99).as_secs_f64() * 1000.0,
             );
-            let stored = store.ballots(round.id).await.unwrap().len();
+            let stored = store.ballots(round).await.unwrap().len();
             assert_eq!(stored, voters, "one ballot per voter after phase {phase}");
         }
     }

@@ -10,47 +10,16 @@
 //! `cargo bench --bench delivery` (SQLite); `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL
 //! (a database the benchmark may fill; it should be empty). `FOLLOWERS=2000` for a quick run.
 
-#[path = "../tests/it/fake_api.rs"]
-#[allow(dead_code)]
-mod fake_api;
+mod common;
 
-/// What the fake server needs from the test helpers.
-mod helpers {
-    pub fn repo_path(relative: &str) -> std::path::PathBuf {
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
-    }
-}
+use std::time::{Duration, Instant};
 
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-
-use fake_api::{FakeApi, Limits};
-use pb_bot::{
-    config::Config,
-    store::{Broadcast, Follow, Store},
-};
+use common::fake_api::{FakeApi, Limits};
+use pb_bot::store::{Broadcast, Follow, Store};
 use sqlx::Row;
 
 const TOKEN: &str = "123456789:BENCH-token";
 const FIRST: i64 = 1_000_000;
-
-fn spawn(api: &FakeApi, url: &str, log: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pb-bot"))
-        .current_dir(helpers::repo_path(""))
-        .arg("run")
-        .env_clear()
-        .env("RUST_LOG", "info")
-        .env("PB_SECRET", "benchmark-secret-of-at-least-32-characters")
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", url)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .expect("pb-bot starts")
-}
 
 /// `count` followers of Sinchon-dong, half Korean, half English, written in bulk.
 async fn seed_followers(url: &str, first: i64, count: i64) {
@@ -131,9 +100,7 @@ async fn main() {
     println!("delivery benchmark on {backend}, {followers} followers");
 
     let store = Store::open(&url).await.unwrap();
-    let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
-    let config = Config::load(&helpers::repo_path("config/seodaemun.toml"), year).unwrap();
-    store.apply_district(&config, 0).await.unwrap();
+    common::district(&store).await;
 
     // 1. Writing broadcasts.
     let big = 50_000;
@@ -162,7 +129,7 @@ async fn main() {
     api.set_limits(Limits { per_second: Some(30), per_chat: Some(Duration::from_secs(1)), retry_after: 1 });
 
     // 2. The whole broadcast, with a resident talking to the bot meanwhile.
-    let mut bot = spawn(&api, &url, &dir.path().join("run-1.log"));
+    let mut bot = common::spawn_pb_bot(&api.url, TOKEN, &url, &dir.path().join("run-1.log"), "info");
     let resident = 77_000_001_i64;
     let mut latencies = Vec::new();
     let began = Instant::now();
@@ -224,7 +191,7 @@ async fn main() {
         .await
         .unwrap()
         .get("n");
-    let mut bot = spawn(&api, &url, &dir.path().join("run-2.log"));
+    let mut bot = common::spawn_pb_bot(&api.url, TOKEN, &url, &dir.path().join("run-2.log"), "info");
     let restarted = Instant::now();
     while count_tag(&api, "B").1 < n as usize {
         if restarted.elapsed() > Duration::from_secs(n as u64 / 10 + 120) {

@@ -25,16 +25,7 @@
 //! `cargo bench --bench load` (SQLite in a temporary directory);
 //! `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database the benchmark may fill).
 
-#[path = "../tests/it/fake_api.rs"]
-#[allow(dead_code)]
-mod fake_api;
-
-/// What the fake server needs from the test helpers.
-mod helpers {
-    pub fn repo_path(relative: &str) -> std::path::PathBuf {
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
-    }
-}
+mod common;
 
 use std::{
     process::{Child, Command, Stdio},
@@ -45,22 +36,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fake_api::{Call, FakeApi, Reply};
+use common::fake_api::{Call, FakeApi, Reply};
 use pb_bot::{
-    config::Config,
-    domain::{
-        Won,
-        ballot::{Kind, RoundStage},
-        verification::{Code, Secret},
-    },
+    domain::verification::{Code, Secret},
     i18n::{Lang, Locales},
-    store::{CodeLimits, NewRound, Pushes, Store},
+    store::{CodeLimits, Store},
 };
 use rand::{Rng, seq::IndexedRandom};
 use serde_json::Value;
 
 const TOKEN: &str = "123456789:LOAD-token";
-const SECRET: &str = "benchmark-secret-of-at-least-32-characters";
 const PROJECTS: i64 = 20;
 /// Residents of each phase are numbered from here, a phase's block after the other.
 const FIRST_RESIDENT: i64 = 50_000_000;
@@ -329,22 +314,6 @@ async fn warm_up(api: &Arc<FakeApi>, resident: i64) {
         .expect("a reply");
 }
 
-fn spawn_pb_bot(api: &FakeApi, url: &str, log: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pb-bot"))
-        .current_dir(helpers::repo_path(""))
-        .arg("run")
-        .env_clear()
-        .env("RUST_LOG", std::env::var("BOT_LOG").unwrap_or_else(|_| "warn".into()))
-        .env("PB_SECRET", SECRET)
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", url)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .expect("pb-bot starts")
-}
-
 fn spawn_echo_bot(api: &FakeApi, log: &std::path::Path) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .env_clear()
@@ -386,44 +355,13 @@ async fn echo_bot() {
 /// `residents` verified residents of Sinchon-dong from [`FIRST_RESIDENT`].
 async fn seed(url: &str, residents: i64) -> (Store, Ballot) {
     let store = Store::open(url).await.unwrap();
-    let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
-    let config = Config::load(&helpers::repo_path("config/seodaemun.toml"), year).unwrap();
-    let cycle = store.apply_district(&config, 0).await.unwrap();
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let mut projects = vec![];
-    for i in 1..=PROJECTS {
-        let id: i64 = sqlx::Row::get(
-            &sqlx::query(
-                "INSERT INTO proposals (cycle_id, area_key, title, description, estimated_cost, reviewed_cost, status,
-                   created_at, updated_at) VALUES ($1, 'sinchon', $2, $3, $4, $4, 'eligible', 0, 0) RETURNING id",
-            )
-            .bind(cycle.id)
-            .bind(format!("Project {i}: benches and shade on the riverside walk"))
-            .bind("A longer description, as residents write them, of what the project would build and where.")
-            .bind(i * 5_000_000)
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
-            "id",
-        );
-        projects.push(id);
-    }
-    pool.close().await;
+    let cycle = common::district(&store).await;
+    let projects = common::seed_projects(url, cycle.id, "sinchon", PROJECTS, 5_000_000).await;
+    // Opened before anyone is verified, so its announcement goes to no one; open for a week,
+    // so no reminder before its close goes out either.
+    let round = common::open_round(&store, cycle.id, "sinchon", "greedy", 300_000_000, 7).await;
     let now = chrono::Utc::now().timestamp();
-    let round = NewRound {
-        area_key: "sinchon".into(),
-        stage: RoundStage::Dong,
-        kind: Kind::Approval { min: 1, max: 5 },
-        rule: "greedy".into(),
-        pot: Won::from_i64(300_000_000).unwrap(),
-        opens_at: now,
-        closes_at: now + 7 * 86_400,
-    };
-    let round = store.create_round(cycle.id, &round, None, now).await.unwrap();
-    // Opened before anyone is verified, so its announcement goes to no one.
-    store.open_due_rounds(now, |_, _| Pushes { default_lang: "ko", ..Pushes::default() }).await.unwrap();
-    let secret = Secret::new(SECRET).unwrap();
+    let secret = Secret::new(common::SECRET).unwrap();
     let codes: Vec<Code> = (0..residents).map(|_| Code::generate()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| secret.code_hash(c)).collect();
     store.issue_codes("sinchon", &hashes, now + 86_400, None, now).await.unwrap();
@@ -434,7 +372,7 @@ async fn seed(url: &str, residents: i64) -> (Store, Ballot) {
         store.touch_user(resident, Some(language), now).await.unwrap();
         store.redeem_code(resident, hash, limits, now).await.unwrap();
     }
-    (store, Ballot { round: round.id, projects })
+    (store, Ballot { round, projects })
 }
 
 fn numbers(name: &str, default: &[f64]) -> Vec<f64> {
@@ -514,7 +452,8 @@ async fn main() {
 
     let api = Arc::new(FakeApi::start(TOKEN).await);
     api.stop_recording_calls();
-    let mut bot = spawn_pb_bot(&api, &url, &dir.path().join("pb-bot.log"));
+    let log_level = std::env::var("BOT_LOG").unwrap_or_else(|_| "warn".into());
+    let mut bot = common::spawn_pb_bot(&api.url, TOKEN, &url, &dir.path().join("pb-bot.log"), &log_level);
     let (ours, our_peak) = measure("pb-bot", &api, &mut bot, &ballot, &rates, at_once).await;
     let log = std::fs::read_to_string(dir.path().join("pb-bot.log")).unwrap_or_default();
     if let Ok(keep) = std::env::var("KEEP_LOG") {

@@ -16,38 +16,27 @@
 //! `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database the benchmark may fill).
 //! `ROLL`, `RESIDENTS`, `BALLOTS` change the sizes.
 
-#[path = "../tests/it/fake_api.rs"]
-#[allow(dead_code)]
-mod fake_api;
-
-/// What the fake server needs from the test helpers.
-mod helpers {
-    pub fn repo_path(relative: &str) -> std::path::PathBuf {
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
-    }
-}
+mod common;
 
 use std::{
     path::Path,
-    process::{Command, Stdio},
+    process::Command,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use fake_api::FakeApi;
+use common::{fake_api::FakeApi, helpers};
 use pb_bot::{
-    config::Config,
     domain::{
-        Won,
-        ballot::{Ballot, Kind, RoundStage, receipt},
+        ballot::{Ballot, receipt},
         verification::{Phone, Secret},
     },
-    store::{BindOutcome, CastOutcome, NewRound, Pushes, Source, Store},
+    store::{BindOutcome, CastOutcome, Pushes, Source, Store},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 
 const TOKEN: &str = "123456789:SCALE-token";
-const SECRET: &str = "benchmark-secret-of-at-least-32-characters";
+use common::SECRET;
 const PROJECTS: i64 = 20;
 const DONGS: [&str; 14] = [
     "충현동",
@@ -127,29 +116,6 @@ async fn database_mb(url: &str, dir: &Path) -> f64 {
         / 1e6
 }
 
-/// 20 eligible district-wide projects, written directly.
-async fn seed_projects(url: &str, cycle: i64) -> Vec<i64> {
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let mut ids = vec![];
-    for i in 1..=PROJECTS {
-        let id: i64 = sqlx::Row::get(
-            &sqlx::query(
-                "INSERT INTO proposals (cycle_id, area_key, title, description, estimated_cost, reviewed_cost, status,
-                   created_at, updated_at) VALUES ($1, 'district', $2, 'benchmark', $3, $3, 'eligible', 0, 0) RETURNING id",
-            )
-            .bind(cycle)
-            .bind(format!("District project {i}"))
-            .bind(i * 100_000_000)
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
-            "id",
-        );
-        ids.push(id);
-    }
-    ids
-}
-
 /// The `count` first roll entries' people verify, `tasks` at a time: their roll entry ids.
 async fn verify(store: &Store, secret: &Arc<Secret>, count: usize, now: i64, tasks: usize) -> Vec<i64> {
     let mut set = tokio::task::JoinSet::new();
@@ -212,19 +178,7 @@ async fn vote(store: &Store, secret: &Arc<Secret>, round: i64, entries: &[i64], 
 async fn bot_peak_rss(url: &str, dir: &Path, residents: usize) -> (f64, usize) {
     let api = FakeApi::start(TOKEN).await;
     api.stop_recording_calls();
-    let mut bot = Command::new(env!("CARGO_BIN_EXE_pb-bot"))
-        .current_dir(helpers::repo_path(""))
-        .arg("run")
-        .env_clear()
-        .env("RUST_LOG", "warn")
-        .env("PB_SECRET", SECRET)
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", url)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("run.log")).unwrap())
-        .spawn()
-        .expect("pb-bot starts");
+    let mut bot = common::spawn_pb_bot(&api.url, TOKEN, url, &dir.join("run.log"), "warn");
     let commands = ["/start", "/proposals", "/vote", "/results"];
     let mut watchers = vec![];
     for i in 0..residents {
@@ -278,22 +232,10 @@ async fn main() {
 
     // 2. Verification.
     let store = Store::open(&url).await.unwrap();
-    let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
-    let config = Config::load(&helpers::repo_path("config/seodaemun.toml"), year).unwrap();
-    let cycle = store.apply_district(&config, 0).await.unwrap();
-    let projects = seed_projects(&url, cycle.id).await;
+    let cycle = common::district(&store).await;
+    let projects = common::seed_projects(&url, cycle.id, "district", PROJECTS, 100_000_000).await;
+    let round = common::open_round(&store, cycle.id, "district", "mes", 3_600_000_000, 1).await;
     let now = chrono::Utc::now().timestamp();
-    let round = NewRound {
-        area_key: "district".into(),
-        stage: RoundStage::District,
-        kind: Kind::Approval { min: 1, max: 5 },
-        rule: "mes".into(),
-        pot: Won::from_i64(3_600_000_000).unwrap(),
-        opens_at: now,
-        closes_at: now + 86_400,
-    };
-    let round = store.create_round(cycle.id, &round, None, now).await.unwrap().id;
-    store.open_due_rounds(now, |_, _| Pushes { default_lang: "ko", ..Pushes::default() }).await.unwrap();
     let secret = Arc::new(Secret::new(SECRET).unwrap());
     let started = Instant::now();
     let entries = verify(&store, &secret, residents, now, 4).await;
