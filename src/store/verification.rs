@@ -73,8 +73,8 @@ impl Store {
     /// re-import is idempotent). Returns how many entries were new.
     pub async fn import_roll(&self, rows: &[RollRow], now: i64, actor: Option<i64>) -> StoreResult<u64> {
         let mut tx = self.write_tx().await?;
-        // The phone-hash index is written in random order: a 16 MB page cache for this
-        // transaction keeps a 300,000-entry import in seconds (with 4 MB it thrashes).
+        // The phone-hash index is written in random order: this transaction gets a 16 MB page
+        // cache (a 300,000-entry import then takes about 3 s), and gives it back at the end.
         if self.backend == super::Backend::Sqlite {
             sqlx::query("PRAGMA cache_size = -16000").execute(&mut *tx).await?;
         }

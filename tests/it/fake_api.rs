@@ -175,8 +175,6 @@ struct Inner {
     record_calls: bool,
     /// File ids handed out for uploaded pictures.
     uploads: Vec<String>,
-    /// `getUpdates` calls answered.
-    polls: usize,
 }
 
 /// A running fake server; dropped, it stops.
@@ -350,12 +348,6 @@ impl FakeApi {
         let (sender, receiver) = mpsc::unbounded_channel();
         self.state.inner.lock().unwrap().watchers.insert(chat, sender);
         receiver
-    }
-
-    /// How many times the bot asked for updates.
-    #[allow(dead_code)] // used by benches/load.rs
-    pub fn polls(&self) -> usize {
-        self.state.inner.lock().unwrap().polls
     }
 
     /// This user blocked the bot: sends to them get 403.
@@ -743,7 +735,6 @@ async fn get_updates(state: &Shared, params: &Value) -> Response {
             let mut inner = state.inner.lock().unwrap();
             inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             if !inner.updates.is_empty() || Instant::now() >= deadline {
-                inner.polls += 1;
                 let updates = inner.updates.iter().take(limit).cloned().collect();
                 return reply(Value::Array(updates));
             }
