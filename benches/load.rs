@@ -24,6 +24,8 @@
 //!
 //! `cargo bench --bench load` (SQLite in a temporary directory);
 //! `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database the benchmark may fill).
+//! `ECHO=0` skips the echo bot; `BOT_LOG` sets pb-bot's `RUST_LOG` and `KEEP_LOG=<file>` keeps
+//! its log (with `BOT_LOG=warn,sqlx::query=debug`, every statement it ran).
 
 mod common;
 
