@@ -247,16 +247,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// The most memory the process ever held resident, in MB, from `/proc`.
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 async fn run_phase(
     api: &Arc<FakeApi>,
     bot: &Child,
@@ -415,7 +405,7 @@ async fn measure(
     let median = runs.swap_remove(runs.len() / 2);
     println!("{bot_name:<7} all at once: the median of {} runs is {:.0} updates/s", runs.len() + 1, median.rate());
     phases.push(median);
-    let peak = peak_rss_mb(bot.id());
+    let peak = common::peak_rss_mb(bot.id());
     println!("{bot_name:<7} peak RSS {peak:.1} MB");
     bot.kill().unwrap();
     bot.wait().unwrap();

@@ -201,12 +201,7 @@ async fn bot_peak_rss(url: &str, dir: &Path, residents: usize) -> (f64, usize) {
             while replies.try_recv().is_ok() {}
         }
     }
-    let status = std::fs::read_to_string(format!("/proc/{}/status", bot.id())).unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0);
+    let peak = common::peak_rss_mb(bot.id());
     bot.kill().unwrap();
     bot.wait().unwrap();
     assert!(api.violations().is_empty(), "{:?}", api.violations());

@@ -45,6 +45,16 @@ pub fn spawn_pb_bot(api_url: &str, token: &str, url: &str, log: &std::path::Path
         .expect("pb-bot starts")
 }
 
+/// The most memory the process ever held resident, in MB, from `/proc`.
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 /// The shipped district file applied to `store`, for this year's cycle.
 pub async fn district(store: &Store) -> Cycle {
     let year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&chrono_tz::Asia::Seoul));
