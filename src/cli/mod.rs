@@ -474,7 +474,8 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
             let options = webhooks::Options::new(args.listen, public_url.clone()).secret_token(webhook_secret);
             let (listener, stop, router) =
                 webhooks::axum_to_router(bot, options).await.context("the Bot API refused the webhook")?;
-            let app = router.route("/healthz", get(move || health(store.clone())));
+            let probe = store.clone();
+            let app = router.route("/healthz", get(move || health(probe.clone())));
             let tcp = tokio::net::TcpListener::bind(args.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -494,6 +495,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     if tokio::time::timeout(Duration::from_secs(30), delivery).await.is_err() {
         tracing::warn!("the delivery worker did not stop within 30 s; its claims return to the queue when they expire");
     }
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -292,13 +292,13 @@ impl Store {
         )
         .bind(cycle_id)
         .bind(area_key)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(row.try_get("n")?)
     }
 
     pub async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
-        fetch_round(&mut *self.pool().acquire().await?, id).await
+        fetch_round(&mut *self.conn().await?, id).await
     }
 
     /// The rounds of a cycle, by opening time.
@@ -306,13 +306,13 @@ impl Store {
         let rows =
             sqlx::query(&format!("SELECT {COLUMNS} FROM ballot_rounds WHERE cycle_id = $1 ORDER BY opens_at, id"))
                 .bind(cycle_id)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         rows.iter().map(round_from_row).collect()
     }
 
     pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
-        self.projects_of(&mut *self.pool().acquire().await?, round).await
+        self.projects_of(&mut *self.conn().await?, round).await
     }
 
     /// A round's projects, from memory once it has opened (they never change after).
@@ -332,7 +332,7 @@ impl Store {
     async fn rounds_where(&self, condition: &str, now: i64) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query(&format!("SELECT id FROM ballot_rounds WHERE {condition} ORDER BY id"))
             .bind(now)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
@@ -437,7 +437,7 @@ impl Store {
         let row = sqlx::query("SELECT choices, message_id FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
             .bind(round)
             .bind(voter_key)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }))
@@ -457,7 +457,7 @@ impl Store {
         ))
         .bind(round)
         .bind(voter_key)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let choices: Option<String> = row.try_get("choices")?;
@@ -486,7 +486,7 @@ impl Store {
         .bind(voter_key)
         .bind(ballot.encode())
         .bind(message_id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -496,7 +496,7 @@ impl Store {
         let row = sqlx::query("SELECT choices, receipt, source FROM ballots WHERE round_id = $1 AND voter_key = $2")
             .bind(round)
             .bind(voter_key)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let source: String = row.try_get("source")?;
@@ -571,7 +571,7 @@ impl Store {
         let rows =
             sqlx::query("SELECT receipt, choices, dong_key, source FROM ballots WHERE round_id = $1 ORDER BY receipt")
                 .bind(round)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         rows.iter()
             .map(|r| {
@@ -608,7 +608,7 @@ impl Store {
     ) -> StoreResult<std::collections::HashMap<String, (Ballot, String)>> {
         let rows = sqlx::query("SELECT voter_key, choices, receipt FROM ballots WHERE round_id = $1")
             .bind(round)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("voter_key")?, (choices_of(r, "ballot")?, r.try_get("receipt")?)))).collect()
     }
@@ -619,7 +619,7 @@ impl Store {
             "SELECT dong_key, COUNT(*) AS n FROM ballots WHERE round_id = $1 GROUP BY dong_key ORDER BY dong_key",
         )
         .bind(round)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("dong_key")?, r.try_get("n")?))).collect()
     }
@@ -677,7 +677,7 @@ impl Store {
             RoundStage::Committee => query.bind(cycle),
             RoundStage::District => query,
         };
-        let rows = query.fetch_all(self.pool()).await?;
+        let rows = query.fetch_all(&mut *self.conn().await?).await?;
         rows.iter()
             .map(|r| {
                 let (roll, code): (Option<i64>, Option<i64>) = (r.try_get("roll_entry_id")?, r.try_get("code_id")?);
@@ -697,7 +697,7 @@ impl Store {
             "SELECT voter_key FROM ballots WHERE round_id = $1 UNION SELECT voter_key FROM ballot_reminders WHERE round_id = $1",
         )
         .bind(round)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("voter_key")?)).collect()
     }
@@ -742,7 +742,7 @@ impl Store {
         )
         .bind(telegram_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         Ok(done == 1)

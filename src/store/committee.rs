@@ -101,7 +101,7 @@ impl Store {
     pub async fn is_facilitator(&self, telegram_id: i64) -> StoreResult<bool> {
         let row = sqlx::query("SELECT 1 AS yes FROM facilitators WHERE telegram_id = $1")
             .bind(telegram_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.is_some())
     }
@@ -109,7 +109,7 @@ impl Store {
     /// Facilitators with when they were granted the role.
     pub async fn facilitators(&self) -> StoreResult<Vec<(i64, i64)>> {
         let rows = sqlx::query("SELECT telegram_id, granted_at FROM facilitators ORDER BY granted_at, telegram_id")
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("granted_at")?))).collect()
     }
@@ -120,7 +120,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
             let rows = sqlx::query(&format!("SELECT telegram_id FROM users WHERE telegram_id IN ({list})"))
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
             for row in rows {
                 known.push(row.try_get("telegram_id")?);
@@ -169,11 +169,11 @@ impl Store {
              ORDER BY u.telegram_id",
         )
         .bind(cycle_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let completions =
             sqlx::query("SELECT telegram_id, course FROM course_completions ORDER BY telegram_id, course")
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         let mut courses: BTreeMap<i64, Vec<Course>> = BTreeMap::new();
         for row in &completions {
@@ -245,7 +245,7 @@ impl Store {
         for row in
             sqlx::query("SELECT meeting_id, going FROM meeting_rsvps WHERE telegram_id = $1 ORDER BY answered_at DESC")
                 .bind(telegram_id)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?
         {
             if let Some(meeting) = self.meeting(row.try_get("meeting_id")?).await? {
@@ -254,7 +254,7 @@ impl Store {
         }
         for row in sqlx::query("SELECT meeting_id FROM attendance WHERE telegram_id = $1 ORDER BY checked_in_at DESC")
             .bind(telegram_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?
         {
             if let Some(meeting) = self.meeting(row.try_get("meeting_id")?).await? {
@@ -265,7 +265,7 @@ impl Store {
             "SELECT course, completed_on FROM course_completions WHERE telegram_id = $1 ORDER BY completed_on",
         )
         .bind(telegram_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?
         {
             let course: String = row.try_get("course")?;
@@ -277,7 +277,7 @@ impl Store {
              ORDER BY c.year",
         )
         .bind(telegram_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?
         {
             record.committees.push(i32::try_from(row.try_get::<i64, _>("year")?).unwrap_or_default());
@@ -293,7 +293,7 @@ impl Store {
              WHERE m.cycle_id = $1 ORDER BY m.telegram_id",
         )
         .bind(cycle_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("language")?))).collect()
     }
@@ -305,7 +305,7 @@ impl Store {
              JOIN users u ON u.telegram_id = o.telegram_id AND u.blocked_at IS NULL
              ORDER BY o.telegram_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("telegram_id")?, r.try_get("language")?))).collect()
     }
@@ -314,7 +314,7 @@ impl Store {
     pub async fn committee_members(&self, cycle_id: i64) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query("SELECT telegram_id FROM committee_members WHERE cycle_id = $1 ORDER BY telegram_id")
             .bind(cycle_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("telegram_id")?)).collect()
     }

@@ -29,7 +29,7 @@ impl Store {
         .bind(kind)
         .bind(payload)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -64,7 +64,7 @@ impl Store {
             .bind(now)
             .bind(kind)
             .bind(limit)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         let mut items = rows
             .iter()
@@ -90,7 +90,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(worker)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         Ok(done == 1)
@@ -107,7 +107,7 @@ impl Store {
         .bind(slot)
         .bind(runner)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         Ok(claimed == 1)
@@ -118,7 +118,7 @@ impl Store {
         let row = sqlx::query("SELECT 1 AS yes FROM job_runs WHERE job = $1 AND slot = $2")
             .bind(job)
             .bind(slot)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.is_some())
     }

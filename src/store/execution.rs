@@ -113,7 +113,7 @@ fn card_of(row: &sqlx::any::AnyRow) -> StoreResult<Card> {
 impl Store {
     /// A project's execution card, if it was funded.
     pub async fn execution_card(&self, proposal: i64) -> StoreResult<Option<Card>> {
-        card_tx(&mut *self.pool().acquire().await?, proposal).await
+        card_tx(&mut *self.conn().await?, proposal).await
     }
 
     /// The execution cards of a cycle's projects with their titles and areas, by project number.
@@ -135,7 +135,7 @@ impl Store {
              FROM execution_cards c JOIN proposals p ON p.id = c.proposal_id
              WHERE {condition} ORDER BY c.proposal_id"
         );
-        let rows = sqlx::query(&statement).bind(value).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&statement).bind(value).fetch_all(&mut *self.conn().await?).await?;
         rows.iter().map(|r| Ok((card_of(r)?, r.try_get("title")?, r.try_get("area_key")?))).collect()
     }
 
@@ -146,7 +146,7 @@ impl Store {
              FROM execution_updates WHERE posted_at < $1 ORDER BY proposal_id, id",
         )
         .bind(until)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("proposal_id")?, update_of(r)?))).collect()
     }
@@ -159,7 +159,7 @@ impl Store {
         )
         .bind(proposal)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(update_of).collect()
     }
@@ -212,7 +212,7 @@ impl Store {
              ORDER BY p.published_at DESC, p.round_id DESC LIMIT 1",
         )
         .bind(proposal)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let round: i64 = row.try_get("round_id")?;
@@ -338,7 +338,7 @@ impl Store {
             "SELECT title_ko, title_en, due_on, done_on FROM execution_milestones WHERE proposal_id = $1 ORDER BY seq",
         )
         .bind(proposal)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let date = |text: String| {
             text.parse::<chrono::NaiveDate>().map_err(|_| StoreError::Corrupt(format!("milestone date {text}")))
@@ -430,7 +430,7 @@ impl Store {
     pub async fn evaluation(&self, id: i64) -> StoreResult<Option<Evaluation>> {
         let row = sqlx::query("SELECT id, cycle_id, area_key, closes_at FROM evaluations WHERE id = $1")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(evaluation_of).transpose()
     }
@@ -488,7 +488,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT proposal_id, rating, comment FROM evaluation_answers ORDER BY proposal_id, answered_at",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let mut results: Vec<Ratings> = Vec::new();
         for row in &rows {

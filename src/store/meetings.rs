@@ -278,7 +278,7 @@ impl Store {
     }
 
     pub async fn meeting(&self, id: i64) -> StoreResult<Option<Meeting>> {
-        fetch_meeting(&mut *self.pool().acquire().await?, id).await
+        fetch_meeting(&mut *self.conn().await?, id).await
     }
 
     /// Meetings not yet over and not cancelled, soonest first.
@@ -288,7 +288,7 @@ impl Store {
         ))
         .bind(now)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(meeting_from_row).collect()
     }
@@ -338,7 +338,7 @@ impl Store {
         let row = sqlx::query("SELECT going FROM meeting_rsvps WHERE meeting_id = $1 AND telegram_id = $2")
             .bind(meeting_id)
             .bind(telegram_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.map(|r| r.try_get::<i64, _>("going")).transpose()?.map(|g| g == 1))
     }
@@ -349,7 +349,7 @@ impl Store {
             "SELECT COALESCE(SUM(going), 0) AS going, COUNT(*) AS answered FROM meeting_rsvps WHERE meeting_id = $1",
         )
         .bind(meeting_id)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         let (going, answered): (i64, i64) = (row.try_get("going")?, row.try_get("answered")?);
         Ok((going, answered - going))
@@ -369,7 +369,7 @@ impl Store {
         ))
         .bind(now)
         .bind(now + horizon)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let queued = sqlx::query(
             "SELECT q.meeting_id, q.telegram_id, q.offset_minutes FROM meeting_reminders q
@@ -378,7 +378,7 @@ impl Store {
         )
         .bind(now)
         .bind(now + horizon)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let mut sent: std::collections::HashMap<(i64, i64), Vec<i64>> = std::collections::HashMap::new();
         for row in &queued {
@@ -494,7 +494,7 @@ impl Store {
 
     /// The meeting's open check-in, if any.
     pub async fn open_checkin_of(&self, meeting_id: i64, now: i64) -> StoreResult<Option<Checkin>> {
-        open_checkin_tx(&mut *self.pool().acquire().await?, meeting_id, now).await
+        open_checkin_tx(&mut *self.conn().await?, meeting_id, now).await
     }
 
     /// Closes the meeting's open check-in, audited; `false` when none was open.
@@ -560,7 +560,7 @@ impl Store {
     pub async fn attendance_count(&self, meeting_id: i64) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM attendance WHERE meeting_id = $1")
             .bind(meeting_id)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await?;
         Ok(row.try_get("n")?)
     }
@@ -576,7 +576,7 @@ impl Store {
             joined_columns()
         ))
         .bind(cycle_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|r| Ok((meeting_from_row(r)?, (r.try_get("going")?, r.try_get("not_going")?, r.try_get("attended")?))))

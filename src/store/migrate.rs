@@ -394,7 +394,9 @@ impl Store {
         let mut tx = target.write_tx().await?;
         for (table, has_id, columns) in TABLES {
             let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-            let rows = sqlx::query(&format!("SELECT {} FROM {table}", names.join(", "))).fetch_all(self.pool()).await?;
+            let rows = sqlx::query(&format!("SELECT {} FROM {table}", names.join(", ")))
+                .fetch_all(&mut *self.conn().await?)
+                .await?;
             // PostgreSQL allows 65,535 parameters per statement; pictures go a few at a time.
             let per_statement =
                 if columns.iter().any(|(_, kind)| matches!(kind, Blob)) { 16 } else { 30_000 / columns.len() };
@@ -441,7 +443,7 @@ impl Store {
             report.money.push((format!("{table}.{column}"), copied));
         }
         let detail = serde_json::json!({ "rows": report.rows, "money": report.money }).to_string();
-        let mut conn = target.pool().acquire().await?;
+        let mut conn = target.conn().await?;
         insert_audit(&mut conn, now, None, "database.migrate", None, Some(&detail)).await?;
         Ok(report)
     }
@@ -462,10 +464,13 @@ fn bind_column<'q>(
 }
 
 async fn count(store: &Store, table: &str) -> StoreResult<i64> {
-    Ok(sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(store.pool()).await?.try_get("n")?)
+    Ok(sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(&mut *store.conn().await?)
+        .await?
+        .try_get("n")?)
 }
 
 async fn total(store: &Store, table: &str, column: &str) -> StoreResult<i64> {
     let sql = format!("SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) AS total FROM {table}");
-    Ok(sqlx::query(&sql).fetch_one(store.pool()).await?.try_get("total")?)
+    Ok(sqlx::query(&sql).fetch_one(&mut *store.conn().await?).await?.try_get("total")?)
 }

@@ -365,7 +365,7 @@ impl Store {
         for p in &params {
             query = query.bind(p);
         }
-        Ok(query.fetch_one(self.pool()).await?.try_get("n")?)
+        Ok(query.fetch_one(&mut *self.conn().await?).await?.try_get("n")?)
     }
 
     /// Claims up to `limit` messages for `worker` until `lease_until`: personal ones first, then
@@ -397,8 +397,13 @@ impl Store {
                ORDER BY o.lane, o.id LIMIT $4 {lock})
              RETURNING id, chat_id, lane, broadcast_id, lang, text, markup, attempts, last_error"
         );
-        let rows =
-            sqlx::query(&statement).bind(worker).bind(lease_until).bind(now).bind(limit).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&statement)
+            .bind(worker)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -456,7 +461,7 @@ impl Store {
         ))
         .bind(worker)
         .bind(lease_until)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?
         .iter()
         .map(|r| Ok(r.try_get("id")?))
@@ -474,7 +479,7 @@ impl Store {
                 "SELECT text_ko, text_en, markup_ko, markup_en, photo_ko, photo_en FROM broadcasts WHERE id = $1",
             )
             .bind(id)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await?;
             let content = |lang: &str| -> StoreResult<Content> {
                 Ok(Content {
@@ -490,19 +495,27 @@ impl Store {
 
     /// A picture to send: its file id once Telegram has it, else its bytes to upload.
     pub async fn media(&self, id: i64) -> StoreResult<Option<Media>> {
-        let row = sqlx::query("SELECT file_id FROM media WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query("SELECT file_id FROM media WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         if let Some(file_id) = row.try_get::<Option<String>, _>("file_id")? {
             return Ok(Some(Media::FileId(file_id)));
         }
-        let row = sqlx::query("SELECT name, bytes FROM media WHERE id = $1").bind(id).fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT name, bytes FROM media WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
         Ok(Some(Media::Upload { name: row.try_get("name")?, bytes: row.try_get("bytes")? }))
     }
 
     /// The most recent picture of that file name (`results-12-ko.png`).
     pub async fn media_named(&self, name: &str) -> StoreResult<Option<i64>> {
-        let row =
-            sqlx::query("SELECT MAX(id) AS id FROM media WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT MAX(id) AS id FROM media WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
         Ok(row.try_get("id")?)
     }
 
@@ -511,7 +524,7 @@ impl Store {
         sqlx::query("UPDATE media SET file_id = $1 WHERE id = $2 AND file_id IS NULL")
             .bind(file_id)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -526,7 +539,7 @@ impl Store {
         .bind(id)
         .bind(worker)
         .bind(lease_until)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         Ok(started == 1)
@@ -550,14 +563,14 @@ impl Store {
         .bind(worker)
         .bind(now)
         .bind(message_id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected();
         if chat_free > now {
             sqlx::query("UPDATE outbox SET next_at = $2 WHERE chat_id = $1 AND state = 'queued' AND next_at < $2")
                 .bind(message.chat_id)
                 .bind(chat_free)
-                .execute(self.pool())
+                .execute(&mut *self.conn().await?)
                 .await?;
         }
         Ok(done == 1)
@@ -583,7 +596,7 @@ impl Store {
         .bind(next_at)
         .bind(reason)
         .bind(if count_attempt { 0_i64 } else { 1_i64 })
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -597,7 +610,7 @@ impl Store {
         .bind(id)
         .bind(worker)
         .bind(reason)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -631,7 +644,7 @@ impl Store {
              WHERE claimed_by = $1 AND state = 'claimed'",
         )
         .bind(worker)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?
         .rows_affected())
     }
@@ -644,7 +657,7 @@ impl Store {
         )
         .bind(id)
         .bind(worker)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -653,7 +666,7 @@ impl Store {
     pub async fn broadcast_stats(&self, broadcast_id: i64) -> StoreResult<DeliveryStats> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = $1 GROUP BY state")
             .bind(broadcast_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         let mut stats = DeliveryStats::default();
         for row in rows {
@@ -673,7 +686,7 @@ impl Store {
         let rows =
             sqlx::query("SELECT id, kind, subject, recipients, created_at FROM broadcasts ORDER BY id DESC LIMIT $1")
                 .bind(limit)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         let mut reports = Vec::with_capacity(rows.len());
         for row in rows {
@@ -699,7 +712,7 @@ impl Store {
              WHERE o.chat_id = $1 ORDER BY o.id",
         )
         .bind(chat_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("text")?))).collect()
     }

@@ -131,7 +131,7 @@ impl Store {
         let rows =
             sqlx::query("SELECT proposal_id, reason FROM round_exclusions WHERE round_id = $1 ORDER BY proposal_id")
                 .bind(round)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         rows.iter().map(|r| Ok((r.try_get("proposal_id")?, r.try_get("reason")?))).collect()
     }
@@ -243,7 +243,7 @@ impl Store {
     pub async fn survey(&self, round: i64) -> StoreResult<Option<HashMap<i64, Decimal>>> {
         let rows = sqlx::query("SELECT proposal_id, score FROM round_survey WHERE round_id = $1")
             .bind(round)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         if rows.is_empty() {
             return Ok(None);
@@ -264,7 +264,7 @@ impl Store {
         )
         .bind(cycle)
         .bind(area)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(self.publication(row.try_get("round_id")?).await?.and_then(|p| p.outcome))
@@ -272,7 +272,7 @@ impl Store {
 
     /// Records that an official looked at the count of a round still open.
     pub async fn audit_live_tally(&self, round: i64, by: i64, now: i64) -> StoreResult<()> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.conn().await?;
         insert_audit(&mut conn, now, Some(by), "round.live_tally", Some(&round.to_string()), None).await
     }
 
@@ -282,7 +282,7 @@ impl Store {
             "SELECT funded, used, published_by, published_at, outcome FROM round_publications WHERE round_id = $1",
         )
         .bind(round)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let funded: String = row.try_get("funded")?;

@@ -106,7 +106,7 @@ impl Store {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE proposer_id = $1 AND created_at >= $2")
             .bind(proposer)
             .bind(day_start)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await?
             .try_get("n")?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -115,7 +115,7 @@ impl Store {
     pub async fn proposal(&self, id: i64) -> StoreResult<Option<Proposal>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.map(|r| proposal_from_row(&r)).transpose()
     }
@@ -123,7 +123,7 @@ impl Store {
     pub async fn proposal_history(&self, id: i64) -> StoreResult<Vec<HistoryEntry>> {
         let rows = sqlx::query("SELECT status, note, at FROM proposal_history WHERE proposal_id = $1 ORDER BY id")
             .bind(id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter()
             .map(|r| {
@@ -147,7 +147,7 @@ impl Store {
         let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND area_key = $2")
             .bind(cycle_id)
             .bind(area_key)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await?
             .try_get("n")?;
         let rows = sqlx::query(&format!(
@@ -157,7 +157,7 @@ impl Store {
         .bind(area_key)
         .bind(limit)
         .bind(offset)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok((rows.iter().map(proposal_from_row).collect::<StoreResult<_>>()?, total))
     }
@@ -168,7 +168,7 @@ impl Store {
             sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE proposer_id = $1 ORDER BY id DESC LIMIT $2"))
                 .bind(proposer)
                 .bind(limit)
-                .fetch_all(self.pool())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         rows.iter().map(proposal_from_row).collect()
     }
@@ -179,14 +179,14 @@ impl Store {
         let waiting: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE cycle_id = $1 AND status = 'submitted'")
                 .bind(cycle_id)
-                .fetch_one(self.pool())
+                .fetch_one(&mut *self.conn().await?)
                 .await?
                 .try_get("n")?;
         let query = format!(
             "SELECT {COLUMNS} FROM proposals WHERE cycle_id = $1 AND status = 'submitted'
              ORDER BY CASE WHEN id > $2 THEN 0 ELSE 1 END, id LIMIT 1"
         );
-        let row = sqlx::query(&query).bind(cycle_id).bind(after_id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&query).bind(cycle_id).bind(after_id).fetch_optional(&mut *self.conn().await?).await?;
         Ok((row.map(|r| proposal_from_row(&r)).transpose()?, waiting))
     }
 
@@ -243,7 +243,7 @@ impl Store {
     pub async fn all_proposals(&self, cycle_id: i64) -> StoreResult<Vec<Proposal>> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM proposals WHERE cycle_id = $1 ORDER BY id"))
             .bind(cycle_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(proposal_from_row).collect()
     }

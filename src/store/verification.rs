@@ -115,7 +115,7 @@ impl Store {
     pub async fn roll_entry(&self, phone_hash: &str) -> StoreResult<Option<RollEntry>> {
         let row = sqlx::query("SELECT id, dong_key, birth_year FROM roll_entries WHERE phone_hash = $1")
             .bind(phone_hash)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.map(|r| {
             let birth_year: Option<i64> = r.try_get("birth_year")?;
@@ -134,7 +134,7 @@ impl Store {
     pub async fn voter(&self, telegram_id: i64) -> StoreResult<Option<(String, String)>> {
         let row = sqlx::query("SELECT dong_key, roll_entry_id, code_id FROM residents WHERE telegram_id = $1")
             .bind(telegram_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some((voter_name(telegram_id, &row)?, row.try_get("dong_key")?)))
@@ -143,7 +143,7 @@ impl Store {
     pub async fn resident(&self, telegram_id: i64) -> StoreResult<Option<Resident>> {
         let row = sqlx::query("SELECT dong_key, method, verified_at FROM residents WHERE telegram_id = $1")
             .bind(telegram_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.map(|r| {
             Ok(Resident {
@@ -217,7 +217,7 @@ impl Store {
     pub async fn code_lockout(&self, telegram_id: i64, now: i64) -> StoreResult<Option<i64>> {
         let row = sqlx::query("SELECT locked_until FROM code_attempts WHERE telegram_id = $1")
             .bind(telegram_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         let until: Option<i64> = row.map(|r| r.try_get("locked_until")).transpose()?.flatten();
         Ok(until.filter(|until| *until > now))
@@ -331,7 +331,7 @@ impl Store {
             "SELECT r.telegram_id FROM residents r JOIN roll_entries e ON e.id = r.roll_entry_id WHERE e.phone_hash = $1",
         )
         .bind(phone_hash)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         Ok(row.map(|r| r.try_get("telegram_id")).transpose()?)
     }
@@ -340,7 +340,7 @@ impl Store {
     pub async fn subscriptions(&self, telegram_id: i64) -> StoreResult<Vec<(String, String)>> {
         let rows = sqlx::query("SELECT kind, target FROM subscriptions WHERE telegram_id = $1 ORDER BY kind, target")
             .bind(telegram_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("kind")?, r.try_get("target")?))).collect()
     }
@@ -350,7 +350,7 @@ impl Store {
             .bind(telegram_id)
             .bind(kind)
             .bind(target)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?
             .rows_affected();
         Ok(removed == 1)
@@ -358,7 +358,7 @@ impl Store {
 
     /// Follows something; `false` when the user already did.
     pub async fn subscribe(&self, telegram_id: i64, kind: &str, target: &str, now: i64) -> StoreResult<bool> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.conn().await?;
         subscribe_tx(&mut conn, telegram_id, kind, target, now).await
     }
 

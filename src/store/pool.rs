@@ -1,0 +1,229 @@
+//! The store's connections: sqlx's pool for PostgreSQL, and a plain pool of our own for SQLite.
+//!
+//! sqlx's pool tests every connection when it is released, and an idle one again when it is
+//! acquired. On PostgreSQL that test flushes a transaction a dropped future left open, so it
+//! stays. On SQLite each test is one more hand-off to the connection's worker thread and back,
+//! and a query through the pool costs three hand-offs instead of one. Under load those thread
+//! switches were most of the bot's time. SQLite does not need the test: a dropped transaction is
+//! rolled back by the worker thread itself, in order, before the next command on that
+//! connection, and a local file does not hang up. So SQLite connections are handed out as they
+//! are.
+
+use std::{
+    borrow::Cow,
+    ops::{Deref, DerefMut},
+    sync::{Arc, Mutex},
+};
+
+use sqlx::{
+    Any, AnyConnection, AnyPool, Connection, Database, TransactionManager, any::AnyConnectOptions, pool::PoolConnection,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::StoreResult;
+
+/// Where the store's connections come from.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Postgres(AnyPool),
+    Sqlite(Arc<SqlitePool>),
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pool::Postgres(pool) => pool.fmt(f),
+            Pool::Sqlite(pool) => f
+                .debug_struct("SqlitePool")
+                .field("idle", &pool.idle.lock().map(|idle| idle.len()).unwrap_or_default())
+                .field("free", &pool.slots.available_permits())
+                .finish(),
+        }
+    }
+}
+
+impl Pool {
+    /// A connection of the store's own, until the returned guard is dropped.
+    pub(crate) async fn acquire(&self) -> StoreResult<Conn> {
+        Ok(match self {
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+        })
+    }
+
+    /// Closes every idle connection (and, on PostgreSQL, waits for the others to come back).
+    pub(crate) async fn close(&self) {
+        match self {
+            Pool::Postgres(pool) => pool.close().await,
+            Pool::Sqlite(pool) => {
+                pool.slots.close();
+                let idle = std::mem::take(&mut *pool.idle.lock().unwrap_or_else(|e| e.into_inner()));
+                for conn in idle {
+                    let _ = conn.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// SQLite connections: at most `max` open at once, opened when first needed, each set up by
+/// `setup` and then kept for the next caller, first come first served.
+pub(crate) struct SqlitePool {
+    options: AnyConnectOptions,
+    setup: Vec<&'static str>,
+    keep_idle: bool,
+    slots: Arc<Semaphore>,
+    idle: Mutex<Vec<AnyConnection>>,
+}
+
+impl SqlitePool {
+    /// Opens the first connection at once, so that a bad path fails here rather than on a
+    /// resident's first update.
+    pub(crate) async fn open(
+        url: &str,
+        max: usize,
+        setup: Vec<&'static str>,
+        keep_idle: bool,
+    ) -> StoreResult<Arc<SqlitePool>> {
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = Arc::new(SqlitePool {
+            options,
+            setup,
+            keep_idle,
+            slots: Arc::new(Semaphore::new(max)),
+            idle: Mutex::default(),
+        });
+        let first = pool.connect().await?;
+        if keep_idle {
+            pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(first);
+        } else {
+            first.close().await?;
+        }
+        Ok(pool)
+    }
+
+    async fn connect(&self) -> StoreResult<AnyConnection> {
+        let mut conn = AnyConnection::connect_with(&self.options).await?;
+        for statement in &self.setup {
+            sqlx::query(statement).execute(&mut conn).await?;
+        }
+        Ok(conn)
+    }
+
+    async fn acquire(self: &Arc<Self>) -> StoreResult<SqliteConn> {
+        let permit = self.slots.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.connect().await?,
+        };
+        Ok(SqliteConn { conn: Some(conn), home: self.clone(), settled: true, _permit: permit })
+    }
+}
+
+/// A SQLite connection lent out; it goes back to the pool when dropped.
+pub(crate) struct SqliteConn {
+    conn: Option<AnyConnection>,
+    home: Arc<SqlitePool>,
+    /// False while a transaction is being begun: a guard dropped then (its future cancelled)
+    /// may leave a `BEGIN` queued that nobody will end, so the connection is closed instead.
+    settled: bool,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for SqliteConn {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take()
+            && self.settled
+            && self.home.keep_idle
+            && !self.home.slots.is_closed()
+        {
+            self.home.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+        }
+        // Otherwise the connection is dropped, which ends its worker thread and closes the file.
+    }
+}
+
+/// A connection lent by the store's pool, used as `&mut *conn` wherever sqlx wants an executor.
+pub(crate) enum Conn {
+    Postgres(PoolConnection<Any>),
+    Sqlite(SqliteConn),
+}
+
+impl Conn {
+    fn settle(&mut self, settled: bool) {
+        if let Conn::Sqlite(conn) = self {
+            conn.settled = settled;
+        }
+    }
+}
+
+impl Deref for Conn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Postgres(conn) => conn,
+            Conn::Sqlite(conn) => conn.conn.as_ref().expect("a lent connection is present until dropped"),
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Postgres(conn) => conn,
+            Conn::Sqlite(conn) => conn.conn.as_mut().expect("a lent connection is present until dropped"),
+        }
+    }
+}
+
+/// A transaction on a lent connection. It is rolled back when dropped without [`Tx::commit`],
+/// as sqlx's own transactions are.
+pub(crate) struct Tx {
+    conn: Conn,
+    open: bool,
+}
+
+impl Tx {
+    pub(crate) async fn begin(mut conn: Conn, statement: Option<&'static str>) -> StoreResult<Tx> {
+        conn.settle(false);
+        <Any as Database>::TransactionManager::begin(&mut conn, statement.map(Cow::Borrowed)).await?;
+        conn.settle(true);
+        Ok(Tx { conn, open: true })
+    }
+
+    pub(crate) async fn commit(mut self) -> StoreResult<()> {
+        <Any as Database>::TransactionManager::commit(&mut self.conn).await?;
+        self.open = false;
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(mut self) -> StoreResult<()> {
+        <Any as Database>::TransactionManager::rollback(&mut self.conn).await?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if self.open {
+            <Any as Database>::TransactionManager::start_rollback(&mut self.conn);
+        }
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
