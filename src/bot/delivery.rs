@@ -100,14 +100,25 @@ impl Courier {
     /// A reply to a resident's own action goes out at once; it takes its place in the schedule so
     /// that the worker's next message waits for it instead.
     pub fn note_reply(&self, chat: i64) {
-        let now = Instant::now();
+        self.note_reply_at(chat, Instant::now());
+    }
+
+    fn note_reply_at(&self, chat: i64, now: Instant) {
         let mut s = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
         self.count_reply(&mut s, now);
         s.chats.insert(chat, now);
     }
 
     /// A reply counts when it really goes (`now`), so the worker's next slots leave room for it.
+    /// Slots older than the window are forgotten here too: with no broadcast going, nothing else
+    /// would, and every reply would stay in memory for good.
     fn count_reply(&self, s: &mut Schedule, now: Instant) {
+        while s.recent.front().is_some_and(|oldest| *oldest + WINDOW <= now) {
+            s.recent.pop_front();
+        }
+        if s.chats.len() > MAX_CHATS {
+            forget_quiet_chats(s, now, self.per_chat);
+        }
         let at = s.recent.partition_point(|t| *t <= now);
         s.recent.insert(at, now);
         s.next_slot = s.next_slot.max(now + self.interval);
@@ -116,15 +127,12 @@ impl Courier {
     /// Books the first slot at or after `now` that keeps both the spacing and the count per
     /// second.
     fn book(&self, s: &mut Schedule, now: Instant) -> Instant {
-        // A little over a second: counted exactly, one message would sit on the very edge of
-        // Telegram's window every second, and a millisecond of jitter would make it a 429.
-        let second = Duration::from_millis(1010);
         let mut slot = s.next_slot.max(now);
-        while s.recent.front().is_some_and(|oldest| *oldest + second <= slot) {
+        while s.recent.front().is_some_and(|oldest| *oldest + WINDOW <= slot) {
             s.recent.pop_front();
         }
         if s.recent.len() >= self.per_second {
-            slot = slot.max(s.recent[s.recent.len() - self.per_second] + second);
+            slot = slot.max(s.recent[s.recent.len() - self.per_second] + WINDOW);
         }
         s.recent.push_back(slot);
         s.next_slot = slot + self.interval;
@@ -165,9 +173,8 @@ impl Courier {
                 } else {
                     let slot = self.book(&mut s, now);
                     s.chats.insert(chat, slot);
-                    if s.chats.len() > 100_000 {
-                        let horizon = now.checked_sub(self.per_chat).unwrap_or(now);
-                        s.chats.retain(|_, at| *at > horizon);
+                    if s.chats.len() > MAX_CHATS {
+                        forget_quiet_chats(&mut s, now, self.per_chat);
                     }
                     Ok(slot)
                 }
@@ -184,6 +191,19 @@ impl Courier {
             }
         }
     }
+}
+
+/// Telegram's window for counting messages a second, and a little more: counted exactly, one
+/// message would sit on the very edge of the window every second, and a millisecond of jitter
+/// would make it a 429.
+const WINDOW: Duration = Duration::from_millis(1010);
+
+/// How many chats the schedule remembers before it forgets those that may be written to again.
+const MAX_CHATS: usize = 100_000;
+
+fn forget_quiet_chats(s: &mut Schedule, now: Instant, per_chat: Duration) {
+    let horizon = now.checked_sub(per_chat).unwrap_or(now);
+    s.chats.retain(|_, at| *at > horizon);
 }
 
 /// What the Bot API made of one message.
@@ -648,6 +668,25 @@ mod tests {
             let in_window = slots[i..].iter().take_while(|t| **t < *slot + Duration::from_secs(1)).count();
             assert!(in_window <= 29, "{in_window} slots within a second from slot {i}");
         }
+    }
+
+    #[test]
+    fn replies_alone_are_forgotten_once_out_of_the_window() {
+        let courier = Courier::new(&Delivery { messages_per_second: 30.0, ..Delivery::default() });
+        let start = Instant::now();
+        let mut s = courier.schedule.lock().unwrap();
+        // A day of replies and no broadcast: only the last second's are remembered.
+        for i in 0..100_000u64 {
+            courier.count_reply(&mut s, start + Duration::from_millis(i * 20));
+        }
+        assert_eq!(s.recent.len(), 51, "1,010 ms of replies, one every 20 ms");
+        drop(s);
+        // A chat is remembered for its interval (1 s), then forgotten once there are many.
+        for chat in 0..(MAX_CHATS as u64 + 10) {
+            courier.note_reply_at(chat as i64, start + Duration::from_micros(chat * 100));
+        }
+        let s = courier.schedule.lock().unwrap();
+        assert!(s.chats.len() <= 10_010, "{} chats remembered", s.chats.len());
     }
 
     #[test]
