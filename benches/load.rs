@@ -18,7 +18,7 @@
 //! Reported per phase: updates handled per second, latency from an update being available to the
 //! bot's first reply in that chat (p50, p95, p99, max), errors (no answer within 30 s, an
 //! apology for an internal error, a refused button, a request the fake server refused), and the
-//! bot's CPU time; at the end, the bot's peak RSS, and for pb-bot a check that every resident's
+//! bot's CPU time and the harness's (this process: residents and fake server); at the end, the bot's peak RSS, and for pb-bot a check that every resident's
 //! ballot was stored. Nothing here is limited at Telegram's 30 messages a second: the point is
 //! what one process can handle.
 //!
@@ -194,6 +194,8 @@ struct Phase {
     refusals: usize,
     violations: usize,
     cpu_seconds: f64,
+    /// This process's CPU time meanwhile: the simulated residents and the fake Bot API server.
+    harness_cpu_seconds: f64,
 }
 
 impl Phase {
@@ -217,7 +219,7 @@ impl Phase {
         println!(
             "{bot:<7} {:<14} {:>5} residents {:>6} updates in {:>5.1} s = {:>6.0} updates/s; latency p50 {:>6.1} ms, \
              p95 {:>6.1} ms, p99 {:>6.1} ms, max {:>6.1} ms; errors {} (timeouts {}, apologies {}, refusals {}, \
-             refused requests {}); bot CPU {:.2} ms per update",
+             refused requests {}); bot CPU {:.2} ms per update, harness {:.2}",
             self.name,
             self.residents,
             self.updates,
@@ -233,6 +235,7 @@ impl Phase {
             self.refusals,
             self.violations,
             self.cpu_seconds * 1000.0 / self.updates.max(1) as f64,
+            self.harness_cpu_seconds * 1000.0 / self.updates.max(1) as f64,
         );
     }
 }
@@ -258,6 +261,7 @@ async fn run_phase(
     let apologies = Arc::new(apologies());
     let violations_before = api.violations().len();
     let cpu_before = cpu_seconds(bot.id());
+    let harness_before = cpu_seconds(std::process::id());
     let started = Instant::now();
     let pacer =
         rate.map(|r| Arc::new(Pacer { start: started, every: Duration::from_secs_f64(1.0 / r), next: 0.into() }));
@@ -278,6 +282,7 @@ async fn run_phase(
         refusals: 0,
         violations: 0,
         cpu_seconds: 0.0,
+        harness_cpu_seconds: 0.0,
     };
     let mut finished = started;
     while let Some(seen) = visits.join_next().await {
@@ -293,6 +298,7 @@ async fn run_phase(
     phase.latencies.sort_unstable();
     phase.violations = api.violations().len() - violations_before;
     phase.cpu_seconds = cpu_seconds(bot.id()) - cpu_before;
+    phase.harness_cpu_seconds = cpu_seconds(std::process::id()) - harness_before;
     phase
 }
 

@@ -30,7 +30,9 @@ pub const SECRET: &str = "benchmark-secret-of-at-least-32-characters";
 /// The release `pb-bot run` on `url` against the fake server at `api_url`, logging at `log_level`
 /// to `log`.
 pub fn spawn_pb_bot(api_url: &str, token: &str, url: &str, log: &std::path::Path, log_level: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pb-bot"))
+    // `PB_BOT_BIN` runs another build (say, a copy of the binary before a change) for A/B runs.
+    let binary = std::env::var_os("PB_BOT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_pb-bot").into());
+    Command::new(binary)
         .current_dir(helpers::repo_path(""))
         .arg("run")
         .env_clear()
