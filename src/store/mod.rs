@@ -328,6 +328,11 @@ impl Store {
         .bind(telegram_id)
         .fetch_optional(&mut *self.conn().await?)
         .await?;
+        // The residency needs a user row, so a user not known yet is no voter either.
+        let voter = match &known {
+            Some(row) => verification::voter_of(telegram_id, row)?,
+            None => None,
+        };
         if let Some(row) = known {
             let stored_telegram: Option<String> = row.try_get("telegram_language")?;
             let chosen: Option<String> = row.try_get("chosen_language")?;
@@ -338,11 +343,6 @@ impl Store {
                 stored_telegram.as_deref() == Some(given) && (chosen.is_some() || language.as_deref() == detected)
             });
             if same_language && blocked.is_none() && now - last_seen < LAST_SEEN_PRECISION {
-                let dong: Option<String> = row.try_get("dong_key")?;
-                let voter = match dong {
-                    Some(dong) => Some((verification::voter_name(telegram_id, &row)?, dong)),
-                    None => None,
-                };
                 return Ok(Seen { language: user_language_from_row(&row)?, voter });
             }
         }
@@ -362,7 +362,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *self.conn().await?)
         .await?;
-        Ok(Seen { language: user_language_from_row(&row)?, voter: self.voter(telegram_id).await? })
+        Ok(Seen { language: user_language_from_row(&row)?, voter })
     }
 
     pub async fn user_language(&self, telegram_id: i64) -> StoreResult<UserLanguage> {

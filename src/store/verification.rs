@@ -136,8 +136,7 @@ impl Store {
             .bind(telegram_id)
             .fetch_optional(&mut *self.conn().await?)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some((voter_name(telegram_id, &row)?, row.try_get("dong_key")?)))
+        row.map_or(Ok(None), |row| voter_of(telegram_id, &row))
     }
 
     pub async fn resident(&self, telegram_id: i64) -> StoreResult<Option<Resident>> {
@@ -411,8 +410,15 @@ pub(super) async fn subscribe_tx(
     Ok(added == 1)
 }
 
+/// A user's name to the ballot box and their dong, from a row with the residency's `dong_key`,
+/// `roll_entry_id` and `code_id` (all null for someone not verified).
+pub(super) fn voter_of(telegram_id: i64, row: &AnyRow) -> StoreResult<Option<(String, String)>> {
+    let dong: Option<String> = row.try_get("dong_key")?;
+    dong.map(|dong| Ok((voter_name(telegram_id, row)?, dong))).transpose()
+}
+
 /// A resident's name to the ballot box, from a row with their `roll_entry_id` and `code_id`.
-pub(super) fn voter_name(telegram_id: i64, row: &AnyRow) -> StoreResult<String> {
+fn voter_name(telegram_id: i64, row: &AnyRow) -> StoreResult<String> {
     let (roll, code): (Option<i64>, Option<i64>) = (row.try_get("roll_entry_id")?, row.try_get("code_id")?);
     match (roll, code) {
         (Some(entry), _) => Ok(format!("roll:{entry}")),
