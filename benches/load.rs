@@ -29,6 +29,10 @@
 
 mod common;
 
+/// pb-bot's allocator, here for the harness and the echo bot alike.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::{
     process::{Child, Command, Stdio},
     sync::{

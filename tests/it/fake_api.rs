@@ -481,8 +481,19 @@ fn next_message_id(inner: &mut Inner, chat: i64) -> i64 {
     *counter
 }
 
+/// Telegram's envelope of a successful answer.
+#[derive(serde::Serialize)]
+struct Answer<T> {
+    ok: bool,
+    result: T,
+}
+
+fn answer<T: serde::Serialize>(result: T) -> Answer<T> {
+    Answer { ok: true, result }
+}
+
 fn reply(result: Value) -> Response {
-    axum::Json(json!({ "ok": true, "result": result })).into_response()
+    axum::Json(answer(result)).into_response()
 }
 
 fn refuse(status: StatusCode, description: String) -> Response {
@@ -701,19 +712,18 @@ fn check_files(method: &str, files: &[Upload]) -> Result<(), String> {
 
 /// Form fields arrive as strings; like Telegram, read each one as its declared type.
 fn coerce_form_fields(spec: &Spec, method: &str, fields: Vec<(String, String)>) -> Value {
-    let declared =
-        spec.methods.get(&method.to_lowercase()).and_then(|m| m["fields"].as_array().cloned()).unwrap_or_default();
+    let fields_of_method = spec.methods.get(&method.to_lowercase()).map_or(&[][..], declared);
     let mut object = serde_json::Map::new();
     for (name, raw) in fields {
-        let types: Vec<String> = declared
+        let types: Vec<&str> = fields_of_method
             .iter()
             .find(|f| f["name"] == name.as_str())
-            .and_then(|f| serde_json::from_value(f["types"].clone()).ok())
+            .map(|f| types_of(f).collect())
             .unwrap_or_default();
-        let textual = types.iter().any(|t| t == "String" || t == "InputFile");
+        let textual = types.iter().any(|t| *t == "String" || *t == "InputFile");
         let value = match raw.parse::<i64>() {
             // `chat_id` is "Integer or String": a number is read as the number.
-            Ok(n) if types.iter().any(|t| t == "Integer") => Value::from(n),
+            Ok(n) if types.contains(&"Integer") => Value::from(n),
             _ if textual => Value::String(raw),
             _ => serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
         };
@@ -735,8 +745,9 @@ async fn get_updates(state: &Shared, params: &Value) -> Response {
             let mut inner = state.inner.lock().unwrap();
             inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             if !inner.updates.is_empty() || Instant::now() >= deadline {
-                let updates = inner.updates.iter().take(limit).cloned().collect();
-                return reply(Value::Array(updates));
+                // Written from the queue as it is, not from a copy of it.
+                let updates = &inner.updates[..inner.updates.len().min(limit)];
+                return axum::Json(answer(updates)).into_response();
             }
         }
         let _ = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), notified).await;
@@ -831,12 +842,13 @@ fn respond(
             let text = params.get("text").or_else(|| params.get("caption")).and_then(Value::as_str);
             let method = if method == "sendMessage" { "sendMessage" } else { "sendPhoto" };
             watched(inner, chat, method, text, Some(&message));
-            Ok((message.clone(), Some(message)))
+            let recorded = inner.record_calls.then(|| message.clone());
+            Ok((message, recorded))
         }
         "editMessageText" => {
             let chat = params["chat_id"].as_i64().ok_or("editMessageText needs chat_id here")?;
             let id = params["message_id"].as_i64().ok_or("editMessageText needs message_id here")?;
-            let Some(current) = inner.messages.get(&(chat, id)).cloned() else {
+            let Some(current) = inner.messages.get(&(chat, id)) else {
                 return Err("message to edit not found".into());
             };
             let mut edited = current.clone();
@@ -847,23 +859,52 @@ fn respond(
                     edited.as_object_mut().unwrap().remove("reply_markup");
                 }
             }
-            if edited == current {
+            if edited == *current {
                 return Err("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message".into());
             }
             edited["edit_date"] = json!(chrono::Utc::now().timestamp());
             inner.messages.insert((chat, id), edited.clone());
             watched(inner, chat, "editMessageText", params["text"].as_str(), Some(&edited));
-            Ok((edited.clone(), Some(edited)))
+            let recorded = inner.record_calls.then(|| edited.clone());
+            Ok((edited, recorded))
         }
         other => Err(format!("the fake server does not implement {other}")),
     }
 }
 
+/// Where in a request a value sits (`sendMessage.reply_markup.inline_keyboard[0][1]`), written
+/// out only when a check fails.
+#[derive(Clone, Copy)]
+enum Where<'a> {
+    Method(&'a str),
+    Field(&'a Where<'a>, &'a str),
+    Item(&'a Where<'a>, usize),
+}
+
+impl std::fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Where::Method(method) => f.write_str(method),
+            Where::Field(parent, key) => write!(f, "{parent}.{key}"),
+            Where::Item(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// The fields a method or type declares in the spec.
+fn declared(entry: &Value) -> &[Value] {
+    entry["fields"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// The type names a field declares ("Integer", "Array of InlineKeyboardButton", …).
+fn types_of(field: &Value) -> impl Iterator<Item = &str> {
+    field["types"].as_array().into_iter().flatten().filter_map(Value::as_str)
+}
+
 /// Checks a request against the spec and Telegram's limits.
 fn check(spec: &Spec, method: &str, params: &Value) -> Result<(), String> {
     let m = spec.methods.get(&method.to_lowercase()).ok_or_else(|| format!("unknown method {method}"))?;
-    let fields = m["fields"].as_array().cloned().unwrap_or_default();
-    check_object(spec, method, &fields, params)?;
+    check_object(spec, Where::Method(method), declared(m), params)?;
     let text_limit = |key: &str, max: usize| -> Result<(), String> {
         match params.get(key).and_then(Value::as_str) {
             Some(t) if t.chars().count() > max => {
@@ -878,7 +919,7 @@ fn check(spec: &Spec, method: &str, params: &Value) -> Result<(), String> {
         "sendPhoto" | "sendDocument" => text_limit("caption", 1024),
         "answerCallbackQuery" => text_limit("text", 200),
         "setMyCommands" => {
-            let commands = params["commands"].as_array().cloned().unwrap_or_default();
+            let commands = params["commands"].as_array().map_or(&[][..], Vec::as_slice);
             if commands.len() > 100 {
                 return Err("more than 100 commands".into());
             }
@@ -900,7 +941,7 @@ fn check(spec: &Spec, method: &str, params: &Value) -> Result<(), String> {
     }
 }
 
-fn check_object(spec: &Spec, path: &str, fields: &[Value], value: &Value) -> Result<(), String> {
+fn check_object(spec: &Spec, path: Where, fields: &[Value], value: &Value) -> Result<(), String> {
     let object = value.as_object().ok_or_else(|| format!("{path} must be an object"))?;
     for (key, v) in object {
         let field = fields
@@ -910,8 +951,7 @@ fn check_object(spec: &Spec, path: &str, fields: &[Value], value: &Value) -> Res
         if v.is_null() {
             continue;
         }
-        let types: Vec<String> = serde_json::from_value(field["types"].clone()).unwrap_or_default();
-        check_value(spec, &format!("{path}.{key}"), &types, v)?;
+        check_value(spec, Where::Field(&path, key), types_of(field), v)?;
     }
     for field in fields {
         let name = field["name"].as_str().unwrap_or_default();
@@ -922,7 +962,13 @@ fn check_object(spec: &Spec, path: &str, fields: &[Value], value: &Value) -> Res
     Ok(())
 }
 
-fn check_value(spec: &Spec, path: &str, types: &[String], value: &Value) -> Result<(), String> {
+/// Passes when `value` is of one of `types`.
+fn check_value<'t>(
+    spec: &Spec,
+    path: Where,
+    types: impl IntoIterator<Item = &'t str>,
+    value: &Value,
+) -> Result<(), String> {
     let mut problems = Vec::new();
     for ty in types {
         match check_type(spec, path, ty, value) {
@@ -933,7 +979,7 @@ fn check_value(spec: &Spec, path: &str, types: &[String], value: &Value) -> Resu
     Err(problems.join(" / "))
 }
 
-fn check_type(spec: &Spec, path: &str, ty: &str, value: &Value) -> Result<(), String> {
+fn check_type(spec: &Spec, path: Where, ty: &str, value: &Value) -> Result<(), String> {
     let ok = |good: bool| if good { Ok(()) } else { Err(format!("{path} is not {ty}: {value}")) };
     match ty {
         "Integer" => ok(value.is_i64() || value.is_u64()),
@@ -945,17 +991,15 @@ fn check_type(spec: &Spec, path: &str, ty: &str, value: &Value) -> Result<(), St
             if let Some(inner) = ty.strip_prefix("Array of ") {
                 let items = value.as_array().ok_or_else(|| format!("{path} is not an array"))?;
                 for (i, item) in items.iter().enumerate() {
-                    check_value(spec, &format!("{path}[{i}]"), &[inner.to_owned()], item)?;
+                    check_value(spec, Where::Item(&path, i), [inner], item)?;
                 }
                 return Ok(());
             }
             let t = spec.types.get(ty).ok_or_else(|| format!("{path}: unknown type {ty}"))?;
             if let Some(subtypes) = t["subtypes"].as_array().filter(|s| !s.is_empty()) {
-                let names: Vec<String> = subtypes.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect();
-                return check_value(spec, path, &names, value);
+                return check_value(spec, path, subtypes.iter().filter_map(Value::as_str), value);
             }
-            let fields = t["fields"].as_array().cloned().unwrap_or_default();
-            check_object(spec, path, &fields, value)?;
+            check_object(spec, path, declared(t), value)?;
             if ty == "InlineKeyboardButton" {
                 if let Some(data) = value.get("callback_data").and_then(Value::as_str)
                     && (data.is_empty() || data.len() > 64)
