@@ -13,6 +13,7 @@ mod delivery;
 mod dialogue;
 pub mod execution;
 mod follow;
+mod intake;
 pub mod jobs;
 pub mod meetings;
 pub mod paper;
@@ -38,6 +39,7 @@ use teloxide::{
 pub use commands::{RESIDENT_COMMANDS, register_commands};
 pub use delivery::{Courier, Worker};
 pub use dialogue::Dialogue;
+pub use intake::{Intake, UPDATES_AT_ONCE};
 
 use crate::{
     config::Config,
@@ -53,24 +55,18 @@ pub type HandlerResult = Result<(), BotError>;
 /// Telegram's limit on a message's text.
 pub const MAX_TEXT_CHARS: usize = 4096;
 
-/// How many updates are handled at once; the rest wait their turn, first come first served.
-/// Each update in hand holds its handler, its database work and an HTTP connection to the Bot
-/// API (HTTP/1.1: one request at a time each), so a burst of thousands of residents would
-/// otherwise open as many connections and hold as much memory. At Telegram's round trip of
-/// about 0.1 s this still answers a couple of thousand updates a second.
-pub const UPDATES_AT_ONCE: usize = 256;
-
 /// The handler tree's dependencies: the district, the store, the locales, the server secret and
-/// the courier that paces every message and wakes the delivery worker.
+/// the courier that paces every message and wakes the delivery worker, and the intake whose
+/// places the handlers give back.
 pub fn dependencies(
     config: Arc<Config>,
     store: Store,
     locales: Arc<Locales>,
     secret: Arc<Secret>,
     courier: Arc<Courier>,
+    intake: Arc<Intake>,
 ) -> DependencyMap {
-    let gate = Arc::new(tokio::sync::Semaphore::new(UPDATES_AT_ONCE));
-    dptree::deps![Services { config, store, locales, secret, courier, gate }]
+    dptree::deps![Services { config, store, locales, secret, courier, intake }]
 }
 
 /// What every handler works with besides the update itself.
@@ -81,8 +77,8 @@ struct Services {
     locales: Arc<Locales>,
     secret: Arc<Secret>,
     courier: Arc<Courier>,
-    /// Admits [`UPDATES_AT_ONCE`] updates at a time.
-    gate: Arc<tokio::sync::Semaphore>,
+    /// The updates in hand; a handler gives its update's place back when it ends.
+    intake: Arc<Intake>,
 }
 
 /// The whole handler tree.
@@ -248,7 +244,7 @@ pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardBut
 }
 
 async fn context(bot: Bot, services: Services, me: &Me, user: &teloxide::types::User) -> Result<Ctx, BotError> {
-    let Services { config, store, locales, secret, courier, gate: _ } = services;
+    let Services { config, store, locales, secret, courier, intake: _ } = services;
     let now = Utc::now();
     let user_id = i64::try_from(user.id.0)?;
     let seen = store.seen(user_id, user.language_code.as_deref(), now.timestamp()).await?;
@@ -258,7 +254,8 @@ async fn context(bot: Bot, services: Services, me: &Me, user: &teloxide::types::
 }
 
 async fn on_message(bot: Bot, msg: Message, me: Me, services: Services) -> HandlerResult {
-    let _turn = services.gate.clone().acquire_owned().await?;
+    let intake = services.intake.clone();
+    let _turn = intake.turn();
     let Some(user) = msg.from.clone() else { return Ok(()) };
     if user.is_bot {
         return Ok(());
@@ -278,7 +275,8 @@ async fn on_message(bot: Bot, msg: Message, me: Me, services: Services) -> Handl
 }
 
 async fn on_callback(bot: Bot, query: CallbackQuery, me: Me, services: Services) -> HandlerResult {
-    let _turn = services.gate.clone().acquire_owned().await?;
+    let intake = services.intake.clone();
+    let _turn = intake.turn();
     let (config, locales) = (services.config.clone(), services.locales.clone());
     let ctx = match context(bot.clone(), services, &me, &query.from).await {
         Ok(ctx) => ctx,

@@ -173,6 +173,7 @@ impl World {
             self.locales.clone(),
             self.secret.clone(),
             bot::Courier::new(&self.config.delivery),
+            bot::Intake::new(bot::UPDATES_AT_ONCE),
         ));
         bot
     }
