@@ -57,7 +57,8 @@ impl Intake {
     }
 
     /// Updates in hand now.
-    pub fn in_hand(&self) -> usize {
+    #[cfg(test)]
+    fn in_hand(&self) -> usize {
         self.taken.load(Ordering::Acquire)
     }
 

@@ -488,12 +488,8 @@ struct Answer<T> {
     result: T,
 }
 
-fn answer<T: serde::Serialize>(result: T) -> Answer<T> {
-    Answer { ok: true, result }
-}
-
-fn reply(result: Value) -> Response {
-    axum::Json(answer(result)).into_response()
+fn reply<T: serde::Serialize>(result: T) -> Response {
+    axum::Json(Answer { ok: true, result }).into_response()
 }
 
 fn refuse(status: StatusCode, description: String) -> Response {
@@ -747,7 +743,7 @@ async fn get_updates(state: &Shared, params: &Value) -> Response {
             if !inner.updates.is_empty() || Instant::now() >= deadline {
                 // Written from the queue as it is, not from a copy of it.
                 let updates = &inner.updates[..inner.updates.len().min(limit)];
-                return axum::Json(answer(updates)).into_response();
+                return reply(updates);
             }
         }
         let _ = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), notified).await;
