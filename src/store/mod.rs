@@ -176,11 +176,13 @@ impl Store {
             // import raises it for its own transaction.
             SQLITE_CACHE,
         ];
+        // sqlx takes no lock while migrating SQLite; processes starting together on a fresh file
+        // would both apply the first migration. A lock file beside the database serialises them,
+        // from the first connection on: turning a fresh file to WAL needs it to themselves, and
+        // SQLite refuses ("database is locked") rather than waits when another is doing the same.
+        let lock = sqlite_migration_lock(&url).await?;
         let pool =
             pool::Pool::Sqlite(pool::SqlitePool::open(&url, SQLITE_CONNECTIONS, setup, keep_idle_connections).await?);
-        // sqlx takes no lock while migrating SQLite; processes starting together on a fresh file
-        // would both apply the first migration. A lock file beside the database serialises them.
-        let lock = sqlite_migration_lock(&url).await?;
         SQLITE_MIGRATIONS.run_direct(&mut *pool.acquire().await?).await?;
         drop(lock);
         Ok(Store { pool, backend: Backend::Sqlite, round_projects: Arc::default() })
