@@ -18,6 +18,7 @@ mod outbox;
 mod outcomes;
 mod pool;
 mod proposals;
+mod recent;
 mod verification;
 
 use std::{
@@ -82,6 +83,8 @@ pub struct Store {
     /// The projects of each opened round, read once: they are fixed when the round opens and
     /// never change after, and every tap on a ballot needs them.
     round_projects: Arc<Mutex<HashMap<i64, Arc<Vec<ballots::RoundProject>>>>>,
+    /// Users read in the last seconds (see [`recent`]).
+    recent: Arc<recent::RecentUsers>,
 }
 
 /// A budget year's cycle and the phase it is in.
@@ -160,6 +163,7 @@ impl Store {
                 pool: pool::Pool::Postgres(pool),
                 backend: Backend::Postgres,
                 round_projects: Arc::default(),
+                recent: Arc::default(),
             });
         }
         let url = sqlite_url(url)?;
@@ -185,7 +189,7 @@ impl Store {
             pool::Pool::Sqlite(pool::SqlitePool::open(&url, SQLITE_CONNECTIONS, setup, keep_idle_connections).await?);
         SQLITE_MIGRATIONS.run_direct(&mut *pool.acquire().await?).await?;
         drop(lock);
-        Ok(Store { pool, backend: Backend::Sqlite, round_projects: Arc::default() })
+        Ok(Store { pool, backend: Backend::Sqlite, round_projects: Arc::default(), recent: Arc::default() })
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
@@ -320,7 +324,18 @@ impl Store {
     /// [`Store::touch_user`], and who the user is as a voter ([`Store::voter`]), for the start
     /// of every update. When nothing changed it is one read: a write per update would queue
     /// every resident behind SQLite's one writer, and each query is a hand-off to the database.
+    /// What was read is kept for a few seconds ([`recent`]).
     pub async fn seen(&self, telegram_id: i64, telegram_language: Option<&str>, now: i64) -> StoreResult<Seen> {
+        if let Some(seen) = self.recent.get(telegram_id, telegram_language, now) {
+            return Ok(seen);
+        }
+        let ticket = self.recent.ticket();
+        let seen = self.read_seen(telegram_id, telegram_language, now).await?;
+        self.recent.put(ticket, telegram_id, telegram_language, &seen, now);
+        Ok(seen)
+    }
+
+    async fn read_seen(&self, telegram_id: i64, telegram_language: Option<&str>, now: i64) -> StoreResult<Seen> {
         let detected = telegram_language.and_then(Lang::from_code).map(Lang::code);
         let known = sqlx::query(
             "SELECT u.chosen_language, u.telegram_language, u.language, u.blocked_at, u.last_seen,
@@ -381,6 +396,7 @@ impl Store {
             .bind(telegram_id)
             .execute(&mut *self.conn().await?)
             .await?;
+        self.recent.forget(telegram_id);
         Ok(())
     }
 
