@@ -73,10 +73,8 @@ pub(super) fn round_title(ctx: &Ctx, round: &Round) -> String {
 /// `/vote` and `/vote 3 7 12`.
 pub async fn command(ctx: &Ctx, typed: &str) -> HandlerResult {
     let now = ctx.now_ts();
-    let Some(cycle) = ctx.store.cycle(ctx.config.cycle_year).await? else {
-        return ctx.send(ctx.t("vote-none")).await.map(drop);
-    };
-    let open: Vec<Round> = ctx.store.rounds(cycle.id).await?.into_iter().filter(|r| r.is_open(now)).collect();
+    let open: Vec<Round> =
+        ctx.store.rounds_of_year(ctx.config.cycle_year).await?.into_iter().filter(|r| r.is_open(now)).collect();
     let mut mine = Vec::new();
     let mut refusals = Vec::new();
     for round in open {
@@ -97,7 +95,7 @@ pub async fn command(ctx: &Ctx, typed: &str) -> HandlerResult {
         return typed_ballot(ctx, &mine, typed).await;
     }
     if let [round] = mine.as_slice() {
-        return open_ballot(ctx, round.id, None).await;
+        return open_ballot(ctx, round, None).await;
     }
     let rows: Vec<Vec<_>> = mine
         .iter()
@@ -167,23 +165,17 @@ pub(super) fn error_text(ctx: &Ctx, round: &Round, rules: &Rules, error: &Ballot
 
 /// Opens the live ballot message: the draft if one is kept, else the ballot already cast (to
 /// change it), else an empty one. A new message becomes the live one; older ones go stale.
-async fn open_ballot(ctx: &Ctx, round_id: i64, query: Option<&CallbackQuery>) -> HandlerResult {
-    let Some(round) = ctx.store.round(round_id).await? else {
-        return match query {
-            Some(q) => answer(ctx, q, Some(ctx.t("button-stale")), true).await,
-            None => Ok(()),
-        };
-    };
-    let voter = match entitled(ctx, &round).await? {
+async fn open_ballot(ctx: &Ctx, round: &Round, query: Option<&CallbackQuery>) -> HandlerResult {
+    let voter = match entitled(ctx, round).await? {
         Ok(voter) => voter,
         Err(refusal) => {
             return match query {
-                Some(q) => answer(ctx, q, Some(refusal_text(ctx, &round, refusal)), true).await,
-                None => ctx.send(refusal_text(ctx, &round, refusal)).await.map(drop),
+                Some(q) => answer(ctx, q, Some(refusal_text(ctx, round, refusal)), true).await,
+                None => ctx.send(refusal_text(ctx, round, refusal)).await.map(drop),
             };
         }
     };
-    let cast = ctx.store.cast_ballot_of(round.id, &voter.key).await?;
+    let (cast, draft) = ctx.store.cast_and_draft(round.id, &voter.key).await?;
     if cast.as_ref().is_some_and(|(_, _, paper)| *paper) {
         return match query {
             Some(q) => answer(ctx, q, Some(ctx.t("vote-paper-entered")), true).await,
@@ -193,19 +185,22 @@ async fn open_ballot(ctx: &Ctx, round_id: i64, query: Option<&CallbackQuery>) ->
     if let Some(q) = query {
         answer(ctx, q, None, false).await?;
     }
-    let ballot = match ctx.store.draft(round.id, &voter.key).await? {
+    let ballot = match draft {
         Some(draft) => draft.ballot,
         None => cast.map(|(b, _, _)| b).unwrap_or_default(),
     };
     let projects = ctx.store.round_projects(round.id).await?;
-    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, 0);
+    let (text, keyboard) = ballot_screen(ctx, round, &projects, &ballot, 0);
     let sent = ctx.send_with(text, keyboard).await?;
     ctx.store.save_draft(round.id, &voter.key, &ballot, Some(i64::from(sent.id.0))).await?;
     Ok(())
 }
 
 pub async fn on_round(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
-    open_ballot(ctx, round, Some(query)).await
+    match ctx.store.round(round).await? {
+        Some(round) => open_ballot(ctx, &round, Some(query)).await,
+        None => answer(ctx, query, Some(ctx.t("button-stale")), true).await,
+    }
 }
 
 /// A ballot button: the round, the resident's entitlement, the live message and the draft,

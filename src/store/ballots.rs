@@ -311,6 +311,18 @@ impl Store {
         rows.iter().map(round_from_row).collect()
     }
 
+    /// The rounds of the cycle of `year`, by opening time (none without a cycle), in one read.
+    pub async fn rounds_of_year(&self, year: i32) -> StoreResult<Vec<Round>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM ballot_rounds
+             WHERE cycle_id = (SELECT id FROM cycles WHERE year = $1) ORDER BY opens_at, id"
+        ))
+        .bind(year)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
     pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
         self.projects_of(&mut *self.conn().await?, round).await
     }
@@ -441,6 +453,39 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }))
+    }
+
+    /// The voter's submitted ballot ([`Store::cast_ballot_of`]) and their draft
+    /// ([`Store::draft`]), in one read: opening the ballot needs both.
+    pub async fn cast_and_draft(
+        &self,
+        round: i64,
+        voter_key: &str,
+    ) -> StoreResult<(Option<(Ballot, String, bool)>, Option<Draft>)> {
+        let row = sqlx::query(
+            "SELECT b.choices AS cast_choices, b.receipt, b.source, d.choices, d.message_id
+             FROM (SELECT 1 AS one) AS one
+             LEFT JOIN ballots b ON b.round_id = $1 AND b.voter_key = $2
+             LEFT JOIN ballot_drafts d ON d.round_id = $1 AND d.voter_key = $2",
+        )
+        .bind(round)
+        .bind(voter_key)
+        .fetch_one(&mut *self.conn().await?)
+        .await?;
+        let cast = match row.try_get::<Option<String>, _>("cast_choices")? {
+            Some(choices) => {
+                let ballot =
+                    Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
+                let source: String = row.try_get("source")?;
+                Some((ballot, row.try_get("receipt")?, source == "paper"))
+            }
+            None => None,
+        };
+        let draft = match row.try_get::<Option<String>, _>("choices")? {
+            Some(_) => Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }),
+            None => None,
+        };
+        Ok((cast, draft))
     }
 
     /// A round and the voter's draft in it, in one read: a ballot button needs both.
