@@ -464,7 +464,9 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     ));
     let delivery = tokio::spawn(worker.run(stop_signal));
 
-    // Residents' updates beyond the ones in hand wait at Telegram, not in memory.
+    // Residents' updates beyond the ones in hand wait at Telegram, not in memory. The dispatcher
+    // runs as a task of the runtime rather than on this thread: handing each update from here to
+    // a worker thread woke that thread every time (measured in BENCHMARKS.md).
     let intake = bot::Intake::new(bot::UPDATES_AT_ONCE);
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
         .dependencies(bot::dependencies(config, store.clone(), locales, secret, courier, intake.clone()))
@@ -484,14 +486,16 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
             tracing::info!(listen = %args.listen, public_url = %public_url, "receiving updates by webhook");
             let server = tokio::spawn(async move { axum::serve(tcp, app).with_graceful_shutdown(stop).await });
             let listener = intake.admitting(listener);
-            dispatcher.try_dispatch_with_listener(listener, errors).await.context("the webhook listener failed")?;
+            let receiving = tokio::spawn(async move { dispatcher.try_dispatch_with_listener(listener, errors).await });
+            receiving.await?.context("the webhook listener failed")?;
             server.await.context("the webhook server stopped")?.context("the webhook server failed")?;
         }
         _ => {
             let listener = Polling::builder(bot).timeout(Duration::from_secs(25)).delete_webhook().await.build();
             let listener = intake.admitting(listener);
             tracing::info!("receiving updates by long polling");
-            dispatcher.try_dispatch_with_listener(listener, errors).await.context("the Bot API refused the bot")?;
+            let receiving = tokio::spawn(async move { dispatcher.try_dispatch_with_listener(listener, errors).await });
+            receiving.await?.context("the Bot API refused the bot")?;
         }
     }
     let _ = stop_delivery.send(true);
