@@ -159,10 +159,28 @@ pub struct StoredBallot {
 const COLUMNS: &str = "id, cycle_id, area_key, stage, kind, min_picks, max_picks, points, max_per_project, rule,
     pot, opens_at, closes_at, opened_at, closed_at, void_reason";
 
-/// The ballot in a row's `choices` column (of a `what`: ballot or draft).
-fn choices_of(row: &AnyRow, what: &str) -> StoreResult<Ballot> {
-    let choices: String = row.try_get("choices")?;
+/// The ballot in a row's `column` of choices (of a `what`: ballot or draft).
+fn choices_of(row: &AnyRow, column: &str, what: &str) -> StoreResult<Ballot> {
+    let choices: String = row.try_get(column)?;
     Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("{what} choices {choices}")))
+}
+
+/// A submitted ballot in a row's `column` of choices, `receipt` and `source`: the ballot, its
+/// receipt and whether it was entered from paper. `None` when the column is NULL (no ballot).
+fn cast_of(row: &AnyRow, column: &str) -> StoreResult<Option<(Ballot, String, bool)>> {
+    if row.try_get::<Option<String>, _>(column)?.is_none() {
+        return Ok(None);
+    }
+    let source: String = row.try_get("source")?;
+    Ok(Some((choices_of(row, column, "ballot")?, row.try_get("receipt")?, source == "paper")))
+}
+
+/// A draft in a row's `choices` and `message_id`; `None` when they are NULL (no draft).
+fn draft_of(row: &AnyRow) -> StoreResult<Option<Draft>> {
+    if row.try_get::<Option<String>, _>("choices")?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Draft { ballot: choices_of(row, "choices", "draft")?, message_id: row.try_get("message_id")? }))
 }
 
 fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
@@ -451,8 +469,7 @@ impl Store {
             .bind(voter_key)
             .fetch_optional(&mut *self.conn().await?)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }))
+        row.map_or(Ok(None), |row| draft_of(&row))
     }
 
     /// The voter's submitted ballot ([`Store::cast_ballot_of`]) and their draft
@@ -472,20 +489,7 @@ impl Store {
         .bind(voter_key)
         .fetch_one(&mut *self.conn().await?)
         .await?;
-        let cast = match row.try_get::<Option<String>, _>("cast_choices")? {
-            Some(choices) => {
-                let ballot =
-                    Ballot::decode(&choices).ok_or_else(|| StoreError::Corrupt(format!("ballot choices {choices}")))?;
-                let source: String = row.try_get("source")?;
-                Some((ballot, row.try_get("receipt")?, source == "paper"))
-            }
-            None => None,
-        };
-        let draft = match row.try_get::<Option<String>, _>("choices")? {
-            Some(_) => Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }),
-            None => None,
-        };
-        Ok((cast, draft))
+        Ok((cast_of(&row, "cast_choices")?, draft_of(&row)?))
     }
 
     /// A round and the voter's draft in it, in one read: a ballot button needs both.
@@ -505,12 +509,7 @@ impl Store {
         .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let choices: Option<String> = row.try_get("choices")?;
-        let draft = match choices {
-            Some(_) => Some(Draft { ballot: choices_of(&row, "draft")?, message_id: row.try_get("message_id")? }),
-            None => None,
-        };
-        Ok(Some((round_from_row(&row)?, draft)))
+        Ok(Some((round_from_row(&row)?, draft_of(&row)?)))
     }
 
     /// Keeps the ballot a voter is building; `message_id` (when given) becomes the live ballot
@@ -543,9 +542,7 @@ impl Store {
             .bind(voter_key)
             .fetch_optional(&mut *self.conn().await?)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let source: String = row.try_get("source")?;
-        Ok(Some((choices_of(&row, "ballot")?, row.try_get("receipt")?, source == "paper")))
+        row.map_or(Ok(None), |row| cast_of(&row, "choices"))
     }
 
     /// Stores a voter's ballot under a fresh `receipt`, checked against the round's rules inside
@@ -623,7 +620,7 @@ impl Store {
                 let source: String = r.try_get("source")?;
                 Ok(StoredBallot {
                     receipt: r.try_get("receipt")?,
-                    ballot: choices_of(r, "ballot")?,
+                    ballot: choices_of(r, "choices", "ballot")?,
                     dong_key: r.try_get("dong_key")?,
                     paper: source == "paper",
                 })
@@ -655,7 +652,9 @@ impl Store {
             .bind(round)
             .fetch_all(&mut *self.conn().await?)
             .await?;
-        rows.iter().map(|r| Ok((r.try_get("voter_key")?, (choices_of(r, "ballot")?, r.try_get("receipt")?)))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("voter_key")?, (choices_of(r, "choices", "ballot")?, r.try_get("receipt")?))))
+            .collect()
     }
 
     /// Ballots per voter's dong (`None`: no dong recorded), for officials' turnout figures.
