@@ -67,6 +67,16 @@ enum Step {
     Press(String),
 }
 
+impl Step {
+    /// What kind of update this is, for latencies by kind: the command, or the button's prefix.
+    fn kind(&self) -> &str {
+        match self {
+            Step::Text(text) => text,
+            Step::Press(data) => data.split(':').next().unwrap_or(data),
+        }
+    }
+}
+
 /// The round the residents vote in.
 struct Ballot {
     round: i64,
@@ -105,7 +115,7 @@ impl Pacer {
 #[derive(Default)]
 struct Visit {
     updates: usize,
-    latencies: Vec<Duration>,
+    latencies: Vec<(String, Duration)>,
     timeouts: usize,
     apologies: usize,
     refusals: usize,
@@ -178,7 +188,7 @@ async fn visit(
             }
         }
         match first {
-            Some(latency) if message && answered => seen.latencies.push(latency),
+            Some(latency) if message && answered => seen.latencies.push((step.kind().to_owned(), latency)),
             _ => break,
         }
     }
@@ -193,6 +203,8 @@ struct Phase {
     updates: usize,
     seconds: f64,
     latencies: Vec<Duration>,
+    /// The same latencies by kind of update, each sorted.
+    by_kind: std::collections::BTreeMap<String, Vec<Duration>>,
     timeouts: usize,
     apologies: usize,
     refusals: usize,
@@ -208,10 +220,7 @@ impl Phase {
     }
 
     fn percentile(&self, p: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        self.latencies[((self.latencies.len() - 1) as f64 * p).round() as usize]
+        percentile(&self.latencies, p)
     }
 
     fn errors(&self) -> usize {
@@ -241,7 +250,21 @@ impl Phase {
             self.cpu_seconds * 1000.0 / self.updates.max(1) as f64,
             self.harness_cpu_seconds * 1000.0 / self.updates.max(1) as f64,
         );
+        let kinds: Vec<String> = self
+            .by_kind
+            .iter()
+            .map(|(kind, l)| format!("{kind} {:.1}/{:.1}", ms(percentile(l, 0.5)), ms(percentile(l, 0.99))))
+            .collect();
+        println!("{bot:<7} {:<14} p50/p99 ms by update: {}", self.name, kinds.join(", "));
     }
+}
+
+/// The `p` quantile of sorted latencies.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// CPU seconds a process used so far (user and system), from `/proc`.
@@ -281,6 +304,7 @@ async fn run_phase(
         updates: 0,
         seconds: 0.0,
         latencies: vec![],
+        by_kind: Default::default(),
         timeouts: 0,
         apologies: 0,
         refusals: 0,
@@ -292,7 +316,10 @@ async fn run_phase(
     while let Some(seen) = visits.join_next().await {
         let seen = seen.unwrap();
         phase.updates += seen.updates;
-        phase.latencies.extend(seen.latencies);
+        for (kind, latency) in seen.latencies {
+            phase.latencies.push(latency);
+            phase.by_kind.entry(kind).or_default().push(latency);
+        }
         phase.timeouts += seen.timeouts;
         phase.apologies += seen.apologies;
         phase.refusals += seen.refusals;
@@ -300,6 +327,7 @@ async fn run_phase(
     }
     phase.seconds = finished.duration_since(started).as_secs_f64();
     phase.latencies.sort_unstable();
+    phase.by_kind.values_mut().for_each(|latencies| latencies.sort_unstable());
     phase.violations = api.violations().len() - violations_before;
     phase.cpu_seconds = cpu_seconds(bot.id()) - cpu_before;
     phase.harness_cpu_seconds = cpu_seconds(std::process::id()) - harness_before;
