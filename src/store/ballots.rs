@@ -530,7 +530,7 @@ impl Store {
         .bind(voter_key)
         .bind(ballot.encode())
         .bind(message_id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }
@@ -786,7 +786,7 @@ impl Store {
         )
         .bind(telegram_id)
         .bind(now)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected();
         Ok(done == 1)

@@ -29,7 +29,7 @@ impl Store {
         .bind(kind)
         .bind(payload)
         .bind(now)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut *self.write_conn().await?)
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -64,7 +64,7 @@ impl Store {
             .bind(now)
             .bind(kind)
             .bind(limit)
-            .fetch_all(&mut *self.conn().await?)
+            .fetch_all(&mut *self.write_conn().await?)
             .await?;
         let mut items = rows
             .iter()
@@ -90,7 +90,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(worker)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected();
         Ok(done == 1)
@@ -107,7 +107,7 @@ impl Store {
         .bind(slot)
         .bind(runner)
         .bind(now)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected();
         Ok(claimed == 1)

@@ -443,7 +443,7 @@ impl Store {
             report.money.push((format!("{table}.{column}"), copied));
         }
         let detail = serde_json::json!({ "rows": report.rows, "money": report.money }).to_string();
-        let mut conn = target.conn().await?;
+        let mut conn = target.write_conn().await?;
         insert_audit(&mut conn, now, None, "database.migrate", None, Some(&detail)).await?;
         Ok(report)
     }

@@ -195,18 +195,27 @@ impl Store {
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
     /// a transaction that reads first and writes later fails with "database is locked" when
     /// another writer committed in between, while waiting for the lock up front lets
-    /// `busy_timeout` queue concurrent writers (two submits of one ballot, two replicas).
+    /// `busy_timeout` queue concurrent writers of other processes (two replicas, the command
+    /// line); this process's writers queue for their turn first ([`Store::write_conn`]).
     pub(crate) async fn write_tx(&self) -> StoreResult<pool::Tx> {
         let statement = match self.backend {
             Backend::Sqlite => Some("BEGIN IMMEDIATE"),
             Backend::Postgres => None,
         };
-        pool::Tx::begin(self.conn().await?, statement).await
+        pool::Tx::begin(self.write_conn().await?, statement).await
     }
 
-    /// A connection of this store's, for one or more queries; it goes back when dropped.
+    /// A connection of this store's, for one or more queries that only read; it goes back when
+    /// dropped.
     pub(crate) async fn conn(&self) -> StoreResult<pool::Conn> {
         self.pool.acquire().await
+    }
+
+    /// A connection for a statement that writes outside a transaction. On SQLite it waits for
+    /// this process's one writer's turn, so that writers take the file's lock in order instead
+    /// of sleeping in SQLite's busy handler. Nothing that holds it may wait for another.
+    pub(crate) async fn write_conn(&self) -> StoreResult<pool::Conn> {
+        self.pool.acquire_writer().await
     }
 
     /// Closes the store's idle connections; for a clean end (the SQLite file is checkpointed).
@@ -377,7 +386,7 @@ impl Store {
         .bind(telegram_language)
         .bind(detected)
         .bind(now)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut *self.write_conn().await?)
         .await?;
         Ok(Seen { language: user_language_from_row(&row)?, voter })
     }
@@ -394,7 +403,7 @@ impl Store {
         sqlx::query("UPDATE users SET chosen_language = $1, language = $1 WHERE telegram_id = $2")
             .bind(lang.code())
             .bind(telegram_id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *self.write_conn().await?)
             .await?;
         self.recent.forget(telegram_id);
         Ok(())
@@ -425,7 +434,7 @@ impl Store {
         .bind(telegram_id)
         .bind(state)
         .bind(now)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }
@@ -439,7 +448,7 @@ impl Store {
                 .bind(now)
                 .bind(telegram_id)
                 .bind(expected)
-                .execute(&mut *self.conn().await?)
+                .execute(&mut *self.write_conn().await?)
                 .await?
                 .rows_affected();
         Ok(replaced == 1)
@@ -451,7 +460,7 @@ impl Store {
         let ended = sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1 AND state = $2")
             .bind(telegram_id)
             .bind(expected)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *self.write_conn().await?)
             .await?
             .rows_affected();
         Ok(ended == 1)
@@ -460,7 +469,7 @@ impl Store {
     pub async fn clear_dialogue(&self, telegram_id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM dialogues WHERE telegram_id = $1")
             .bind(telegram_id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *self.write_conn().await?)
             .await?;
         Ok(())
     }

@@ -402,7 +402,7 @@ impl Store {
             .bind(lease_until)
             .bind(now)
             .bind(limit)
-            .fetch_all(&mut *self.conn().await?)
+            .fetch_all(&mut *self.write_conn().await?)
             .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -461,7 +461,7 @@ impl Store {
         ))
         .bind(worker)
         .bind(lease_until)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *self.write_conn().await?)
         .await?
         .iter()
         .map(|r| Ok(r.try_get("id")?))
@@ -524,7 +524,7 @@ impl Store {
         sqlx::query("UPDATE media SET file_id = $1 WHERE id = $2 AND file_id IS NULL")
             .bind(file_id)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *self.write_conn().await?)
             .await?;
         Ok(())
     }
@@ -539,7 +539,7 @@ impl Store {
         .bind(id)
         .bind(worker)
         .bind(lease_until)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected();
         Ok(started == 1)
@@ -563,14 +563,14 @@ impl Store {
         .bind(worker)
         .bind(now)
         .bind(message_id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected();
         if chat_free > now {
             sqlx::query("UPDATE outbox SET next_at = $2 WHERE chat_id = $1 AND state = 'queued' AND next_at < $2")
                 .bind(message.chat_id)
                 .bind(chat_free)
-                .execute(&mut *self.conn().await?)
+                .execute(&mut *self.write_conn().await?)
                 .await?;
         }
         Ok(done == 1)
@@ -596,7 +596,7 @@ impl Store {
         .bind(next_at)
         .bind(reason)
         .bind(if count_attempt { 0_i64 } else { 1_i64 })
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }
@@ -610,7 +610,7 @@ impl Store {
         .bind(id)
         .bind(worker)
         .bind(reason)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }
@@ -645,7 +645,7 @@ impl Store {
              WHERE claimed_by = $1 AND state = 'claimed'",
         )
         .bind(worker)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?
         .rows_affected())
     }
@@ -658,7 +658,7 @@ impl Store {
         )
         .bind(id)
         .bind(worker)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }

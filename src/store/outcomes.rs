@@ -272,7 +272,7 @@ impl Store {
 
     /// Records that an official looked at the count of a round still open.
     pub async fn audit_live_tally(&self, round: i64, by: i64, now: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         insert_audit(&mut conn, now, Some(by), "round.live_tally", Some(&round.to_string()), None).await
     }
 

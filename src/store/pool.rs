@@ -47,7 +47,24 @@ impl Pool {
     pub(crate) async fn acquire(&self) -> StoreResult<Conn> {
         Ok(match self {
             Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
-            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire(None).await?),
+        })
+    }
+
+    /// A connection to write on. On SQLite it comes with the process's one writer's turn, held
+    /// until the guard is dropped: this process's writers queue here, in order, rather than in
+    /// SQLite's busy handler, which sleeps for whole milliseconds between tries while the lock
+    /// is free again within microseconds. Other processes writing to the same file (an
+    /// official's command line) are still waited for by `busy_timeout`.
+    pub(crate) async fn acquire_writer(&self) -> StoreResult<Conn> {
+        Ok(match self {
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            Pool::Sqlite(pool) => {
+                // The turn before a connection: a writer waiting its turn holds no connection
+                // that the writer before it, or a reader, might need.
+                let turn = pool.writer.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+                Conn::Sqlite(pool.acquire(Some(turn)).await?)
+            }
         })
     }
 
@@ -57,6 +74,7 @@ impl Pool {
             Pool::Postgres(pool) => pool.close().await,
             Pool::Sqlite(pool) => {
                 pool.slots.close();
+                pool.writer.close();
                 let idle = std::mem::take(&mut *pool.idle.lock().unwrap_or_else(|e| e.into_inner()));
                 for conn in idle {
                     let _ = conn.close().await;
@@ -73,6 +91,8 @@ pub(crate) struct SqlitePool {
     setup: Vec<&'static str>,
     keep_idle: bool,
     slots: Arc<Semaphore>,
+    /// One permit: the writer's turn.
+    writer: Arc<Semaphore>,
     idle: Mutex<Vec<AnyConnection>>,
 }
 
@@ -91,6 +111,7 @@ impl SqlitePool {
             setup,
             keep_idle,
             slots: Arc::new(Semaphore::new(max)),
+            writer: Arc::new(Semaphore::new(1)),
             idle: Mutex::default(),
         });
         let first = pool.connect().await?;
@@ -110,14 +131,14 @@ impl SqlitePool {
         Ok(conn)
     }
 
-    async fn acquire(self: &Arc<Self>) -> StoreResult<SqliteConn> {
+    async fn acquire(self: &Arc<Self>, writer: Option<OwnedSemaphorePermit>) -> StoreResult<SqliteConn> {
         let permit = self.slots.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
             None => self.connect().await?,
         };
-        Ok(SqliteConn { conn: Some(conn), home: self.clone(), settled: true, _permit: permit })
+        Ok(SqliteConn { conn: Some(conn), home: self.clone(), settled: true, _permit: permit, _writer: writer })
     }
 }
 
@@ -129,6 +150,8 @@ pub(crate) struct SqliteConn {
     /// may leave a `BEGIN` queued that nobody will end, so the connection is closed instead.
     settled: bool,
     _permit: OwnedSemaphorePermit,
+    /// The writer's turn, for a connection lent to write.
+    _writer: Option<OwnedSemaphorePermit>,
 }
 
 impl Drop for SqliteConn {
@@ -225,5 +248,32 @@ impl Deref for Tx {
 impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn writers_take_turns_while_readers_go_on() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("turns.db").display());
+        let pool = Pool::Sqlite(SqlitePool::open(&url, 4, vec!["PRAGMA journal_mode = WAL"], true).await.unwrap());
+        let first = pool.acquire_writer().await.unwrap();
+        let soon = Duration::from_millis(100);
+        // A second writer waits for its turn, holding no connection meanwhile ...
+        let mut second = Box::pin(pool.acquire_writer());
+        assert!(tokio::time::timeout(soon, &mut second).await.is_err(), "the second writer waits");
+        // ... so that every connection but the writer's is still there for readers.
+        let readers = futures_util::future::try_join_all((0..3).map(|_| pool.acquire())).await.unwrap();
+        drop(readers);
+        drop(first);
+        let second = tokio::time::timeout(Duration::from_secs(10), second).await.expect("its turn comes").unwrap();
+        drop(second);
+        pool.close().await;
     }
 }

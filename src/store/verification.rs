@@ -352,7 +352,7 @@ impl Store {
             .bind(telegram_id)
             .bind(kind)
             .bind(target)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut *self.write_conn().await?)
             .await?
             .rows_affected();
         Ok(removed == 1)
@@ -360,7 +360,7 @@ impl Store {
 
     /// Follows something; `false` when the user already did.
     pub async fn subscribe(&self, telegram_id: i64, kind: &str, target: &str, now: i64) -> StoreResult<bool> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         subscribe_tx(&mut conn, telegram_id, kind, target, now).await
     }
 
