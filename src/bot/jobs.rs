@@ -10,6 +10,9 @@ use crate::{config::Config, domain::verification::Secret, i18n::Locales, store::
 /// How often the clock's work is looked for.
 pub const TICK: Duration = Duration::from_secs(15);
 
+/// How often the SQLite write-ahead log is copied into the database.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 /// One pass: rounds due to open or close, reminders due; returns how many pushes or changes
 /// were made (the delivery worker is woken when there are any).
 pub async fn tick(
@@ -58,6 +61,23 @@ pub async fn run(
         }
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}
+
+/// Copies the SQLite write-ahead log into the database every [`CHECKPOINT_EVERY`], off the path
+/// of residents' updates (see [`Store::checkpoint`]), until `stop` turns true. Returns at once on
+/// PostgreSQL.
+pub async fn checkpoints(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match store.checkpoint().await {
+            Ok(None) => return,
+            Ok(Some((log, copied))) => tracing::debug!(log, copied, "write-ahead log checkpointed"),
+            Err(e) => tracing::warn!(error = %e, "could not checkpoint the database; trying again shortly"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
             _ = stop.wait_for(|stopped| *stopped) => return,
         }
     }

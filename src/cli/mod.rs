@@ -462,6 +462,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
         courier.clone(),
         stop_signal.clone(),
     ));
+    let checkpoints = tokio::spawn(bot::jobs::checkpoints(store.clone(), stop_signal.clone()));
     let delivery = tokio::spawn(worker.run(stop_signal));
 
     // Residents' updates beyond the ones in hand wait at Telegram, not in memory. The dispatcher
@@ -500,6 +501,7 @@ async fn run_bot(config_path: &Path, database_url: &str, args: &RunArgs) -> anyh
     }
     let _ = stop_delivery.send(true);
     let _ = clock.await;
+    let _ = checkpoints.await;
     if tokio::time::timeout(Duration::from_secs(30), delivery).await.is_err() {
         tracing::warn!("the delivery worker did not stop within 30 s; its claims return to the queue when they expire");
     }

@@ -179,6 +179,12 @@ impl Store {
             // holds a district's hot pages while 8 connections stay within 32 MB. The roll
             // import raises it for its own transaction.
             SQLITE_CACHE,
+            // `pb-bot run` copies the write-ahead log into the database in the background
+            // ([`Store::checkpoint`]): done by SQLite itself, the copy and its fsync fall to the
+            // commit that crosses the limit, and that resident waits milliseconds for it. The
+            // limit stays as a safety net, high enough that the background copy keeps under it
+            // (40 MB of log), and for the command line, which has no background work.
+            "PRAGMA wal_autocheckpoint = 10000",
         ];
         // sqlx takes no lock while migrating SQLite; processes starting together on a fresh file
         // would both apply the first migration. A lock file beside the database serialises them,
@@ -225,6 +231,19 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// SQLite: copies what the write-ahead log holds into the database without waiting for, or
+    /// holding up, readers and writers (a passive checkpoint), and returns how many pages the log
+    /// held and how many of them are now in the database (fewer when a reader still needs older
+    /// ones; the next checkpoint takes them). PostgreSQL checkpoints on its own: `None`.
+    pub async fn checkpoint(&self) -> StoreResult<Option<(i64, i64)>> {
+        if self.backend == Backend::Postgres {
+            return Ok(None);
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut *self.conn().await?).await?;
+        // The columns: busy (always 0 for a passive checkpoint), log pages, pages checkpointed.
+        Ok(Some((row.try_get(1)?, row.try_get(2)?)))
     }
 
     /// Whether the database answers (for health checks).

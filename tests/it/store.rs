@@ -180,3 +180,28 @@ async fn seeing_a_user_again_writes_only_what_changed_or_a_stale_last_seen() {
     assert_eq!((seen.chosen, seen.telegram.as_deref()), (Some(Lang::En), Some("ko")));
     assert_eq!(row(pool).await.1.as_deref(), Some("en"));
 }
+
+#[tokio::test]
+async fn a_checkpoint_copies_the_write_ahead_log_into_the_sqlite_file() {
+    let world = World::new().await;
+    // A store that keeps its connections, as `pb-bot run` does: SQLite copies the log into the
+    // file by itself when the last connection closes.
+    let store = pb_bot::store::Store::open(&world.db.url).await.unwrap();
+    let user = KIM as i64;
+    store.touch_user(user, Some("ko"), 1_000).await.unwrap();
+    store.set_dialogue(user, "asking-title", 1_000).await.unwrap();
+    match store.backend() {
+        pb_bot::store::Backend::Postgres => assert_eq!(store.checkpoint().await.unwrap(), None),
+        pb_bot::store::Backend::Sqlite => {
+            let (log, copied) = store.checkpoint().await.unwrap().expect("SQLite checkpoints");
+            assert!(log > 0, "the writes above are in the log");
+            assert_eq!(copied, log, "no reader holds the log back, so all of it is copied");
+            // Copied, the log is started again by the next write.
+            store.set_dialogue(user, "asking-description", 1_001).await.unwrap();
+            let (again, _) = store.checkpoint().await.unwrap().unwrap();
+            assert!(again < log, "the log restarted: {again} pages after {log}");
+            store.close().await;
+            assert_eq!(world.store.dialogue(user).await.unwrap().as_deref(), Some("asking-description"));
+        }
+    }
+}
