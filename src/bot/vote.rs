@@ -13,7 +13,7 @@ use crate::{
         ballot::{Ballot, BallotError, Kind, RoundStage, Rules, receipt},
     },
     i18n::Lang,
-    store::{CastOutcome, Round, RoundProject, Source, rules_of},
+    store::{CastOutcome, Draft, Round, RoundProject, Source, rules_of},
 };
 
 /// Projects per page of buttons (all of them are listed in the text).
@@ -137,7 +137,7 @@ async fn typed_ballot(ctx: &Ctx, mine: &[Round], typed: &str) -> HandlerResult {
     }
     let (text, keyboard) = confirm_screen(ctx, round, &projects, &ballot);
     let sent = ctx.send_with(text, keyboard).await?;
-    ctx.store.save_draft(round.id, &voter.key, &ballot, Some(i64::from(sent.id.0))).await?;
+    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.id.0)), ctx.now_ts()).await?;
     Ok(())
 }
 
@@ -192,7 +192,7 @@ async fn open_ballot(ctx: &Ctx, round: &Round, query: Option<&CallbackQuery>) ->
     let projects = ctx.store.round_projects(round.id).await?;
     let (text, keyboard) = ballot_screen(ctx, round, &projects, &ballot, 0);
     let sent = ctx.send_with(text, keyboard).await?;
-    ctx.store.save_draft(round.id, &voter.key, &ballot, Some(i64::from(sent.id.0))).await?;
+    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.id.0)), ctx.now_ts()).await?;
     Ok(())
 }
 
@@ -203,16 +203,27 @@ pub async fn on_round(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerRe
     }
 }
 
+/// What a ballot button acts on, once checked: the round, its projects, the voter, their draft
+/// and its live message.
+struct Live {
+    round: Round,
+    projects: Vec<RoundProject>,
+    voter: Voter,
+    draft: Draft,
+    message: MessageId,
+    /// Round and draft as this process last knew them, not read (see [`live`]).
+    guessed: bool,
+}
+
 /// A ballot button: the round, the resident's entitlement, the live message and the draft,
-/// checked afresh. `None` (after telling the resident) when the button no longer counts.
-async fn live(
-    ctx: &Ctx,
-    query: &CallbackQuery,
-    round_id: i64,
-) -> Result<Option<(Round, Vec<RoundProject>, Voter, Ballot, MessageId)>, super::BotError> {
+/// checked afresh. `None` (after telling the resident) when the button no longer counts. With
+/// `guess`, the round and draft may be the ones this process knew seconds ago (a tap, whose
+/// write checks the draft is still that one).
+async fn live(ctx: &Ctx, query: &CallbackQuery, round_id: i64, guess: bool) -> Result<Option<Live>, super::BotError> {
     // The voter's key is known before the round is read, so round and draft come in one read.
     let key = ctx.voter.as_ref().map(|(name, _)| ctx.secret.voter_key(round_id, name));
-    let Some((round, draft)) = ctx.store.round_with_draft(round_id, key.as_deref()).await? else {
+    let guess_at = guess.then(|| ctx.now_ts());
+    let Some((round, draft, guessed)) = ctx.store.round_with_draft(round_id, key.as_deref(), guess_at).await? else {
         answer(ctx, query, Some(ctx.t("button-stale")), true).await?;
         return Ok(None);
     };
@@ -227,7 +238,7 @@ async fn live(
     match (draft, message) {
         (Some(draft), Some(message)) if draft.message_id == Some(i64::from(message.0)) => {
             let projects = ctx.store.round_projects(round.id).await?;
-            Ok(Some((round, projects, voter, draft.ballot, message)))
+            Ok(Some(Live { round, projects, voter, draft, message, guessed }))
         }
         _ => {
             answer(ctx, query, Some(ctx.t("vote-old-message")), true).await?;
@@ -243,59 +254,79 @@ fn page_of(projects: &[RoundProject], project: i64) -> usize {
 
 /// A tap on a project (`up` for cumulative's ➕/➖; `None` for the other kinds).
 pub async fn on_tap(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i64, up: Option<bool>) -> HandlerResult {
-    let Some((round, projects, voter, ballot, message)) = live(ctx, query, round).await? else { return Ok(()) };
-    let rules = rules_of(&round, &projects);
-    let edited = match up {
-        Some(up) => ballot.add_points(&rules, project, if up { 1 } else { -1 }),
-        None => ballot.tap(&rules, project),
-    };
-    let ballot = match edited {
-        Ok(ballot) => ballot,
-        Err(e) => return answer(ctx, query, Some(error_text(ctx, &round, &rules, &e)), true).await,
-    };
-    answer(ctx, query, None, false).await?;
-    ctx.store.save_draft(round.id, &voter.key, &ballot, None).await?;
-    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, page_of(&projects, project));
-    ctx.edit(message, text, Some(keyboard)).await
+    let mut guess = true;
+    loop {
+        let Some(live) = live(ctx, query, round, guess).await? else { return Ok(()) };
+        let Live { round, projects, voter, draft, message, guessed } = live;
+        let rules = rules_of(&round, &projects);
+        let edited = match up {
+            Some(up) => draft.ballot.add_points(&rules, project, if up { 1 } else { -1 }),
+            None => draft.ballot.tap(&rules, project),
+        };
+        let ballot = match edited {
+            Ok(ballot) => ballot,
+            Err(e) => return answer(ctx, query, Some(error_text(ctx, &round, &rules, &e)), true).await,
+        };
+        if guessed {
+            if !ctx.store.replace_draft(&round, &voter.key, &draft, &ballot, ctx.now_ts()).await? {
+                // Changed elsewhere since this process last saw it: tap on the stored draft.
+                guess = false;
+                continue;
+            }
+        } else {
+            ctx.store.save_draft(&round, &voter.key, &ballot, draft.message_id, ctx.now_ts()).await?;
+        }
+        answer(ctx, query, None, false).await?;
+        let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, page_of(&projects, project));
+        return ctx.edit(message, text, Some(keyboard)).await;
+    }
 }
 
 pub async fn on_page(ctx: &Ctx, query: &CallbackQuery, round: i64, page: u32) -> HandlerResult {
-    let Some((round, projects, _, ballot, message)) = live(ctx, query, round).await? else { return Ok(()) };
+    let Some(Live { round, projects, draft, message, .. }) = live(ctx, query, round, false).await? else {
+        return Ok(());
+    };
     let pages = projects.len().div_ceil(PAGE).max(1);
     let page = page as usize;
     if page >= pages {
         return answer(ctx, query, Some(ctx.t("button-invalid")), true).await;
     }
     answer(ctx, query, None, false).await?;
-    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, page);
+    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &draft.ballot, page);
     ctx.edit(message, text, Some(keyboard)).await
 }
 
 /// "Submit": the ballot must be complete; then the voter confirms it.
 pub async fn on_submit(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
-    let Some((round, projects, _, ballot, message)) = live(ctx, query, round).await? else { return Ok(()) };
+    let Some(Live { round, projects, draft, message, .. }) = live(ctx, query, round, false).await? else {
+        return Ok(());
+    };
     let rules = rules_of(&round, &projects);
-    if let Err(e) = ballot.check(&rules) {
+    if let Err(e) = draft.ballot.check(&rules) {
         return answer(ctx, query, Some(error_text(ctx, &round, &rules, &e)), true).await;
     }
     answer(ctx, query, None, false).await?;
-    let (text, keyboard) = confirm_screen(ctx, &round, &projects, &ballot);
+    let (text, keyboard) = confirm_screen(ctx, &round, &projects, &draft.ballot);
     ctx.edit(message, text, Some(keyboard)).await
 }
 
 /// Back from the confirmation to the ballot.
 pub async fn on_edit(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
-    let Some((round, projects, _, ballot, message)) = live(ctx, query, round).await? else { return Ok(()) };
+    let Some(Live { round, projects, draft, message, .. }) = live(ctx, query, round, false).await? else {
+        return Ok(());
+    };
     answer(ctx, query, None, false).await?;
-    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &ballot, 0);
+    let (text, keyboard) = ballot_screen(ctx, &round, &projects, &draft.ballot, 0);
     ctx.edit(message, text, Some(keyboard)).await
 }
 
 /// "Yes, submit": stored atomically with a fresh receipt; the draft (and so this message's
 /// buttons) ends.
 pub async fn on_confirm(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
-    let Some((round, _, voter, ballot, message)) = live(ctx, query, round).await? else { return Ok(()) };
-    let receipt = receipt();
+    let Some(Live { round, voter, draft, message, .. }) = live(ctx, query, round, false).await? else {
+        return Ok(());
+    };
+    let (ballot, receipt) = (draft.ballot, receipt());
     let outcome = ctx
         .store
         .cast_ballot(round.id, &voter.key, Some(&voter.dong), &ballot, &receipt, Source::Chat, None, ctx.now_ts())

@@ -493,12 +493,24 @@ impl Store {
     }
 
     /// A round and the voter's draft in it, in one read: a ballot button needs both.
-    /// `voter_key` is `None` for someone who is not a voter (no draft, then).
+    /// `voter_key` is `None` for someone who is not a voter (no draft, then). With `guess_at`
+    /// (the time now), a round and draft this process read or wrote in the last seconds are
+    /// taken without a read, and `true` says so: a guess, which [`Store::replace_draft`] checks
+    /// (a round changes only when it opens and when its time is up, so the guessed one answers
+    /// [`Round::is_open`] rightly; the draft may have been changed by another replica).
     pub async fn round_with_draft(
         &self,
         round: i64,
         voter_key: Option<&str>,
-    ) -> StoreResult<Option<(Round, Option<Draft>)>> {
+        guess_at: Option<i64>,
+    ) -> StoreResult<Option<(Round, Option<Draft>, bool)>> {
+        let guessing = guess_at.zip(voter_key).map(|(now, key)| (now, (round, key.to_owned())));
+        if let Some((now, key)) = &guessing
+            && let Some((round, draft)) = self.drafts.get(key, *now)
+        {
+            return Ok(Some((round, Some(draft), true)));
+        }
+        let ticket = self.drafts.ticket();
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS}, d.choices, d.message_id FROM ballot_rounds
              LEFT JOIN ballot_drafts d ON d.round_id = ballot_rounds.id AND d.voter_key = $2
@@ -509,30 +521,76 @@ impl Store {
         .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some((round_from_row(&row)?, draft_of(&row)?)))
+        let (round, draft) = (round_from_row(&row)?, draft_of(&row)?);
+        if let (Some((now, key)), Some(draft)) = (guessing, &draft) {
+            self.drafts.put(ticket, key, (round.clone(), draft.clone()), now);
+        }
+        Ok(Some((round, draft, false)))
     }
 
     /// Keeps the ballot a voter is building; `message_id` (when given) becomes the live ballot
     /// message, the only one whose buttons count.
     pub async fn save_draft(
         &self,
-        round: i64,
+        round: &Round,
         voter_key: &str,
         ballot: &Ballot,
         message_id: Option<i64>,
+        now: i64,
     ) -> StoreResult<()> {
+        let key = (round.id, voter_key.to_owned());
+        self.drafts.forget(&key);
+        let ticket = self.drafts.ticket();
         sqlx::query(
             "INSERT INTO ballot_drafts (round_id, voter_key, choices, message_id) VALUES ($1, $2, $3, $4)
              ON CONFLICT (round_id, voter_key) DO UPDATE SET choices = excluded.choices,
                message_id = COALESCE(excluded.message_id, ballot_drafts.message_id)",
         )
-        .bind(round)
+        .bind(round.id)
         .bind(voter_key)
         .bind(ballot.encode())
         .bind(message_id)
         .execute(&mut *self.write_conn().await?)
         .await?;
+        if message_id.is_some() {
+            let draft = Draft { ballot: ballot.clone(), message_id };
+            self.drafts.put(ticket, key, (round.clone(), draft), now);
+        }
         Ok(())
+    }
+
+    /// A tap's new ballot in place of the draft `before` (its ballot and live message), only if
+    /// the stored draft still is `before`; `false` (nothing written) when another replica
+    /// changed it meanwhile, or it is gone.
+    pub async fn replace_draft(
+        &self,
+        round: &Round,
+        voter_key: &str,
+        before: &Draft,
+        ballot: &Ballot,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let key = (round.id, voter_key.to_owned());
+        self.drafts.forget(&key);
+        let ticket = self.drafts.ticket();
+        let replaced = sqlx::query(
+            "UPDATE ballot_drafts SET choices = $3
+             WHERE round_id = $1 AND voter_key = $2 AND choices = $4 AND message_id = $5",
+        )
+        .bind(round.id)
+        .bind(voter_key)
+        .bind(ballot.encode())
+        .bind(before.ballot.encode())
+        .bind(before.message_id)
+        .execute(&mut *self.write_conn().await?)
+        .await?
+        .rows_affected()
+            == 1;
+        if replaced {
+            let draft = Draft { ballot: ballot.clone(), message_id: before.message_id };
+            self.drafts.put(ticket, key, (round.clone(), draft), now);
+        }
+        Ok(replaced)
     }
 
     /// The voter's submitted ballot and its receipt, if any.
@@ -605,6 +663,7 @@ impl Store {
             insert_audit(&mut tx, now, actor, "ballot.paper", Some(&round_id.to_string()), Some(&detail)).await?;
         }
         tx.commit().await?;
+        self.drafts.forget(&(round_id, voter_key.to_owned()));
         Ok(CastOutcome::Cast { receipt: receipt.to_owned(), replaced: earlier.is_some() })
     }
 

@@ -85,6 +85,9 @@ pub struct Store {
     round_projects: Arc<Mutex<HashMap<i64, Arc<Vec<ballots::RoundProject>>>>>,
     /// Users read in the last seconds (see [`recent`]).
     recent: Arc<recent::RecentUsers>,
+    /// Rounds and voters' drafts read or written in the last seconds, by round and voter key,
+    /// for taps on a ballot ([`Store::round_with_draft`]).
+    drafts: Arc<recent::Recent<(i64, String), (ballots::Round, ballots::Draft)>>,
 }
 
 /// A budget year's cycle and the phase it is in.
@@ -164,6 +167,7 @@ impl Store {
                 backend: Backend::Postgres,
                 round_projects: Arc::default(),
                 recent: Arc::default(),
+                drafts: Arc::default(),
             });
         }
         let url = sqlite_url(url)?;
@@ -195,7 +199,13 @@ impl Store {
             pool::Pool::Sqlite(pool::SqlitePool::open(&url, SQLITE_CONNECTIONS, setup, keep_idle_connections).await?);
         SQLITE_MIGRATIONS.run_direct(&mut *pool.acquire().await?).await?;
         drop(lock);
-        Ok(Store { pool, backend: Backend::Sqlite, round_projects: Arc::default(), recent: Arc::default() })
+        Ok(Store {
+            pool,
+            backend: Backend::Sqlite,
+            round_projects: Arc::default(),
+            recent: Arc::default(),
+            drafts: Arc::default(),
+        })
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
@@ -354,12 +364,12 @@ impl Store {
     /// every resident behind SQLite's one writer, and each query is a hand-off to the database.
     /// What was read is kept for a few seconds ([`recent`]).
     pub async fn seen(&self, telegram_id: i64, telegram_language: Option<&str>, now: i64) -> StoreResult<Seen> {
-        if let Some(seen) = self.recent.get(telegram_id, telegram_language, now) {
+        if let Some(seen) = self.recent.user(telegram_id, telegram_language, now) {
             return Ok(seen);
         }
         let ticket = self.recent.ticket();
         let seen = self.read_seen(telegram_id, telegram_language, now).await?;
-        self.recent.put(ticket, telegram_id, telegram_language, &seen, now);
+        self.recent.put_user(ticket, telegram_id, telegram_language, &seen, now);
         Ok(seen)
     }
 
@@ -424,7 +434,7 @@ impl Store {
             .bind(telegram_id)
             .execute(&mut *self.write_conn().await?)
             .await?;
-        self.recent.forget(telegram_id);
+        self.recent.forget(&telegram_id);
         Ok(())
     }
 

@@ -633,7 +633,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.recent.forget(chat_id);
+        self.recent.forget(&chat_id);
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-//! Users this process read in the last few seconds.
+//! What this process read in the last few seconds.
 //!
 //! Every update starts by reading its user (language, verification). A resident working through
 //! a ballot sends an update every second or two, and under load that read was a third of the
@@ -6,41 +6,54 @@
 //! [`super::Store::seen`] reads is kept for [`FRESH`], and every write to a user or a residency
 //! through this store forgets that user at once. A change made by another process (an official's
 //! command line, another replica) is seen within [`FRESH`].
+//!
+//! A tap on a ballot works the same way with its round and the voter's draft (see
+//! [`super::Store::round_with_draft`]); there the draft is only a guess that the write checks.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{collections::HashMap, hash::Hash, sync::Mutex};
 
 use super::Seen;
 
-/// How long a user read from the database is taken as still true, in seconds.
+/// How long something read from the database is taken as still true, in seconds.
 pub(crate) const FRESH: i64 = 10;
 
 /// Entries kept before the stale ones are swept out; past [`MAX`] everything is forgotten.
 const SWEEP_AT: usize = 4_096;
 const MAX: usize = 65_536;
 
-struct Entry {
-    seen: Seen,
-    /// The language the user's Telegram app gave when this was read: another one is news.
-    given: Option<String>,
+struct Entry<V> {
+    value: V,
     /// When it was read (UTC seconds, the caller's clock).
     at: i64,
 }
 
-#[derive(Default)]
-struct Inner {
-    users: HashMap<i64, Entry>,
+struct Inner<K, V> {
+    entries: HashMap<K, Entry<V>>,
     /// Counts every forgetting, so that a read that began before one is not kept after it.
-    forgotten: u64,
+    generation: u64,
+    /// The generation each key was last forgotten in; cleared when it grows past [`SWEEP_AT`],
+    /// and then no read that began before the clearing is kept ([`Inner::floor`]).
+    forgotten: HashMap<K, u64>,
+    floor: u64,
 }
 
-#[derive(Default)]
-pub(crate) struct RecentUsers {
-    inner: Mutex<Inner>,
+/// Values read from the database in the last [`FRESH`] seconds, by key.
+pub(crate) struct Recent<K, V> {
+    inner: Mutex<Inner<K, V>>,
 }
 
-impl std::fmt::Debug for RecentUsers {
+impl<K, V> Default for Recent<K, V> {
+    fn default() -> Self {
+        Recent {
+            inner: Mutex::new(Inner { entries: HashMap::new(), generation: 0, forgotten: HashMap::new(), floor: 0 }),
+        }
+    }
+}
+
+impl<K, V> std::fmt::Debug for Recent<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecentUsers").field("users", &self.lock().users.len()).finish()
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("Recent").field("entries", &inner.entries.len()).finish()
     }
 }
 
@@ -53,42 +66,70 @@ fn fresh(at: i64, now: i64) -> bool {
 #[derive(Clone, Copy)]
 pub(crate) struct Ticket(u64);
 
-impl RecentUsers {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The user as read less than [`FRESH`] ago, if their app still gives the same language.
-    pub(crate) fn get(&self, telegram_id: i64, given: Option<&str>, now: i64) -> Option<Seen> {
+    /// The value as read less than [`FRESH`] ago.
+    pub(crate) fn get(&self, key: &K, now: i64) -> Option<V> {
         let inner = self.lock();
-        let entry = inner.users.get(&telegram_id)?;
-        (fresh(entry.at, now) && entry.given.as_deref() == given).then(|| entry.seen.clone())
+        let entry = inner.entries.get(key)?;
+        fresh(entry.at, now).then(|| entry.value.clone())
     }
 
     pub(crate) fn ticket(&self) -> Ticket {
-        Ticket(self.lock().forgotten)
+        Ticket(self.lock().generation)
     }
 
-    /// Keeps what was read after `ticket` was taken, unless a user was forgotten since.
-    pub(crate) fn put(&self, ticket: Ticket, telegram_id: i64, given: Option<&str>, seen: &Seen, now: i64) {
+    /// Keeps what was read after `ticket` was taken, unless its key was forgotten since.
+    pub(crate) fn put(&self, ticket: Ticket, key: K, value: V, now: i64) {
         let mut inner = self.lock();
-        if inner.forgotten != ticket.0 {
+        if ticket.0 < inner.floor || inner.forgotten.get(&key).is_some_and(|&at| at > ticket.0) {
             return;
         }
-        if inner.users.len() >= SWEEP_AT && !inner.users.contains_key(&telegram_id) {
-            inner.users.retain(|_, e| fresh(e.at, now));
-            if inner.users.len() >= MAX {
-                inner.users.clear();
+        if inner.entries.len() >= SWEEP_AT && !inner.entries.contains_key(&key) {
+            inner.entries.retain(|_, e| fresh(e.at, now));
+            if inner.entries.len() >= MAX {
+                inner.entries.clear();
             }
         }
-        inner.users.insert(telegram_id, Entry { seen: seen.clone(), given: given.map(str::to_owned), at: now });
+        inner.entries.insert(key, Entry { value, at: now });
     }
 
-    /// Forgets a user whose row or residency this process is changing.
-    pub(crate) fn forget(&self, telegram_id: i64) {
+    /// Forgets a key whose rows this process is changing.
+    pub(crate) fn forget(&self, key: &K) {
         let mut inner = self.lock();
-        inner.forgotten += 1;
-        inner.users.remove(&telegram_id);
+        inner.generation += 1;
+        inner.entries.remove(key);
+        if inner.forgotten.len() >= SWEEP_AT {
+            inner.forgotten.clear();
+            inner.floor = inner.generation;
+        }
+        let generation = inner.generation;
+        inner.forgotten.insert(key.clone(), generation);
+    }
+}
+
+/// A user as [`super::Store::seen`] read them, and the language their Telegram app gave then
+/// (another one is news).
+#[derive(Clone)]
+pub(crate) struct SeenUser {
+    seen: Seen,
+    given: Option<String>,
+}
+
+/// Users read in the last seconds.
+pub(crate) type RecentUsers = Recent<i64, SeenUser>;
+
+impl RecentUsers {
+    /// The user as read less than [`FRESH`] ago, if their app still gives the same language.
+    pub(crate) fn user(&self, telegram_id: i64, given: Option<&str>, now: i64) -> Option<Seen> {
+        self.get(&telegram_id, now).filter(|user| user.given.as_deref() == given).map(|user| user.seen)
+    }
+
+    pub(crate) fn put_user(&self, ticket: Ticket, telegram_id: i64, given: Option<&str>, seen: &Seen, now: i64) {
+        self.put(ticket, telegram_id, SeenUser { seen: seen.clone(), given: given.map(str::to_owned) }, now);
     }
 }
 
@@ -104,28 +145,50 @@ mod tests {
     fn a_user_is_kept_while_fresh_and_for_the_same_app_language() {
         let recent = RecentUsers::default();
         let t0 = 1_700_000_000;
-        recent.put(recent.ticket(), 7, Some("ko"), &voter(), t0);
-        assert_eq!(recent.get(7, Some("ko"), t0 + 9), Some(voter()));
-        assert_eq!(recent.get(7, Some("en"), t0), None);
-        assert_eq!(recent.get(7, None, t0), None);
-        assert_eq!(recent.get(7, Some("ko"), t0 + FRESH), None);
-        assert_eq!(recent.get(7, Some("ko"), t0 - 1), None);
-        assert_eq!(recent.get(8, Some("ko"), t0), None);
+        recent.put_user(recent.ticket(), 7, Some("ko"), &voter(), t0);
+        assert_eq!(recent.user(7, Some("ko"), t0 + 9), Some(voter()));
+        assert_eq!(recent.user(7, Some("en"), t0), None);
+        assert_eq!(recent.user(7, None, t0), None);
+        assert_eq!(recent.user(7, Some("ko"), t0 + FRESH), None);
+        assert_eq!(recent.user(7, Some("ko"), t0 - 1), None);
+        assert_eq!(recent.user(8, Some("ko"), t0), None);
     }
 
     #[test]
     fn a_forgotten_user_is_read_again_and_a_read_begun_before_is_not_kept() {
         let recent = RecentUsers::default();
         let t0 = 1_700_000_000;
-        recent.put(recent.ticket(), 7, None, &voter(), t0);
+        recent.put_user(recent.ticket(), 7, None, &voter(), t0);
         let before = recent.ticket();
-        recent.forget(7);
-        assert_eq!(recent.get(7, None, t0), None);
+        recent.forget(&7);
+        assert_eq!(recent.user(7, None, t0), None);
         // A read that began before the forgetting may have seen the old row.
-        recent.put(before, 7, None, &voter(), t0);
-        assert_eq!(recent.get(7, None, t0), None);
-        recent.put(recent.ticket(), 7, None, &Seen::default(), t0);
-        assert_eq!(recent.get(7, None, t0), Some(Seen::default()));
+        recent.put_user(before, 7, None, &voter(), t0);
+        assert_eq!(recent.user(7, None, t0), None);
+        recent.put_user(recent.ticket(), 7, None, &Seen::default(), t0);
+        assert_eq!(recent.user(7, None, t0), Some(Seen::default()));
+    }
+
+    #[test]
+    fn forgetting_one_key_keeps_reads_of_the_others_and_a_clearing_keeps_none_begun_before() {
+        let recent: Recent<i64, &str> = Recent::default();
+        let t0 = 1_700_000_000;
+        let before = recent.ticket();
+        recent.forget(&1);
+        // Another key's read, begun before, is still good; the forgotten one's is not.
+        recent.put(before, 2, "two", t0);
+        recent.put(before, 1, "one", t0);
+        assert_eq!((recent.get(&2, t0), recent.get(&1, t0)), (Some("two"), None));
+        // Forgetting many keys clears the record of them: a read begun before is then not kept,
+        // whatever its key, and one begun after is.
+        let before = recent.ticket();
+        for key in 100..100 + SWEEP_AT as i64 + 1 {
+            recent.forget(&key);
+        }
+        recent.put(before, 3, "three", t0);
+        assert_eq!(recent.get(&3, t0), None);
+        recent.put(recent.ticket(), 3, "three", t0);
+        assert_eq!(recent.get(&3, t0), Some("three"));
     }
 
     #[test]
@@ -133,11 +196,11 @@ mod tests {
         let recent = RecentUsers::default();
         let t0 = 1_700_000_000;
         for id in 0..SWEEP_AT as i64 {
-            recent.put(recent.ticket(), id, None, &voter(), t0);
+            recent.put_user(recent.ticket(), id, None, &voter(), t0);
         }
         let later = t0 + FRESH;
-        recent.put(recent.ticket(), -1, None, &voter(), later);
-        assert_eq!(recent.lock().users.len(), 1);
-        assert_eq!(recent.get(-1, None, later), Some(voter()));
+        recent.put_user(recent.ticket(), -1, None, &voter(), later);
+        assert_eq!(recent.lock().entries.len(), 1);
+        assert_eq!(recent.user(-1, None, later), Some(voter()));
     }
 }

@@ -180,7 +180,7 @@ impl Store {
         }
         subscribe_tx(&mut tx, telegram_id, "dong", &entry.dong_key, now).await?;
         tx.commit().await?;
-        self.recent.forget(telegram_id);
+        self.recent.forget(&telegram_id);
         Ok(BindOutcome::Bound)
     }
 
@@ -307,7 +307,7 @@ impl Store {
         sqlx::query("DELETE FROM code_attempts WHERE telegram_id = $1").bind(telegram_id).execute(&mut *tx).await?;
         subscribe_tx(&mut tx, telegram_id, "dong", &dong_key, now).await?;
         tx.commit().await?;
-        self.recent.forget(telegram_id);
+        self.recent.forget(&telegram_id);
         Ok(RedeemOutcome::Verified { dong_key })
     }
 
@@ -323,7 +323,7 @@ impl Store {
             insert_audit(&mut tx, now, official, "resident.unbind", Some(&telegram_id.to_string()), None).await?;
         }
         tx.commit().await?;
-        self.recent.forget(telegram_id);
+        self.recent.forget(&telegram_id);
         Ok(removed == 1)
     }
 
@@ -389,7 +389,7 @@ impl Store {
         // The audit line says that someone was forgotten, not who.
         insert_audit(&mut tx, now, None, "user.forget", None, None).await?;
         tx.commit().await?;
-        self.recent.forget(telegram_id);
+        self.recent.forget(&telegram_id);
         Ok(())
     }
 }

@@ -89,7 +89,8 @@ async fn rounds_open_and_close_on_time_once_with_the_projects_eligible_at_openin
     assert_eq!(world.store.round_projects(created.id).await.unwrap().len(), 2);
 
     // Closing: on time, once, drafts dropped.
-    world.store.save_draft(created.id, "k", &Ballot::decode(&format!("{lights}:1")).unwrap(), Some(7)).await.unwrap();
+    let ballot = Ballot::decode(&format!("{lights}:1")).unwrap();
+    world.store.save_draft(&created, "k", &ballot, Some(7), t0).await.unwrap();
     let closes = created.closes_at;
     assert!(world.store.close_due_rounds(closes - 1, nothing).await.unwrap().is_empty());
     assert_eq!(world.store.close_due_rounds(closes, nothing).await.unwrap().len(), 1);
@@ -185,11 +186,11 @@ async fn concurrent_submits_leave_one_ballot_per_voter_and_drafts_survive_a_rest
 
     // A draft is there after the store is opened again.
     let draft = Ballot::decode(&format!("{trees}:1")).unwrap();
-    store.save_draft(r.id, "drafting", &draft, Some(41)).await.unwrap();
+    store.save_draft(&r, "drafting", &draft, Some(41), t0).await.unwrap();
     let reopened = Store::open_with(&world.db.url, false).await.unwrap();
     let kept = reopened.draft(r.id, "drafting").await.unwrap().unwrap();
     assert_eq!((kept.ballot, kept.message_id), (draft, Some(41)));
-    reopened.save_draft(r.id, "drafting", &Ballot::new(), None).await.unwrap();
+    reopened.save_draft(&r, "drafting", &Ballot::new(), None, t0).await.unwrap();
     let kept = reopened.draft(r.id, "drafting").await.unwrap().unwrap();
     assert_eq!((kept.ballot, kept.message_id), (Ballot::new(), Some(41)), "emptied, still the same message");
     let rules = rules_of(&r, &reopened.round_projects(r.id).await.unwrap());
@@ -209,7 +210,7 @@ async fn no_ballot_row_names_its_voter() {
     let key = world.secret.voter_key(r.id, &voter);
     let b = Ballot::decode(&format!("{lights}:1")).unwrap();
     world.store.cast_ballot(r.id, &key, Some("sinchon"), &b, &receipt(), Source::Chat, None, t0 + 1).await.unwrap();
-    world.store.save_draft(r.id, &world.secret.voter_key(r.id, "code:77"), &b, Some(3)).await.unwrap();
+    world.store.save_draft(&r, &world.secret.voter_key(r.id, "code:77"), &b, Some(3), t0).await.unwrap();
 
     let pool = world.raw().await;
     for table in ["ballots", "ballot_drafts", "ballot_reminders"] {

@@ -536,3 +536,42 @@ async fn a_committee_round_is_for_members_only_and_told_to_them_alone() {
     assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 1);
     assert_eq!(world.store.ballots(round.id).await.unwrap()[0].dong_key.as_deref(), Some("sinchon"));
 }
+
+#[tokio::test]
+async fn a_tap_builds_on_the_stored_draft_when_another_replica_changed_it_meanwhile() {
+    use pb_bot::{domain::ballot::Ballot, store::Store};
+    use sqlx::Row;
+    let world = World::new().await;
+    let ids = eligible(&world, 4).await;
+    let round = open_round(&world, Kind::Approval { min: 1, max: 3 }, 300_000_000).await;
+    world.verify(KIM, "en", "sinchon").await;
+    let kim = user(KIM, "en");
+    let mut bot = world.bot(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let ballot = last_sent(&bot);
+    bot.update(press(&kim, &ballot, &format!("vt:{}:{}", round.id, ids[0])));
+    bot.dispatch().await;
+    assert!(label_of(&latest(&bot), ids[0]).starts_with("✅"));
+
+    // Kim's next tap reaches another replica, which keeps a draft of its own making.
+    let key: String = sqlx::query("SELECT voter_key FROM ballot_drafts WHERE round_id = $1")
+        .bind(round.id)
+        .fetch_one(&world.raw().await)
+        .await
+        .unwrap()
+        .get("voter_key");
+    let other = Store::open_with(&world.db.url, false).await.unwrap();
+    let theirs = Ballot::decode(&format!("{}:1", ids[1])).unwrap();
+    other.save_draft(&round, &key, &theirs, None, chrono::Utc::now().timestamp()).await.unwrap();
+
+    // Back here, a tap starts from the stored draft, not from what this process saw last.
+    bot.update(press(&kim, &ballot, &format!("vt:{}:{}", round.id, ids[2])));
+    bot.dispatch().await;
+    let shown = latest(&bot);
+    assert!(label_of(&shown, ids[0]).starts_with("▫️"), "{:?}", buttons(&shown));
+    assert!(label_of(&shown, ids[1]).starts_with("✅"), "{:?}", buttons(&shown));
+    assert!(label_of(&shown, ids[2]).starts_with("✅"), "{:?}", buttons(&shown));
+    let stored = world.store.draft(round.id, &key).await.unwrap().unwrap();
+    assert_eq!(stored.ballot.order(), [ids[1], ids[2]]);
+    assert_eq!(stored.message_id, Some(i64::from(ballot.id.0)));
+}
