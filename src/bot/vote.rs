@@ -265,6 +265,11 @@ pub async fn on_tap(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i64, 
         };
         let ballot = match edited {
             Ok(ballot) => ballot,
+            // A refusal is told from the stored draft, never from a guess.
+            Err(_) if guessed => {
+                guess = false;
+                continue;
+            }
             Err(e) => return answer(ctx, query, Some(error_text(ctx, &round, &rules, &e)), true).await,
         };
         if guessed {
