@@ -539,8 +539,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let key = (round.id, voter_key.to_owned());
-        self.drafts.forget(&key);
-        let ticket = self.drafts.ticket();
+        let ticket = self.drafts.forget(&key);
         sqlx::query(
             "INSERT INTO ballot_drafts (round_id, voter_key, choices, message_id) VALUES ($1, $2, $3, $4)
              ON CONFLICT (round_id, voter_key) DO UPDATE SET choices = excluded.choices,
@@ -571,8 +570,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let key = (round.id, voter_key.to_owned());
-        self.drafts.forget(&key);
-        let ticket = self.drafts.ticket();
+        let ticket = self.drafts.forget(&key);
         let replaced = sqlx::query(
             "UPDATE ballot_drafts SET choices = $3
              WHERE round_id = $1 AND voter_key = $2 AND choices = $4 AND message_id = $5",

@@ -97,8 +97,9 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
         inner.entries.insert(key, Entry { value, at: now });
     }
 
-    /// Forgets a key whose rows this process is changing.
-    pub(crate) fn forget(&self, key: &K) {
+    /// Forgets a key whose rows this process is changing. The ticket returned lets the caller
+    /// keep what it then writes under that key, unless another forgetting of it comes first.
+    pub(crate) fn forget(&self, key: &K) -> Ticket {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.entries.remove(key);
@@ -108,6 +109,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
         }
         let generation = inner.generation;
         inner.forgotten.insert(key.clone(), generation);
+        Ticket(generation)
     }
 }
 
@@ -179,6 +181,14 @@ mod tests {
         recent.put(before, 2, "two", t0);
         recent.put(before, 1, "one", t0);
         assert_eq!((recent.get(&2, t0), recent.get(&1, t0)), (Some("two"), None));
+        // What a writer writes after forgetting is kept, unless its key is forgotten again first.
+        let writing = recent.forget(&1);
+        recent.put(writing, 1, "one, written", t0);
+        assert_eq!(recent.get(&1, t0), Some("one, written"));
+        let writing = recent.forget(&1);
+        recent.forget(&1);
+        recent.put(writing, 1, "one, overtaken", t0);
+        assert_eq!(recent.get(&1, t0), None);
         // Forgetting many keys clears the record of them: a read begun before is then not kept,
         // whatever its key, and one begun after is.
         let before = recent.ticket();
