@@ -25,7 +25,7 @@ pub async fn start(ctx: &Ctx, payload: &str) -> HandlerResult {
     if payload.starts_with("checkin-") {
         return super::checkin::by_code(ctx, payload).await;
     }
-    let cycle = ctx.store.cycle(ctx.config.cycle_year).await?;
+    let cycle = ctx.store.cycle_shown(ctx.config.cycle_year, ctx.now_ts()).await?;
     let phase = cycle.map(|c| c.phase).unwrap_or(ctx.config.start_phase);
     let text = ctx.ta(
         "start-welcome",
@@ -111,7 +111,7 @@ pub async fn browse_list(ctx: &Ctx, query: &CallbackQuery, area: &str, page: u32
     if ctx.config.area(area).is_none() {
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     }
-    let Some(cycle) = ctx.store.cycle(ctx.config.cycle_year).await? else {
+    let Some(cycle) = ctx.store.cycle_shown(ctx.config.cycle_year, ctx.now_ts()).await? else {
         return answer(ctx, query, Some(ctx.t("button-stale")), true).await;
     };
     let (_, total) = ctx.store.proposals_in_area(cycle.id, area, 0, 0).await?;

@@ -13,7 +13,7 @@ use crate::{
         ballot::{Ballot, BallotError, Kind, RoundStage, Rules, receipt},
     },
     i18n::Lang,
-    store::{CastOutcome, Draft, Round, RoundProject, Source, rules_of},
+    store::{CastOutcome, Draft, Round, RoundProject, rules_of},
 };
 
 /// Projects per page of buttons (all of them are listed in the text).
@@ -72,9 +72,13 @@ pub(super) fn round_title(ctx: &Ctx, round: &Round) -> String {
 
 /// `/vote` and `/vote 3 7 12`.
 pub async fn command(ctx: &Ctx, typed: &str) -> HandlerResult {
-    let now = ctx.now_ts();
-    let open: Vec<Round> =
-        ctx.store.rounds_of_year(ctx.config.cycle_year).await?.into_iter().filter(|r| r.is_open(now)).collect();
+    let (now, year) = (ctx.now_ts(), ctx.config.cycle_year);
+    let open_of = |rounds: Vec<Round>| rounds.into_iter().filter(|r| r.is_open(now)).collect::<Vec<_>>();
+    let mut open = open_of(ctx.store.rounds_shown(year, now).await?);
+    if open.is_empty() {
+        // A round another replica opened this very second is not missed.
+        open = open_of(ctx.store.rounds_of_year(year).await?);
+    }
     let mut mine = Vec::new();
     let mut refusals = Vec::new();
     for round in open {
@@ -326,16 +330,21 @@ pub async fn on_edit(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerRes
 }
 
 /// "Yes, submit": stored atomically with a fresh receipt; the draft (and so this message's
-/// buttons) ends.
+/// buttons) ends. What is stored is the draft as the transaction finds it, and only if it is
+/// still the one checked here: first the one this process last saw, then the stored one.
 pub async fn on_confirm(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
-    let Some(Live { round, voter, draft, message, .. }) = live(ctx, query, round, false).await? else {
-        return Ok(());
+    let mut guess = true;
+    let (round, message, outcome) = loop {
+        let Some(Live { round, voter, draft, message, guessed, .. }) = live(ctx, query, round, guess).await? else {
+            return Ok(());
+        };
+        let outcome = ctx.store.cast_draft(round.id, &voter.key, &voter.dong, &draft, &receipt(), ctx.now_ts()).await?;
+        match outcome {
+            // Changed since this process last saw it: check the stored draft.
+            CastOutcome::DraftChanged if guessed => guess = false,
+            outcome => break (round, message, outcome),
+        }
     };
-    let (ballot, receipt) = (draft.ballot, receipt());
-    let outcome = ctx
-        .store
-        .cast_ballot(round.id, &voter.key, Some(&voter.dong), &ballot, &receipt, Source::Chat, None, ctx.now_ts())
-        .await?;
     match outcome {
         CastOutcome::Cast { receipt, replaced } => {
             answer(ctx, query, None, false).await?;
@@ -352,7 +361,11 @@ pub async fn on_confirm(ctx: &Ctx, query: &CallbackQuery, round: i64) -> Handler
         }
         CastOutcome::NotOpen => answer(ctx, query, Some(ctx.t("vote-closed")), true).await,
         CastOutcome::PaperEntered => answer(ctx, query, Some(ctx.t("vote-paper-entered")), true).await,
-        CastOutcome::Invalid(_) => answer(ctx, query, Some(ctx.t("vote-old-message")), true).await,
+        // The draft changed or went between the stored read and the transaction (another tap
+        // or submit on this message elsewhere, that instant), or breaks the rules.
+        CastOutcome::DraftChanged | CastOutcome::Invalid(_) => {
+            answer(ctx, query, Some(ctx.t("vote-old-message")), true).await
+        }
     }
 }
 

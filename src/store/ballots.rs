@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sqlx::{Row, any::AnyRow};
 
 use super::{
-    Store, StoreError, StoreResult, insert_audit,
+    Backend, Store, StoreError, StoreResult, insert_audit,
     outbox::{Pushes, queue_pushes_tx},
     proposals::won,
 };
@@ -127,6 +127,14 @@ pub enum CastOutcome {
     PaperEntered,
     /// The ballot breaks the round's rules (a forged or stale draft).
     Invalid(String),
+    /// The voter's draft was no longer the one confirmed (changed or submitted elsewhere).
+    DraftChanged,
+}
+
+/// What a cast stores: a ballot given whole, or the voter's draft if it is still this one.
+enum Choices<'a> {
+    Given(&'a Ballot),
+    Draft(&'a Draft),
 }
 
 /// Someone who may vote in a round, for its reminder.
@@ -300,6 +308,7 @@ impl Store {
         .to_string();
         insert_audit(&mut tx, now, official, "round.create", Some(&created.id.to_string()), Some(&detail)).await?;
         tx.commit().await?;
+        self.rounds.forget_all();
         Ok(created)
     }
 
@@ -339,6 +348,14 @@ impl Store {
         .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(round_from_row).collect()
+    }
+
+    /// The year's rounds as read in the last second, for `/vote`'s list of open rounds: another
+    /// replica's opening shows within a second (and a caller finding none open reads
+    /// [`Store::rounds_of_year`] to be sure). A ballot itself is always checked against the
+    /// stored round.
+    pub async fn rounds_shown(&self, year: i32, now: i64) -> StoreResult<Vec<Round>> {
+        self.rounds.or_read(year, now, self.rounds_of_year(year)).await
     }
 
     pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
@@ -426,6 +443,7 @@ impl Store {
                 }
             };
             tx.commit().await?;
+            self.rounds.forget_all();
             opened.push(round);
         }
         Ok(opened)
@@ -457,6 +475,7 @@ impl Store {
             insert_audit(&mut tx, now, None, "round.close", Some(&id.to_string()), Some(&detail)).await?;
             queue_pushes_tx(&mut tx, &announce(&round), now).await?;
             tx.commit().await?;
+            self.rounds.forget_all();
             closed.push(round);
         }
         Ok(closed)
@@ -617,24 +636,94 @@ impl Store {
         actor: Option<i64>,
         now: i64,
     ) -> StoreResult<CastOutcome> {
+        self.cast(round_id, voter_key, dong_key, Choices::Given(ballot), receipt, source, actor, now).await
+    }
+
+    /// Stores the voter's draft as their chat ballot, as `cast_ballot` does, provided the draft
+    /// is still `expected` (the ballot the voter confirmed, on the same live message) when the
+    /// transaction takes it; otherwise nothing is written and the outcome is `DraftChanged`.
+    pub async fn cast_draft(
+        &self,
+        round_id: i64,
+        voter_key: &str,
+        dong_key: &str,
+        expected: &Draft,
+        receipt: &str,
+        now: i64,
+    ) -> StoreResult<CastOutcome> {
+        self.cast(round_id, voter_key, Some(dong_key), Choices::Draft(expected), receipt, Source::Chat, None, now).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn cast(
+        &self,
+        round_id: i64,
+        voter_key: &str,
+        dong_key: Option<&str>,
+        choices: Choices<'_>,
+        receipt: &str,
+        source: Source,
+        actor: Option<i64>,
+        now: i64,
+    ) -> StoreResult<CastOutcome> {
         let mut tx = self.write_tx().await?;
-        let Some(round) = fetch_round(&mut tx, round_id).await? else { return Ok(CastOutcome::NotOpen) };
-        if !round.is_open(now) {
-            return Ok(CastOutcome::NotOpen);
-        }
-        let projects = self.projects_of(&mut tx, round_id).await?;
-        if let Err(e) = ballot.check(&rules_of(&round, &projects)) {
-            return Ok(CastOutcome::Invalid(e.to_string()));
-        }
-        // Take the voter's row first (or learn there is none), so concurrent submits queue up.
-        let earlier: Option<String> =
-            sqlx::query("UPDATE ballots SET choices = choices WHERE round_id = $1 AND voter_key = $2 RETURNING source")
+        // The round, and the source of the voter's earlier ballot if there is one.
+        let (round, earlier) = match self.backend {
+            // The transaction holds the file's write lock from its start (`BEGIN IMMEDIATE`):
+            // one read does.
+            Backend::Sqlite => {
+                let row = sqlx::query(&format!(
+                    "SELECT {COLUMNS}, (SELECT source FROM ballots WHERE round_id = $1 AND voter_key = $2) AS earlier
+                     FROM ballot_rounds WHERE id = $1"
+                ))
+                .bind(round_id)
+                .bind(voter_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else { return Ok(CastOutcome::NotOpen) };
+                let earlier: Option<String> = row.try_get("earlier")?;
+                (round_from_row(&row)?, earlier)
+            }
+            // Take the voter's row first (or learn there is none), so concurrent submits queue up.
+            Backend::Postgres => {
+                let Some(round) = fetch_round(&mut tx, round_id).await? else { return Ok(CastOutcome::NotOpen) };
+                let earlier = sqlx::query(
+                    "UPDATE ballots SET choices = choices WHERE round_id = $1 AND voter_key = $2 RETURNING source",
+                )
                 .bind(round_id)
                 .bind(voter_key)
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|r| r.try_get("source"))
                 .transpose()?;
+                (round, earlier)
+            }
+        };
+        if !round.is_open(now) {
+            return Ok(CastOutcome::NotOpen);
+        }
+        // The draft goes either way; a confirmed one is taken as it stands.
+        let removed = sqlx::query(
+            "DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2 RETURNING choices, message_id",
+        )
+        .bind(round_id)
+        .bind(voter_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let ballot = match choices {
+            Choices::Given(ballot) => ballot,
+            Choices::Draft(expected) => {
+                let draft = removed.as_ref().map(draft_of).transpose()?.flatten();
+                if draft.as_ref() != Some(expected) {
+                    return Ok(CastOutcome::DraftChanged);
+                }
+                &expected.ballot
+            }
+        };
+        let projects = self.projects_of(&mut tx, round_id).await?;
+        if let Err(e) = ballot.check(&rules_of(&round, &projects)) {
+            return Ok(CastOutcome::Invalid(e.to_string()));
+        }
         if source == Source::Chat && earlier.as_deref() == Some("paper") {
             return Ok(CastOutcome::PaperEntered);
         }
@@ -651,11 +740,6 @@ impl Store {
         .bind(source.as_str())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2")
-            .bind(round_id)
-            .bind(voter_key)
-            .execute(&mut *tx)
-            .await?;
         if source == Source::Paper {
             let detail = serde_json::json!({ "replaced_chat_ballot": earlier.as_deref() == Some("chat") }).to_string();
             insert_audit(&mut tx, now, actor, "ballot.paper", Some(&round_id.to_string()), Some(&detail)).await?;

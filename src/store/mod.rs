@@ -88,7 +88,15 @@ pub struct Store {
     /// Rounds and voters' drafts read or written in the last seconds, by round and voter key,
     /// for taps on a ballot ([`Store::round_with_draft`]).
     drafts: Arc<recent::Recent<(i64, String), (ballots::Round, ballots::Draft)>>,
+    /// The year's cycle and its rounds as read in the last [`SHOWN_FOR`] seconds, for what every
+    /// resident is shown alike ([`Store::cycle_shown`], [`Store::rounds_shown`]).
+    cycles: Arc<recent::Recent<i32, Option<Cycle>>>,
+    rounds: Arc<recent::Recent<i32, Vec<ballots::Round>>>,
 }
+
+/// How long the year's cycle and rounds, as shown to residents, are taken as read, in seconds:
+/// a change made by another replica shows within it; one made through this store at once.
+const SHOWN_FOR: i64 = 1;
 
 /// A budget year's cycle and the phase it is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,13 +170,7 @@ impl Store {
                 .await?;
             // sqlx takes an advisory lock while migrating, so replicas starting together are safe.
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            return Ok(Store {
-                pool: pool::Pool::Postgres(pool),
-                backend: Backend::Postgres,
-                round_projects: Arc::default(),
-                recent: Arc::default(),
-                drafts: Arc::default(),
-            });
+            return Ok(Store::new(pool::Pool::Postgres(pool), Backend::Postgres));
         }
         let url = sqlite_url(url)?;
         let setup = vec![
@@ -199,13 +201,19 @@ impl Store {
             pool::Pool::Sqlite(pool::SqlitePool::open(&url, SQLITE_CONNECTIONS, setup, keep_idle_connections).await?);
         SQLITE_MIGRATIONS.run_direct(&mut *pool.acquire().await?).await?;
         drop(lock);
-        Ok(Store {
+        Ok(Store::new(pool, Backend::Sqlite))
+    }
+
+    fn new(pool: pool::Pool, backend: Backend) -> Store {
+        Store {
             pool,
-            backend: Backend::Sqlite,
+            backend,
             round_projects: Arc::default(),
             recent: Arc::default(),
             drafts: Arc::default(),
-        })
+            cycles: Arc::new(recent::Recent::lasting(SHOWN_FOR)),
+            rounds: Arc::new(recent::Recent::lasting(SHOWN_FOR)),
+        }
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
@@ -312,6 +320,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cycles.forget_all();
         self.cycle(config.cycle_year)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("cycle {} missing after apply", config.cycle_year)))
@@ -323,6 +332,13 @@ impl Store {
             .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.map(|r| cycle_from_row(&r)).transpose()
+    }
+
+    /// The cycle as read in the last second, for what residents are shown (a welcome, a phase
+    /// hint): another replica's phase change shows within a second. Whatever decides something
+    /// reads [`Store::cycle`].
+    pub async fn cycle_shown(&self, year: i32, now: i64) -> StoreResult<Option<Cycle>> {
+        self.cycles.or_read(year, now, self.cycle(year)).await
     }
 
     /// Moves a cycle from `from` to `to`; `false` when it was no longer in `from` (another
@@ -343,6 +359,7 @@ impl Store {
             insert_audit(&mut tx, now, Some(actor), "cycle.phase", Some(&cycle_id.to_string()), Some(&detail)).await?;
         }
         tx.commit().await?;
+        self.cycles.forget_all();
         Ok(moved)
     }
 

@@ -9,6 +9,10 @@
 //!
 //! A tap on a ballot works the same way with its round and the voter's draft (see
 //! [`super::Store::round_with_draft`]); there the draft is only a guess that the write checks.
+//!
+//! What every resident is shown alike, the year's cycle and its rounds, is kept for a second
+//! ([`Recent::lasting`]): a burst of `/start` and `/vote` reads it once a second instead of once
+//! an update.
 
 use std::{collections::HashMap, hash::Hash, sync::Mutex};
 
@@ -37,15 +41,25 @@ struct Inner<K, V> {
     floor: u64,
 }
 
-/// Values read from the database in the last [`FRESH`] seconds, by key.
+/// Values read from the database in the last [`FRESH`] seconds (or as many as given), by key.
 pub(crate) struct Recent<K, V> {
     inner: Mutex<Inner<K, V>>,
+    /// How many seconds a value stays fresh.
+    lasts: i64,
 }
 
 impl<K, V> Default for Recent<K, V> {
     fn default() -> Self {
+        Recent::lasting(FRESH)
+    }
+}
+
+impl<K, V> Recent<K, V> {
+    /// Values kept for `seconds` (by the caller's clock) after they were read.
+    pub(crate) fn lasting(seconds: i64) -> Self {
         Recent {
             inner: Mutex::new(Inner { entries: HashMap::new(), generation: 0, forgotten: HashMap::new(), floor: 0 }),
+            lasts: seconds,
         }
     }
 }
@@ -57,9 +71,10 @@ impl<K, V> std::fmt::Debug for Recent<K, V> {
     }
 }
 
-/// Whether something read at `at` is still fresh at `now` (a clock turned back is not).
-fn fresh(at: i64, now: i64) -> bool {
-    (0..FRESH).contains(&(now - at))
+/// Whether something read at `at` is still fresh at `now`, for `lasts` seconds (a clock turned
+/// back is not).
+fn fresh(at: i64, now: i64, lasts: i64) -> bool {
+    (0..lasts).contains(&(now - at))
 }
 
 /// Taken before a database read: the read may be kept only if nothing was forgotten meanwhile.
@@ -75,7 +90,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
     pub(crate) fn get(&self, key: &K, now: i64) -> Option<V> {
         let inner = self.lock();
         let entry = inner.entries.get(key)?;
-        fresh(entry.at, now).then(|| entry.value.clone())
+        fresh(entry.at, now, self.lasts).then(|| entry.value.clone())
     }
 
     pub(crate) fn ticket(&self) -> Ticket {
@@ -89,7 +104,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
             return;
         }
         if inner.entries.len() >= SWEEP_AT && !inner.entries.contains_key(&key) {
-            inner.entries.retain(|_, e| fresh(e.at, now));
+            let lasts = self.lasts;
+            inner.entries.retain(|_, e| fresh(e.at, now, lasts));
             if inner.entries.len() >= MAX {
                 inner.entries.clear();
             }
@@ -110,6 +126,28 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
         let generation = inner.generation;
         inner.forgotten.insert(key.clone(), generation);
         Ticket(generation)
+    }
+
+    /// The value as read less than its lifetime ago, else what `read` reads now, kept unless its
+    /// key is forgotten while it reads.
+    pub(crate) async fn or_read<E>(&self, key: K, now: i64, read: impl Future<Output = Result<V, E>>) -> Result<V, E> {
+        if let Some(value) = self.get(&key, now) {
+            return Ok(value);
+        }
+        let ticket = self.ticket();
+        let value = read.await?;
+        self.put(ticket, key, value.clone(), now);
+        Ok(value)
+    }
+
+    /// Forgets every key, after a write whose keys are not known here; no read begun before is
+    /// kept.
+    pub(crate) fn forget_all(&self) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.entries.clear();
+        inner.forgotten.clear();
+        inner.floor = inner.generation;
     }
 }
 
@@ -199,6 +237,22 @@ mod tests {
         assert_eq!(recent.get(&3, t0), None);
         recent.put(recent.ticket(), 3, "three", t0);
         assert_eq!(recent.get(&3, t0), Some("three"));
+    }
+
+    #[test]
+    fn a_value_lasts_as_long_as_asked_and_forgetting_all_keeps_no_read_begun_before() {
+        let recent: Recent<i32, &str> = Recent::lasting(1);
+        let t0 = 1_700_000_000;
+        recent.put(recent.ticket(), 2026, "rounds", t0);
+        assert_eq!(recent.get(&2026, t0), Some("rounds"));
+        assert_eq!(recent.get(&2026, t0 + 1), None);
+        let before = recent.ticket();
+        recent.forget_all();
+        assert_eq!(recent.get(&2026, t0), None);
+        recent.put(before, 2026, "rounds, read before the write", t0);
+        assert_eq!(recent.get(&2026, t0), None);
+        recent.put(recent.ticket(), 2026, "rounds, read after", t0);
+        assert_eq!(recent.get(&2026, t0), Some("rounds, read after"));
     }
 
     #[test]

@@ -540,7 +540,6 @@ async fn a_committee_round_is_for_members_only_and_told_to_them_alone() {
 #[tokio::test]
 async fn a_tap_builds_on_the_stored_draft_when_another_replica_changed_it_meanwhile() {
     use pb_bot::{domain::ballot::Ballot, store::Store};
-    use sqlx::Row;
     let world = World::new().await;
     let ids = eligible(&world, 4).await;
     let round = open_round(&world, Kind::Approval { min: 1, max: 2 }, 300_000_000).await;
@@ -555,12 +554,7 @@ async fn a_tap_builds_on_the_stored_draft_when_another_replica_changed_it_meanwh
     assert!(label_of(&latest(&bot), ids[0]).starts_with("✅"));
 
     // Kim's next taps reach another replica, which keeps drafts of its own making.
-    let key: String = sqlx::query("SELECT voter_key FROM ballot_drafts WHERE round_id = $1")
-        .bind(round.id)
-        .fetch_one(&world.raw().await)
-        .await
-        .unwrap()
-        .get("voter_key");
+    let key = draft_key(&world, &round).await;
     let other = Store::open_with(&world.db.url, false).await.unwrap();
     let elsewhere = |picks: &[i64]| {
         let ballot = Ballot::decode(&picks.iter().map(|id| format!("{id}:1")).collect::<Vec<_>>().join(",")).unwrap();
@@ -586,4 +580,113 @@ async fn a_tap_builds_on_the_stored_draft_when_another_replica_changed_it_meanwh
     bot.dispatch().await;
     assert!(notices(&bot).is_empty(), "{:?}", notices(&bot));
     assert_eq!(stored().await.ballot.order(), [ids[0], ids[3]]);
+}
+
+/// The voter key of the round's one draft.
+async fn draft_key(world: &World, round: &Round) -> String {
+    use sqlx::Row;
+    sqlx::query("SELECT voter_key FROM ballot_drafts WHERE round_id = $1")
+        .bind(round.id)
+        .fetch_one(&world.raw().await)
+        .await
+        .unwrap()
+        .get("voter_key")
+}
+
+/// Kim, verified in Sinchon, with a ballot of one pick (the first of 3 projects) on its
+/// confirmation screen: the projects, the round, the bot, Kim's voter key and ballot message.
+async fn confirming(world: &World) -> (Vec<i64>, Round, Bot, String, Message) {
+    let ids = eligible(world, 3).await;
+    let round = open_round(world, Kind::Approval { min: 1, max: 2 }, 300_000_000).await;
+    world.verify(KIM, "en", "sinchon").await;
+    let kim = user(KIM, "en");
+    let mut bot = world.bot(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let ballot = last_sent(&bot);
+    bot.update(press(&kim, &ballot, &format!("vt:{}:{}", round.id, ids[0])));
+    bot.dispatch().await;
+    bot.update(press(&kim, &ballot, &format!("vs:{}", round.id)));
+    bot.dispatch().await;
+    assert!(edited(&bot).last().is_some_and(|t| t.contains(&format!("#{}", ids[0]))), "{:?}", edited(&bot));
+    let key = draft_key(world, &round).await;
+    (ids, round, bot, key, ballot)
+}
+
+#[tokio::test]
+async fn a_confirm_stores_the_draft_as_stored_when_another_replica_changed_it_after_submit() {
+    use pb_bot::{domain::ballot::Ballot, store::Store};
+    let world = World::new().await;
+    let (ids, round, mut bot, key, ballot) = confirming(&world).await;
+
+    // Kim's tap on the same message reached another replica meanwhile.
+    let other = Store::open_with(&world.db.url, false).await.unwrap();
+    let changed = Ballot::decode(&format!("{}:1", ids[1])).unwrap();
+    other.save_draft(&round, &key, &changed, None, chrono::Utc::now().timestamp()).await.unwrap();
+
+    bot.update(press(&user(KIM, "en"), &ballot, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert!(notices(&bot).is_empty(), "{:?}", notices(&bot));
+    assert!(edited(&bot).last().is_some_and(|t| t.starts_with("🗳 Your")), "{:?}", edited(&bot));
+    let stored = world.store.ballots(round.id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].ballot.order(), [ids[1]], "the draft as stored, not as this process last saw it");
+    assert!(world.store.draft(round.id, &key).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_confirm_after_the_ballot_was_cast_elsewhere_is_refused_as_an_old_message() {
+    use pb_bot::{
+        domain::ballot::receipt,
+        store::{CastOutcome, Draft, Store},
+    };
+    let world = World::new().await;
+    let (_, round, mut bot, key, ballot) = confirming(&world).await;
+
+    // Kim's confirmation reached another replica first (a double press, say).
+    let other = Store::open_with(&world.db.url, false).await.unwrap();
+    let draft = world.store.draft(round.id, &key).await.unwrap().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let cast = other.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), now).await.unwrap();
+    assert!(matches!(cast, CastOutcome::Cast { replaced: false, .. }), "{cast:?}");
+    // A draft that is no longer the one given is not cast.
+    let stale = Draft { message_id: Some(1), ..draft };
+    assert_eq!(
+        other.cast_draft(round.id, &key, "sinchon", &stale, &receipt(), now).await.unwrap(),
+        CastOutcome::DraftChanged
+    );
+
+    bot.update(press(&user(KIM, "en"), &ballot, &format!("vc:{}", round.id)));
+    bot.dispatch().await;
+    assert_eq!(notices(&bot), ["This is an older ballot message. Use the latest one, or send /vote to open it again."]);
+    assert_eq!(world.store.ballots(round.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_round_another_replica_opened_this_very_second_is_offered_at_once() {
+    use pb_bot::store::Store;
+    let world = World::new().await;
+    let ids = eligible(&world, 2).await;
+    world.verify(KIM, "en", "sinchon").await;
+    let kim = user(KIM, "en");
+    let mut bot = world.bot(text(&kim, "/vote"));
+    bot.dispatch().await;
+    assert_eq!(last_text(&bot), "No ballot is open now. You will hear when voting opens in your dong.");
+
+    let other = Store::open_with(&world.db.url, false).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let new = new_round(
+        "sinchon",
+        RoundStage::Dong,
+        Kind::Approval { min: 1, max: 1 },
+        "greedy",
+        100_000_000,
+        (now - 60, now + HOUR),
+    );
+    other.create_round(world.cycle_id().await, &new, None, now).await.unwrap();
+    open_and_close_rounds(&other, &world.config, &world.locales, now).await.unwrap();
+
+    bot.update(text(&kim, "/vote"));
+    bot.dispatch().await;
+    let labels: Vec<String> = buttons(&last_sent(&bot)).into_iter().map(|(label, _)| label).collect();
+    assert!(ids.iter().all(|id| labels.iter().any(|l| l.contains(&format!("#{id} ")))), "{labels:?}");
 }
