@@ -123,22 +123,24 @@ impl Ctx {
         self.now.timestamp()
     }
 
-    pub async fn send(&self, text: String) -> Result<Message, BotError> {
-        let text = fit(text);
-        self.paced(|| self.bot.send_message(self.chat(), text.clone())).await
+    /// Sends a message in this chat; the id it got.
+    pub async fn send(&self, text: String) -> Result<MessageId, BotError> {
+        let payload = teloxide::payloads::SendMessage::new(self.chat(), fit(text));
+        self.paced(|| JsonRequest::new(self.bot.clone(), SendText(payload.clone()))).await
     }
 
-    pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<Message, BotError> {
-        let text = fit(text);
-        self.paced(|| self.bot.send_message(self.chat(), text.clone()).reply_markup(keyboard.clone())).await
+    pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<MessageId, BotError> {
+        let mut payload = teloxide::payloads::SendMessage::new(self.chat(), fit(text));
+        payload.reply_markup = Some(keyboard.into());
+        self.paced(|| JsonRequest::new(self.bot.clone(), SendText(payload.clone()))).await
     }
 
     /// Sends a reply at once, taking its place in the pace the delivery worker keeps. If Telegram
     /// still says to slow down, the worker pauses too and the reply goes once more after the
     /// wait, rather than being lost.
-    async fn paced<R>(&self, request: impl Fn() -> R) -> Result<Message, BotError>
+    async fn paced<R>(&self, request: impl Fn() -> R) -> Result<MessageId, BotError>
     where
-        R: std::future::IntoFuture<Output = Result<Message, teloxide::RequestError>>,
+        R: std::future::IntoFuture<Output = Result<MessageId, teloxide::RequestError>>,
     {
         self.courier.note_reply(self.user_id);
         match request().await {
@@ -247,6 +249,17 @@ struct EditText(teloxide::payloads::EditMessageText);
 impl Payload for EditText {
     type Output = Unread;
     const NAME: &'static str = <teloxide::payloads::EditMessageText as Payload>::NAME;
+}
+
+/// `sendMessage`, with only the new message's id read from Telegram's answer (the message's
+/// other fields are skipped), for the same reason.
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct SendText(teloxide::payloads::SendMessage);
+
+impl Payload for SendText {
+    type Output = MessageId;
+    const NAME: &'static str = <teloxide::payloads::SendMessage as Payload>::NAME;
 }
 
 /// A successful answer whose content is not needed.

@@ -141,7 +141,7 @@ async fn typed_ballot(ctx: &Ctx, mine: &[Round], typed: &str) -> HandlerResult {
     }
     let (text, keyboard) = confirm_screen(ctx, round, &projects, &ballot);
     let sent = ctx.send_with(text, keyboard).await?;
-    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.id.0)), ctx.now_ts()).await?;
+    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.0)), ctx.now_ts()).await?;
     Ok(())
 }
 
@@ -196,7 +196,7 @@ async fn open_ballot(ctx: &Ctx, round: &Round, query: Option<&CallbackQuery>) ->
     let projects = ctx.store.round_projects(round.id).await?;
     let (text, keyboard) = ballot_screen(ctx, round, &projects, &ballot, 0);
     let sent = ctx.send_with(text, keyboard).await?;
-    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.id.0)), ctx.now_ts()).await?;
+    ctx.store.save_draft(round, &voter.key, &ballot, Some(i64::from(sent.0)), ctx.now_ts()).await?;
     Ok(())
 }
 
