@@ -80,6 +80,9 @@ impl Drop for Turn<'_> {
     }
 }
 
+/// The kinds of update the handler tree answers.
+const ANSWERED: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+
 /// Whether an update takes a place: those the handler tree answers (and so gives back).
 fn takes_place(update: &Update) -> bool {
     matches!(update.kind, UpdateKind::Message(_) | UpdateKind::CallbackQuery(_))
@@ -127,8 +130,10 @@ where
         self.listener.stop_token()
     }
 
-    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
-        self.listener.hint_allowed_updates(hint);
+    /// Only what the handler tree answers is asked of Telegram, whatever the dispatcher hints:
+    /// its one endpoint tells nothing of the kinds it takes.
+    fn hint_allowed_updates(&mut self, _hint: &mut dyn Iterator<Item = AllowedUpdate>) {
+        self.listener.hint_allowed_updates(&mut ANSWERED.iter().cloned());
     }
 }
 
@@ -190,5 +195,23 @@ mod tests {
         assert_eq!(stream.next().await.unwrap().unwrap().id.0, 3);
         assert!(stream.next().await.is_none());
         assert_eq!(intake.in_hand(), 2);
+    }
+
+    #[test]
+    fn telegram_is_asked_for_messages_and_button_presses_only() {
+        use teloxide::update_listeners::StatefulListener;
+        type State = (Vec<AllowedUpdate>, StopToken);
+
+        let (token, _flag) = teloxide::stop::mk_stop_token();
+        let listener = StatefulListener::new_with_hints(
+            (Vec::new(), token),
+            |_: &mut State| futures_util::stream::empty::<Result<Update, std::convert::Infallible>>(),
+            |state: &mut State| state.1.clone(),
+            Some(|state: &mut State, hint: &mut dyn Iterator<Item = AllowedUpdate>| state.0 = hint.collect()),
+        );
+        let mut admitting = Intake::new(1).admitting(listener);
+        // The dispatcher hints every kind for a tree whose endpoint does not say.
+        admitting.hint_allowed_updates(&mut [AllowedUpdate::Message, AllowedUpdate::ChatMember].into_iter());
+        assert_eq!(admitting.listener.state.0, [AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
     }
 }

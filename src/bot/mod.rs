@@ -34,7 +34,7 @@ use teloxide::{
     dispatching::UpdateHandler,
     prelude::*,
     requests::{JsonRequest, Payload},
-    types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId},
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId, UpdateKind},
 };
 
 pub use commands::{RESIDENT_COMMANDS, register_commands};
@@ -82,11 +82,20 @@ struct Services {
     intake: Arc<Intake>,
 }
 
-/// The whole handler tree.
+/// The whole handler tree: one endpoint that takes the update apart itself. Filters and
+/// endpoints of their own would each clone the message or button press out of the update (a
+/// ballot's press carries the whole ballot message), and drop the copies again.
 pub fn schema() -> UpdateHandler<BotError> {
-    dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(on_callback))
+    dptree::endpoint(on_update)
+}
+
+async fn on_update(bot: Bot, update: Update, me: Me, services: Services) -> HandlerResult {
+    match update.kind {
+        UpdateKind::Message(msg) => on_message(bot, msg, me, services).await,
+        UpdateKind::CallbackQuery(query) => on_callback(bot, query, me, services).await,
+        // Nothing else is asked for (see `Intake`'s allowed updates).
+        _ => Ok(()),
+    }
 }
 
 /// Everything a handler needs about the update it is answering.
