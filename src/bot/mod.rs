@@ -134,23 +134,20 @@ impl Ctx {
 
     /// Sends a message in this chat; the id it got.
     pub async fn send(&self, text: String) -> Result<MessageId, BotError> {
-        let payload = teloxide::payloads::SendMessage::new(self.chat(), fit(text));
-        self.paced(|| JsonRequest::new(self.bot.clone(), SendText(payload.clone()))).await
+        self.paced(teloxide::payloads::SendMessage::new(self.chat(), fit(text))).await
     }
 
     pub async fn send_with(&self, text: String, keyboard: InlineKeyboardMarkup) -> Result<MessageId, BotError> {
         let mut payload = teloxide::payloads::SendMessage::new(self.chat(), fit(text));
         payload.reply_markup = Some(keyboard.into());
-        self.paced(|| JsonRequest::new(self.bot.clone(), SendText(payload.clone()))).await
+        self.paced(payload).await
     }
 
     /// Sends a reply at once, taking its place in the pace the delivery worker keeps. If Telegram
     /// still says to slow down, the worker pauses too and the reply goes once more after the
     /// wait, rather than being lost.
-    async fn paced<R>(&self, request: impl Fn() -> R) -> Result<MessageId, BotError>
-    where
-        R: std::future::IntoFuture<Output = Result<MessageId, teloxide::RequestError>>,
-    {
+    async fn paced(&self, payload: teloxide::payloads::SendMessage) -> Result<MessageId, BotError> {
+        let request = || JsonRequest::new(self.bot.clone(), SendText(payload.clone()));
         self.courier.note_reply(self.user_id);
         match request().await {
             Err(teloxide::RequestError::RetryAfter(wait)) => {
