@@ -11,6 +11,7 @@ use sqlx::{Row, any::AnyRow};
 use super::{
     Backend, Store, StoreError, StoreResult, insert_audit,
     outbox::{Pushes, queue_pushes_tx},
+    pool::InlineTx,
     proposals::won,
 };
 use crate::domain::{
@@ -239,6 +240,85 @@ async fn fetch_round(conn: &mut sqlx::AnyConnection, id: i64) -> StoreResult<Opt
         .fetch_optional(conn)
         .await?;
     row.map(|r| round_from_row(&r)).transpose()
+}
+
+/// A ballot to store: whose, where from, under which receipt, and who entered it when.
+struct NewBallot<'a> {
+    round_id: i64,
+    voter_key: &'a str,
+    dong_key: Option<&'a str>,
+    receipt: &'a str,
+    source: Source,
+    actor: Option<i64>,
+    now: i64,
+}
+
+/// Whether a cast may store its ballot, judged on what its transaction found: the round, the
+/// source of the voter's earlier ballot, and the draft it took. The ballot, or why not.
+fn verdict<'b>(
+    round: &Round,
+    projects: &[RoundProject],
+    earlier: Option<&str>,
+    removed: Option<&AnyRow>,
+    choices: Choices<'b>,
+    new: &NewBallot<'_>,
+) -> StoreResult<Result<&'b Ballot, CastOutcome>> {
+    if !round.is_open(new.now) {
+        return Ok(Err(CastOutcome::NotOpen));
+    }
+    // The draft goes either way; a confirmed one is taken as it stands.
+    let ballot = match choices {
+        Choices::Given(ballot) => ballot,
+        Choices::Draft(expected) => {
+            let draft = removed.map(draft_of).transpose()?.flatten();
+            if draft.as_ref() != Some(expected) {
+                return Ok(Err(CastOutcome::DraftChanged));
+            }
+            &expected.ballot
+        }
+    };
+    if let Err(e) = ballot.check(&rules_of(round, projects)) {
+        return Ok(Err(CastOutcome::Invalid(e.to_string())));
+    }
+    if new.source == Source::Chat && earlier == Some("paper") {
+        return Ok(Err(CastOutcome::PaperEntered));
+    }
+    Ok(Ok(ballot))
+}
+
+/// Stores a ballot in place of the voter's earlier one.
+const INSERT_BALLOT: &str = "INSERT INTO ballots (round_id, voter_key, dong_key, choices, receipt, source)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (round_id, voter_key) DO UPDATE SET dong_key = excluded.dong_key, choices = excluded.choices,
+       receipt = excluded.receipt, source = excluded.source";
+
+/// Runs `sql` ([`INSERT_BALLOT`], perhaps with more after it) for `ballot`.
+async fn insert_ballot(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    new: &NewBallot<'_>,
+    ballot: &Ballot,
+) -> StoreResult<()> {
+    sqlx::query(sql)
+        .bind(new.round_id)
+        .bind(new.voter_key)
+        .bind(new.dong_key)
+        .bind(ballot.encode())
+        .bind(new.receipt)
+        .bind(new.source.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Audits a paper ballot's entry, without naming the voter.
+async fn insert_paper_audit(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewBallot<'_>,
+    earlier: Option<&str>,
+) -> StoreResult<()> {
+    let detail = serde_json::json!({ "replaced_chat_ballot": earlier == Some("chat") }).to_string();
+    insert_audit(conn, new.now, new.actor, "ballot.paper", Some(&new.round_id.to_string()), Some(&detail)).await
 }
 
 async fn fetch_projects(conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Vec<RoundProject>> {
@@ -666,87 +746,93 @@ impl Store {
         actor: Option<i64>,
         now: i64,
     ) -> StoreResult<CastOutcome> {
-        let mut tx = self.write_tx().await?;
-        // The round, and the source of the voter's earlier ballot if there is one.
-        let (round, earlier) = match self.backend {
-            // The transaction holds the file's write lock from its start (`BEGIN IMMEDIATE`):
-            // one read does.
-            Backend::Sqlite => {
-                let row = sqlx::query(&format!(
-                    "SELECT {COLUMNS}, (SELECT source FROM ballots WHERE round_id = $1 AND voter_key = $2) AS earlier
-                     FROM ballot_rounds WHERE id = $1"
-                ))
-                .bind(round_id)
-                .bind(voter_key)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = row else { return Ok(CastOutcome::NotOpen) };
-                let earlier: Option<String> = row.try_get("earlier")?;
-                (round_from_row(&row)?, earlier)
+        let new = NewBallot { round_id, voter_key, dong_key, receipt, source, actor, now };
+        let outcome = match self.backend {
+            Backend::Sqlite => self.cast_sqlite(&new, choices).await?,
+            Backend::Postgres => self.cast_postgres(&new, choices).await?,
+        };
+        if let CastOutcome::Cast { .. } = outcome {
+            self.drafts.forget(&(round_id, voter_key.to_owned()));
+        }
+        Ok(outcome)
+    }
+
+    /// SQLite: the transaction holds the file's write lock from its start (`BEGIN IMMEDIATE`), so
+    /// it reads the round, the source of the voter's earlier ballot and takes the draft in its
+    /// first query, and stores the ballot and commits in its last.
+    async fn cast_sqlite(&self, new: &NewBallot<'_>, choices: Choices<'_>) -> StoreResult<CastOutcome> {
+        let mut tx = InlineTx::new(self.write_conn().await?);
+        let rows = sqlx::query(&format!(
+            "{begin}
+             SELECT {COLUMNS}, (SELECT source FROM ballots WHERE round_id = $1 AND voter_key = $2) AS earlier
+             FROM ballot_rounds WHERE id = $1;
+             DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2 RETURNING choices, message_id",
+            begin = InlineTx::BEGIN
+        ))
+        .bind(new.round_id)
+        .bind(new.voter_key)
+        .fetch_all(&mut *tx)
+        .await?;
+        // The round's row is the one with `earlier`; the draft's, if any, the other.
+        let (round, removed): (Vec<&AnyRow>, Vec<&AnyRow>) =
+            rows.iter().partition(|row| row.try_column("earlier").is_ok());
+        let Some(row) = round.first() else {
+            tx.rollback().await?;
+            return Ok(CastOutcome::NotOpen);
+        };
+        let earlier: Option<String> = row.try_get("earlier")?;
+        let round = round_from_row(row)?;
+        let projects = self.projects_of(&mut tx, new.round_id).await?;
+        let ballot = match verdict(&round, &projects, earlier.as_deref(), removed.first().copied(), choices, new)? {
+            Ok(ballot) => ballot,
+            Err(outcome) => {
+                tx.rollback().await?;
+                return Ok(outcome);
             }
-            // Take the voter's row first (or learn there is none), so concurrent submits queue up.
-            Backend::Postgres => {
-                let Some(round) = fetch_round(&mut tx, round_id).await? else { return Ok(CastOutcome::NotOpen) };
-                let earlier = sqlx::query(
-                    "UPDATE ballots SET choices = choices WHERE round_id = $1 AND voter_key = $2 RETURNING source",
-                )
-                .bind(round_id)
-                .bind(voter_key)
+        };
+        if new.source == Source::Paper {
+            insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
+            insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;
+            tx.commit().await?;
+        } else {
+            insert_ballot(&mut tx, &format!("{INSERT_BALLOT}; COMMIT"), new, ballot).await?;
+            tx.committed();
+        }
+        Ok(CastOutcome::Cast { receipt: new.receipt.to_owned(), replaced: earlier.is_some() })
+    }
+
+    /// PostgreSQL: takes the voter's ballot row first (or learns there is none), so concurrent
+    /// submits queue up.
+    async fn cast_postgres(&self, new: &NewBallot<'_>, choices: Choices<'_>) -> StoreResult<CastOutcome> {
+        let mut tx = self.write_tx().await?;
+        let Some(round) = fetch_round(&mut tx, new.round_id).await? else { return Ok(CastOutcome::NotOpen) };
+        let earlier: Option<String> =
+            sqlx::query("UPDATE ballots SET choices = choices WHERE round_id = $1 AND voter_key = $2 RETURNING source")
+                .bind(new.round_id)
+                .bind(new.voter_key)
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|r| r.try_get("source"))
                 .transpose()?;
-                (round, earlier)
-            }
-        };
-        if !round.is_open(now) {
-            return Ok(CastOutcome::NotOpen);
-        }
-        // The draft goes either way; a confirmed one is taken as it stands.
         let removed = sqlx::query(
             "DELETE FROM ballot_drafts WHERE round_id = $1 AND voter_key = $2 RETURNING choices, message_id",
         )
-        .bind(round_id)
-        .bind(voter_key)
+        .bind(new.round_id)
+        .bind(new.voter_key)
         .fetch_optional(&mut *tx)
         .await?;
-        let ballot = match choices {
-            Choices::Given(ballot) => ballot,
-            Choices::Draft(expected) => {
-                let draft = removed.as_ref().map(draft_of).transpose()?.flatten();
-                if draft.as_ref() != Some(expected) {
-                    return Ok(CastOutcome::DraftChanged);
-                }
-                &expected.ballot
-            }
+        let projects = self.projects_of(&mut tx, new.round_id).await?;
+        // Dropping the transaction rolls it back.
+        let ballot = match verdict(&round, &projects, earlier.as_deref(), removed.as_ref(), choices, new)? {
+            Ok(ballot) => ballot,
+            Err(outcome) => return Ok(outcome),
         };
-        let projects = self.projects_of(&mut tx, round_id).await?;
-        if let Err(e) = ballot.check(&rules_of(&round, &projects)) {
-            return Ok(CastOutcome::Invalid(e.to_string()));
-        }
-        if source == Source::Chat && earlier.as_deref() == Some("paper") {
-            return Ok(CastOutcome::PaperEntered);
-        }
-        sqlx::query(
-            "INSERT INTO ballots (round_id, voter_key, dong_key, choices, receipt, source) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (round_id, voter_key) DO UPDATE SET dong_key = excluded.dong_key, choices = excluded.choices,
-               receipt = excluded.receipt, source = excluded.source",
-        )
-        .bind(round_id)
-        .bind(voter_key)
-        .bind(dong_key)
-        .bind(ballot.encode())
-        .bind(receipt)
-        .bind(source.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if source == Source::Paper {
-            let detail = serde_json::json!({ "replaced_chat_ballot": earlier.as_deref() == Some("chat") }).to_string();
-            insert_audit(&mut tx, now, actor, "ballot.paper", Some(&round_id.to_string()), Some(&detail)).await?;
+        insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
+        if new.source == Source::Paper {
+            insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;
         }
         tx.commit().await?;
-        self.drafts.forget(&(round_id, voter_key.to_owned()));
-        Ok(CastOutcome::Cast { receipt: receipt.to_owned(), replaced: earlier.is_some() })
+        Ok(CastOutcome::Cast { receipt: new.receipt.to_owned(), replaced: earlier.is_some() })
     }
 
     /// Every ballot of a round, by receipt (for the tally and the anonymised export).

@@ -690,3 +690,33 @@ async fn a_round_another_replica_opened_this_very_second_is_offered_at_once() {
     let labels: Vec<String> = buttons(&last_sent(&bot)).into_iter().map(|(label, _)| label).collect();
     assert!(ids.iter().all(|id| labels.iter().any(|l| l.contains(&format!("#{id} ")))), "{labels:?}");
 }
+
+#[tokio::test]
+async fn a_refused_confirmation_leaves_the_draft_as_it_was() {
+    use pb_bot::{
+        domain::ballot::receipt,
+        store::{CastOutcome, Draft, Store},
+    };
+    let world = World::new().await;
+    let (_, round, _bot, key, _) = confirming(&world).await;
+    let draft = world.store.draft(round.id, &key).await.unwrap().unwrap();
+    let now = chrono::Utc::now().timestamp();
+
+    // Each refusal is told after the transaction took the draft; it is rolled back with it.
+    let stale = Draft { message_id: Some(1), ..draft.clone() };
+    let refused = [
+        world.store.cast_draft(round.id, &key, "sinchon", &stale, &receipt(), now).await.unwrap(),
+        world.store.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), round.closes_at).await.unwrap(),
+        world.store.cast_draft(round.id + 99, &key, "sinchon", &draft, &receipt(), now).await.unwrap(),
+    ];
+    assert_eq!(refused, [CastOutcome::DraftChanged, CastOutcome::NotOpen, CastOutcome::NotOpen]);
+    let other = Store::open_with(&world.db.url, false).await.unwrap();
+    assert_eq!(other.draft(round.id, &key).await.unwrap(), Some(draft.clone()), "the draft is still there");
+    assert!(other.ballots(round.id).await.unwrap().is_empty());
+
+    // The store goes on as before: the draft as it stands is cast, and then it is gone.
+    let cast = world.store.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), now).await.unwrap();
+    assert!(matches!(cast, CastOutcome::Cast { replaced: false, .. }), "{cast:?}");
+    assert_eq!(other.ballots(round.id).await.unwrap().len(), 1);
+    assert_eq!(other.draft(round.id, &key).await.unwrap(), None);
+}
