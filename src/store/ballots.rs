@@ -9,7 +9,9 @@ use std::sync::Arc;
 use sqlx::{Row, any::AnyRow};
 
 use super::{
-    Backend, Store, StoreError, StoreResult, insert_audit,
+    Backend, Store, StoreError, StoreResult,
+    draft_writes::DraftWrite,
+    insert_audit,
     outbox::{Pushes, queue_pushes_tx},
     pool::InlineTx,
     proposals::won,
@@ -670,19 +672,34 @@ impl Store {
     ) -> StoreResult<bool> {
         let key = (round.id, voter_key.to_owned());
         let ticket = self.drafts.forget(&key);
-        let replaced = sqlx::query(
-            "UPDATE ballot_drafts SET choices = $3
-             WHERE round_id = $1 AND voter_key = $2 AND choices = $4 AND message_id = $5",
-        )
-        .bind(round.id)
-        .bind(voter_key)
-        .bind(ballot.encode())
-        .bind(before.ballot.encode())
-        .bind(before.message_id)
-        .execute(&mut *self.write_conn().await?)
-        .await?
-        .rows_affected()
-            == 1;
+        let replaced = match self.backend {
+            // Taps waiting together are written together.
+            Backend::Sqlite => {
+                let write = DraftWrite {
+                    round: round.id,
+                    voter_key: voter_key.to_owned(),
+                    choices: ballot.encode(),
+                    before: before.ballot.encode(),
+                    message_id: before.message_id,
+                };
+                self.draft_writes.write(write, || self.write_conn()).await?
+            }
+            Backend::Postgres => {
+                sqlx::query(
+                    "UPDATE ballot_drafts SET choices = $3
+                     WHERE round_id = $1 AND voter_key = $2 AND choices = $4 AND message_id = $5",
+                )
+                .bind(round.id)
+                .bind(voter_key)
+                .bind(ballot.encode())
+                .bind(before.ballot.encode())
+                .bind(before.message_id)
+                .execute(&mut *self.write_conn().await?)
+                .await?
+                .rows_affected()
+                    == 1
+            }
+        };
         if replaced {
             let draft = Draft { ballot: ballot.clone(), message_id: before.message_id };
             self.drafts.put(ticket, key, (round.clone(), draft), now);

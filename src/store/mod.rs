@@ -11,6 +11,7 @@
 mod ballots;
 mod committee;
 mod coordination;
+mod draft_writes;
 mod execution;
 mod meetings;
 mod migrate;
@@ -88,6 +89,8 @@ pub struct Store {
     /// Rounds and voters' drafts read or written in the last seconds, by round and voter key,
     /// for taps on a ballot ([`Store::round_with_draft`]).
     drafts: Arc<recent::Recent<(i64, String), (ballots::Round, ballots::Draft)>>,
+    /// Taps' draft writes waiting for this process's writer (SQLite; see [`draft_writes`]).
+    draft_writes: Arc<draft_writes::DraftWrites>,
     /// The year's cycle and its rounds as read in the last [`SHOWN_FOR`] seconds, for what every
     /// resident is shown alike ([`Store::cycle_shown`], [`Store::rounds_shown`]).
     cycles: Arc<recent::Recent<i32, Option<Cycle>>>,
@@ -211,6 +214,7 @@ impl Store {
             round_projects: Arc::default(),
             recent: Arc::default(),
             drafts: Arc::default(),
+            draft_writes: Arc::default(),
             cycles: Arc::new(recent::Recent::lasting(SHOWN_FOR)),
             rounds: Arc::new(recent::Recent::lasting(SHOWN_FOR)),
         }
