@@ -88,6 +88,12 @@ impl DraftWrites {
                     }
                 },
             }
+            // Once a batch has taken this write, only its answer is left to wait for: asking
+            // for another turn would take someone else's, or fail again at once if the pool is
+            // closing.
+            if !self.lock().iter().any(|w| w.id == id) {
+                return result.await.unwrap_or_else(|_| Err(lost()));
+            }
         }
     }
 
@@ -157,12 +163,14 @@ mod tests {
     use super::*;
     use crate::store::pool::{Pool, SqlitePool};
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn taps_waiting_together_are_written_together_and_each_hears_its_own_answer() {
+    /// A database of `n` drafts in round 1 (`k0`, `k1`…, choices `a`, message id as the key's
+    /// number), its directory and address, and a pool on it.
+    async fn drafts(n: i64) -> (tempfile::TempDir, String, Pool) {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("taps.db").display());
-        let pool = Pool::Sqlite(SqlitePool::open(&url, 4, vec!["PRAGMA journal_mode = WAL"], true).await.unwrap());
+        let setup = vec!["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000"];
+        let pool = Pool::Sqlite(SqlitePool::open(&url, 4, setup, true).await.unwrap());
         let mut conn = pool.acquire().await.unwrap();
         sqlx::query(
             "CREATE TABLE ballot_drafts (round_id BIGINT NOT NULL, voter_key TEXT NOT NULL, choices TEXT NOT NULL,
@@ -171,7 +179,7 @@ mod tests {
         .execute(&mut *conn)
         .await
         .unwrap();
-        for i in 0..100_i64 {
+        for i in 0..n {
             sqlx::query("INSERT INTO ballot_drafts VALUES (1, $1, 'a', $2)")
                 .bind(format!("k{i}"))
                 .bind(i)
@@ -179,14 +187,22 @@ mod tests {
                 .await
                 .unwrap();
         }
-        drop(conn);
-        let write = |key: i64, before: &str, choices: &str, message_id: i64| DraftWrite {
+        (dir, url, pool)
+    }
+
+    fn write(key: i64, before: &str, choices: &str, message_id: i64) -> DraftWrite {
+        DraftWrite {
             round: 1,
             voter_key: format!("k{key}"),
             choices: choices.into(),
             before: before.into(),
             message_id: Some(message_id),
-        };
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn taps_waiting_together_are_written_together_and_each_hears_its_own_answer() {
+        let (_dir, _url, pool) = drafts(100).await;
         let mut all: Vec<DraftWrite> = (0..100).map(|i| write(i, "a", &format!("b{i}"), i)).collect();
         all[7].before = "x".into(); // changed elsewhere meanwhile
         all[8].message_id = Some(999); // an older ballot message
@@ -223,6 +239,61 @@ mod tests {
         assert_eq!(stored["k99"], "b99");
         assert_eq!((stored["k7"].as_str(), stored["k8"].as_str()), ("a", "a"));
         assert!(writes.lock().is_empty());
+        pool.close().await;
+    }
+
+    /// A tap whose write another tap's batch took, and whose own turn then fails (the pool
+    /// closing at shutdown), waits for that batch's answer instead of asking again and again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_taken_by_another_batch_waits_for_its_answer_even_when_its_turn_fails() {
+        use std::sync::atomic::AtomicUsize;
+
+        let (_dir, url, pool) = drafts(2).await;
+        // Another process holds the file's write lock, so the batch waits in `busy_timeout`.
+        let mut other: sqlx::AnyConnection = sqlx::Connection::connect(&url).await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+
+        let writes = Arc::new(DraftWrites::default());
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let turns = Arc::new(AtomicUsize::new(0));
+        // The first tap's turn is slow in coming, and then fails, as every later turn does.
+        let first = tokio::spawn({
+            let (writes, gate, turns) = (writes.clone(), gate.clone(), turns.clone());
+            async move {
+                let turn = || {
+                    let (gate, turns) = (gate.clone(), turns.clone());
+                    async move {
+                        if turns.fetch_add(1, Ordering::SeqCst) == 0 {
+                            gate.notified().await;
+                        }
+                        tokio::task::yield_now().await;
+                        Err::<Conn, _>(StoreError::Database(sqlx::Error::PoolClosed))
+                    }
+                };
+                writes.write(write(0, "a", "b0", 0), turn).await
+            }
+        });
+        while writes.lock().is_empty() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // The second tap gets the writer's turn and takes both writes.
+        let second = tokio::spawn({
+            let (writes, pool) = (writes.clone(), pool.clone());
+            async move { writes.write(write(1, "a", "b1", 1), || pool.acquire_writer()).await }
+        });
+        while !writes.lock().is_empty() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        gate.notify_one();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(turns.load(Ordering::SeqCst), 1, "no turn asked for once the write was taken");
+        assert!(!first.is_finished(), "the batch has not answered yet");
+
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        let first = tokio::time::timeout(Duration::from_secs(10), first).await.unwrap().unwrap();
+        let second = tokio::time::timeout(Duration::from_secs(10), second).await.unwrap().unwrap();
+        assert!(first.unwrap() && second.unwrap(), "both drafts replaced by the batch");
+        assert_eq!(turns.load(Ordering::SeqCst), 1);
         pool.close().await;
     }
 }
