@@ -25,7 +25,9 @@
 //! `cargo bench --bench load` (SQLite in a temporary directory);
 //! `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database the benchmark may fill).
 //! `ECHO=0` skips the echo bot; `BOT_LOG` sets pb-bot's `RUST_LOG` and `KEEP_LOG=<file>` keeps
-//! its log (with `BOT_LOG=warn,sqlx::query=debug`, every statement it ran).
+//! its log (with `BOT_LOG=warn,sqlx::query=debug`, every statement it ran). `LATENCIES=<file>`
+//! appends every answered update to a CSV file (bot, phase, sent at in Unix ms, kind, latency
+//! in ms), to line slow answers up with the bot's log.
 
 mod common;
 
@@ -115,7 +117,8 @@ impl Pacer {
 #[derive(Default)]
 struct Visit {
     updates: usize,
-    latencies: Vec<(String, Duration)>,
+    /// Each answered update: its kind, when it was sent, and its latency.
+    latencies: Vec<(String, Instant, Duration)>,
     timeouts: usize,
     apologies: usize,
     refusals: usize,
@@ -188,7 +191,7 @@ async fn visit(
             }
         }
         match first {
-            Some(latency) if message && answered => seen.latencies.push((step.kind().to_owned(), latency)),
+            Some(latency) if message && answered => seen.latencies.push((step.kind().to_owned(), asked, latency)),
             _ => break,
         }
     }
@@ -205,6 +208,10 @@ struct Phase {
     latencies: Vec<Duration>,
     /// The same latencies by kind of update, each sorted.
     by_kind: std::collections::BTreeMap<String, Vec<Duration>>,
+    /// Every answered update in the order sent: when (since the phase began), kind, latency.
+    timeline: Vec<(Duration, String, Duration)>,
+    /// When the phase began, by the wall clock (to line the timeline up with the bot's log).
+    began: std::time::SystemTime,
     timeouts: usize,
     apologies: usize,
     refusals: usize,
@@ -259,6 +266,24 @@ impl Phase {
     }
 }
 
+impl Phase {
+    /// With `LATENCIES=<file>`, appends every answered update to that CSV file: bot, phase,
+    /// when it was sent (Unix time, ms), kind, latency (ms).
+    fn keep_timeline(&self, bot: &str) {
+        use std::io::Write;
+        let Some(path) = std::env::var_os("LATENCIES") else { return };
+        let began = self.began.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let mut out = std::io::BufWriter::new(
+            std::fs::OpenOptions::new().create(true).append(true).open(path).expect("the LATENCIES file opens"),
+        );
+        for (at, kind, latency) in &self.timeline {
+            let sent = (began + *at).as_secs_f64() * 1000.0;
+            let ms = latency.as_secs_f64() * 1000.0;
+            writeln!(out, "{bot},{},{sent:.3},{kind},{ms:.3}", self.name).expect("the LATENCIES file is written");
+        }
+    }
+}
+
 /// The `p` quantile of sorted latencies.
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -289,7 +314,7 @@ async fn run_phase(
     let violations_before = api.violations().len();
     let cpu_before = cpu_seconds(bot.id());
     let harness_before = cpu_seconds(std::process::id());
-    let started = Instant::now();
+    let (started, began) = (Instant::now(), std::time::SystemTime::now());
     let pacer =
         rate.map(|r| Arc::new(Pacer { start: started, every: Duration::from_secs_f64(1.0 / r), next: 0.into() }));
     let mut visits = tokio::task::JoinSet::new();
@@ -305,6 +330,8 @@ async fn run_phase(
         seconds: 0.0,
         latencies: vec![],
         by_kind: Default::default(),
+        timeline: vec![],
+        began,
         timeouts: 0,
         apologies: 0,
         refusals: 0,
@@ -316,9 +343,10 @@ async fn run_phase(
     while let Some(seen) = visits.join_next().await {
         let seen = seen.unwrap();
         phase.updates += seen.updates;
-        for (kind, latency) in seen.latencies {
+        for (kind, asked, latency) in seen.latencies {
             phase.latencies.push(latency);
-            phase.by_kind.entry(kind).or_default().push(latency);
+            phase.by_kind.entry(kind.clone()).or_default().push(latency);
+            phase.timeline.push((asked.duration_since(started), kind, latency));
         }
         phase.timeouts += seen.timeouts;
         phase.apologies += seen.apologies;
@@ -327,6 +355,7 @@ async fn run_phase(
     }
     phase.seconds = finished.duration_since(started).as_secs_f64();
     phase.latencies.sort_unstable();
+    phase.timeline.sort_unstable_by_key(|(at, _, _)| *at);
     phase.by_kind.values_mut().for_each(|latencies| latencies.sort_unstable());
     phase.violations = api.violations().len() - violations_before;
     phase.cpu_seconds = cpu_seconds(bot.id()) - cpu_before;
@@ -428,6 +457,7 @@ async fn measure(
         let residents = paced_residents(rate);
         let phase = run_phase(api, bot, format!("paced {rate}/s"), next..next + residents, ballot, Some(rate)).await;
         phase.print(bot_name);
+        phase.keep_timeline(bot_name);
         phases.push(phase);
         next += residents;
     }
@@ -436,6 +466,7 @@ async fn measure(
     for _ in 0..repeats() {
         let phase = run_phase(api, bot, "all at once".into(), next..next + at_once, ballot, None).await;
         phase.print(bot_name);
+        phase.keep_timeline(bot_name);
         runs.push(phase);
         next += at_once;
     }
