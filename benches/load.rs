@@ -10,7 +10,10 @@
 //!
 //! Phases, for each bot:
 //! - paced at a fixed rate (`PACED`, default `100,1000` updates a second), residents joining as
-//!   the rate allows (`PACED_RESIDENTS`, default 400 at 100/s and 2,000 above);
+//!   the rate allows (`PACED_RESIDENTS`, default 400 at 100/s and 2,000 above); a p99 of about a
+//!   millisecond moves with the machine from one run to the next, so each rate runs
+//!   `PACED_REPEAT` times (default 3), each with new residents, and is compared over all their
+//!   updates together;
 //! - at once: `RESIDENTS` (default 2,000) start together and go as fast as the bot answers; this
 //!   takes seconds, so it runs `REPEAT` times (default 5), each with new residents, and the run
 //!   of median throughput is compared.
@@ -267,6 +270,44 @@ impl Phase {
 }
 
 impl Phase {
+    /// Several runs of one phase as one: their updates, latencies, errors and CPU time together.
+    fn pooled(name: &str, runs: Vec<Phase>) -> Phase {
+        let mut all = Phase {
+            name: name.to_owned(),
+            residents: 0,
+            updates: 0,
+            seconds: 0.0,
+            latencies: vec![],
+            by_kind: Default::default(),
+            timeline: vec![],
+            began: runs.first().map_or_else(std::time::SystemTime::now, |run| run.began),
+            timeouts: 0,
+            apologies: 0,
+            refusals: 0,
+            violations: 0,
+            cpu_seconds: 0.0,
+            harness_cpu_seconds: 0.0,
+        };
+        for run in runs {
+            all.residents += run.residents;
+            all.updates += run.updates;
+            all.seconds += run.seconds;
+            all.latencies.extend(run.latencies);
+            for (kind, latencies) in run.by_kind {
+                all.by_kind.entry(kind).or_default().extend(latencies);
+            }
+            all.timeouts += run.timeouts;
+            all.apologies += run.apologies;
+            all.refusals += run.refusals;
+            all.violations += run.violations;
+            all.cpu_seconds += run.cpu_seconds;
+            all.harness_cpu_seconds += run.harness_cpu_seconds;
+        }
+        all.latencies.sort_unstable();
+        all.by_kind.values_mut().for_each(|latencies| latencies.sort_unstable());
+        all
+    }
+
     /// With `LATENCIES=<file>`, appends every answered update to that CSV file: bot, phase,
     /// when it was sent (Unix time, ms), kind, latency (ms).
     fn keep_timeline(&self, bot: &str) {
@@ -455,11 +496,23 @@ async fn measure(
     let mut next = FIRST_RESIDENT;
     for &rate in rates {
         let residents = paced_residents(rate);
-        let phase = run_phase(api, bot, format!("paced {rate}/s"), next..next + residents, ballot, Some(rate)).await;
-        phase.print(bot_name);
-        phase.keep_timeline(bot_name);
-        phases.push(phase);
-        next += residents;
+        let name = format!("paced {rate}/s");
+        let mut runs = vec![];
+        for _ in 0..paced_repeats() {
+            let phase = run_phase(api, bot, name.clone(), next..next + residents, ballot, Some(rate)).await;
+            phase.print(bot_name);
+            phase.keep_timeline(bot_name);
+            runs.push(phase);
+            next += residents;
+        }
+        if runs.len() > 1 {
+            let pooled = Phase::pooled(&name, runs);
+            println!("{bot_name:<7} {name}: all {} updates of the runs together", pooled.updates);
+            pooled.print(bot_name);
+            phases.push(pooled);
+        } else {
+            phases.extend(runs);
+        }
     }
     // Short and so noisy: run several times and keep the median by throughput.
     let mut runs = vec![];
@@ -486,7 +539,13 @@ fn repeats() -> i64 {
     std::env::var("REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(5).max(1)
 }
 
-/// Enough residents for about 30 s at a rate (each sends 8 updates on average).
+/// How many times each paced phase runs (`PACED_REPEAT`, default 3).
+fn paced_repeats() -> i64 {
+    std::env::var("PACED_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1)
+}
+
+/// Residents for a paced run: each sends 8 updates on average, so 400 last 32 s at 100/s, and
+/// 2,000 last 16 s at 1,000/s.
 fn paced_residents(rate: f64) -> i64 {
     std::env::var("PACED_RESIDENTS")
         .ok()
@@ -505,7 +564,7 @@ async fn main() {
     let url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-    let total: i64 = rates.iter().map(|r| paced_residents(*r)).sum::<i64>() + at_once * repeats();
+    let total: i64 = rates.iter().map(|r| paced_residents(*r)).sum::<i64>() * paced_repeats() + at_once * repeats();
     println!("load benchmark on {backend}: paced at {rates:?} updates/s, then {at_once} residents at once");
     let seeding = Instant::now();
     let (store, ballot) = seed(&url, total).await;
