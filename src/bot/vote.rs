@@ -334,20 +334,34 @@ pub async fn on_edit(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerRes
 /// still the one checked here: first the one this process last saw, then the stored one.
 pub async fn on_confirm(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerResult {
     let mut guess = true;
-    let (round, message, outcome) = loop {
+    let (round, message, outcome, answered) = loop {
         let Some(Live { round, voter, draft, message, guessed, .. }) = live(ctx, query, round, guess).await? else {
             return Ok(());
         };
-        let outcome = ctx.store.cast_draft(round.id, &voter.key, &voter.dong, &draft, &receipt(), ctx.now_ts()).await?;
+        // The button is answered (its spinner stopped) as soon as the ballot has passed its
+        // checks, while it is being stored; a refusal is answered below, with its reason.
+        let (decided, heard) = tokio::sync::oneshot::channel();
+        let (code, now) = (receipt(), ctx.now_ts());
+        let casting = ctx.store.cast_draft(round.id, &voter.key, &voter.dong, &draft, &code, now, Some(decided));
+        let answering = async {
+            match heard.await {
+                Ok(()) => answer(ctx, query, None, false).await.map(|()| true),
+                Err(_) => Ok(false),
+            }
+        };
+        let (outcome, answered) = tokio::join!(casting, answering);
+        let (outcome, answered) = (outcome?, answered?);
         match outcome {
             // Changed since this process last saw it: check the stored draft.
             CastOutcome::DraftChanged if guessed => guess = false,
-            outcome => break (round, message, outcome),
+            outcome => break (round, message, outcome, answered),
         }
     };
     match outcome {
         CastOutcome::Cast { receipt, replaced } => {
-            answer(ctx, query, None, false).await?;
+            if !answered {
+                answer(ctx, query, None, false).await?;
+            }
             let id = if replaced { "vote-stored-again" } else { "vote-stored" };
             let text = ctx.ta(
                 id,

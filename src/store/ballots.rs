@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use sqlx::{Row, any::AnyRow};
+use tokio::sync::oneshot;
 
 use super::{
     Backend, Store, StoreError, StoreResult,
@@ -733,12 +734,15 @@ impl Store {
         actor: Option<i64>,
         now: i64,
     ) -> StoreResult<CastOutcome> {
-        self.cast(round_id, voter_key, dong_key, Choices::Given(ballot), receipt, source, actor, now).await
+        self.cast(round_id, voter_key, dong_key, Choices::Given(ballot), receipt, source, actor, now, None).await
     }
 
     /// Stores the voter's draft as their chat ballot, as `cast_ballot` does, provided the draft
     /// is still `expected` (the ballot the voter confirmed, on the same live message) when the
     /// transaction takes it; otherwise nothing is written and the outcome is `DraftChanged`.
+    /// `decided` hears once the ballot has passed every check and only its storing is left (the
+    /// outcome is then `Cast`, unless the database fails); it is dropped unsent otherwise.
+    #[allow(clippy::too_many_arguments)]
     pub async fn cast_draft(
         &self,
         round_id: i64,
@@ -747,8 +751,10 @@ impl Store {
         expected: &Draft,
         receipt: &str,
         now: i64,
+        decided: Option<oneshot::Sender<()>>,
     ) -> StoreResult<CastOutcome> {
-        self.cast(round_id, voter_key, Some(dong_key), Choices::Draft(expected), receipt, Source::Chat, None, now).await
+        let choices = Choices::Draft(expected);
+        self.cast(round_id, voter_key, Some(dong_key), choices, receipt, Source::Chat, None, now, decided).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -762,11 +768,12 @@ impl Store {
         source: Source,
         actor: Option<i64>,
         now: i64,
+        decided: Option<oneshot::Sender<()>>,
     ) -> StoreResult<CastOutcome> {
         let new = NewBallot { round_id, voter_key, dong_key, receipt, source, actor, now };
         let outcome = match self.backend {
-            Backend::Sqlite => self.cast_sqlite(&new, choices).await?,
-            Backend::Postgres => self.cast_postgres(&new, choices).await?,
+            Backend::Sqlite => self.cast_sqlite(&new, choices, decided).await?,
+            Backend::Postgres => self.cast_postgres(&new, choices, decided).await?,
         };
         if let CastOutcome::Cast { .. } = outcome {
             self.drafts.forget(&(round_id, voter_key.to_owned()));
@@ -777,7 +784,12 @@ impl Store {
     /// SQLite: the transaction holds the file's write lock from its start (`BEGIN IMMEDIATE`), so
     /// it reads the round, the source of the voter's earlier ballot and takes the draft in its
     /// first query, and stores the ballot and commits in its last.
-    async fn cast_sqlite(&self, new: &NewBallot<'_>, choices: Choices<'_>) -> StoreResult<CastOutcome> {
+    async fn cast_sqlite(
+        &self,
+        new: &NewBallot<'_>,
+        choices: Choices<'_>,
+        decided: Option<oneshot::Sender<()>>,
+    ) -> StoreResult<CastOutcome> {
         let mut tx = InlineTx::new(self.write_conn().await?);
         let rows = sqlx::query(&format!(
             "{begin}
@@ -807,6 +819,9 @@ impl Store {
                 return Ok(outcome);
             }
         };
+        if let Some(decided) = decided {
+            let _ = decided.send(());
+        }
         if new.source == Source::Paper {
             insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
             insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;
@@ -820,7 +835,12 @@ impl Store {
 
     /// PostgreSQL: takes the voter's ballot row first (or learns there is none), so concurrent
     /// submits queue up.
-    async fn cast_postgres(&self, new: &NewBallot<'_>, choices: Choices<'_>) -> StoreResult<CastOutcome> {
+    async fn cast_postgres(
+        &self,
+        new: &NewBallot<'_>,
+        choices: Choices<'_>,
+        decided: Option<oneshot::Sender<()>>,
+    ) -> StoreResult<CastOutcome> {
         let mut tx = self.write_tx().await?;
         let Some(round) = fetch_round(&mut tx, new.round_id).await? else { return Ok(CastOutcome::NotOpen) };
         let earlier: Option<String> =
@@ -844,6 +864,9 @@ impl Store {
             Ok(ballot) => ballot,
             Err(outcome) => return Ok(outcome),
         };
+        if let Some(decided) = decided {
+            let _ = decided.send(());
+        }
         insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
         if new.source == Source::Paper {
             insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;

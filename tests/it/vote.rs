@@ -96,6 +96,9 @@ async fn a_resident_builds_submits_and_changes_an_approval_ballot_in_one_live_me
     assert!(confirm.text().unwrap().starts_with("신촌동 찬성 투표 내용을 확인해 주세요."), "{:?}", confirm.text());
     bot.update(press(&kim, &ballot, &button_data(&confirm, "✅ 네, 제출할게요")));
     bot.dispatch().await;
+    let answers = &bot.get_responses().answered_callback_queries;
+    assert_eq!(answers.len(), 1, "the confirm's button is answered once");
+    assert_eq!(answers[0].text, None, "and without a notice");
     let stored = latest(&bot).text().unwrap().to_owned();
     assert!(stored.starts_with("🗳 신촌동 찬성 투표 투표가 저장되었어요. 고맙습니다!\n영수증 번호: "), "{stored}");
     let ballots = world.store.ballots(round.id).await.unwrap();
@@ -646,12 +649,12 @@ async fn a_confirm_after_the_ballot_was_cast_elsewhere_is_refused_as_an_old_mess
     let other = Store::open_with(&world.db.url, false).await.unwrap();
     let draft = world.store.draft(round.id, &key).await.unwrap().unwrap();
     let now = chrono::Utc::now().timestamp();
-    let cast = other.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), now).await.unwrap();
+    let cast = other.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), now, None).await.unwrap();
     assert!(matches!(cast, CastOutcome::Cast { replaced: false, .. }), "{cast:?}");
     // A draft that is no longer the one given is not cast.
     let stale = Draft { message_id: Some(1), ..draft };
     assert_eq!(
-        other.cast_draft(round.id, &key, "sinchon", &stale, &receipt(), now).await.unwrap(),
+        other.cast_draft(round.id, &key, "sinchon", &stale, &receipt(), now, None).await.unwrap(),
         CastOutcome::DraftChanged
     );
 
@@ -702,20 +705,31 @@ async fn a_refused_confirmation_leaves_the_draft_as_it_was() {
     let draft = world.store.draft(round.id, &key).await.unwrap().unwrap();
     let now = chrono::Utc::now().timestamp();
 
-    // Each refusal is told after the transaction took the draft; it is rolled back with it.
+    // Each refusal is told after the transaction took the draft; it is rolled back with it, and
+    // the bot hears of no decision (so it does not answer the button early).
     let stale = Draft { message_id: Some(1), ..draft.clone() };
-    let refused = [
-        world.store.cast_draft(round.id, &key, "sinchon", &stale, &receipt(), now).await.unwrap(),
-        world.store.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), round.closes_at).await.unwrap(),
-        world.store.cast_draft(round.id + 99, &key, "sinchon", &draft, &receipt(), now).await.unwrap(),
-    ];
+    let mut refused = vec![];
+    for (round_id, draft, at) in
+        [(round.id, &stale, now), (round.id, &draft, round.closes_at), (round.id + 99, &draft, now)]
+    {
+        let (decided, heard) = tokio::sync::oneshot::channel();
+        let outcome = world.store.cast_draft(round_id, &key, "sinchon", draft, &receipt(), at, Some(decided)).await;
+        assert!(heard.await.is_err(), "no decision for a refusal");
+        refused.push(outcome.unwrap());
+    }
     assert_eq!(refused, [CastOutcome::DraftChanged, CastOutcome::NotOpen, CastOutcome::NotOpen]);
     let other = Store::open_with(&world.db.url, false).await.unwrap();
     assert_eq!(other.draft(round.id, &key).await.unwrap(), Some(draft.clone()), "the draft is still there");
     assert!(other.ballots(round.id).await.unwrap().is_empty());
 
-    // The store goes on as before: the draft as it stands is cast, and then it is gone.
-    let cast = world.store.cast_draft(round.id, &key, "sinchon", &draft, &receipt(), now).await.unwrap();
+    // The store goes on as before: the draft as it stands is cast, its decision heard, and then
+    // the draft is gone.
+    let (decided, heard) = tokio::sync::oneshot::channel();
+    let code = receipt();
+    let casting = world.store.cast_draft(round.id, &key, "sinchon", &draft, &code, now, Some(decided));
+    let (cast, heard) = tokio::join!(casting, heard);
+    assert_eq!(heard, Ok(()), "the decision is heard");
+    let cast = cast.unwrap();
     assert!(matches!(cast, CastOutcome::Cast { replaced: false, .. }), "{cast:?}");
     assert_eq!(other.ballots(round.id).await.unwrap().len(), 1);
     assert_eq!(other.draft(round.id, &key).await.unwrap(), None);
