@@ -270,24 +270,30 @@ impl Phase {
 }
 
 impl Phase {
-    /// Several runs of one phase as one: their updates, latencies, errors and CPU time together.
-    fn pooled(name: &str, runs: Vec<Phase>) -> Phase {
-        let mut all = Phase {
-            name: name.to_owned(),
-            residents: 0,
+    /// A phase that has not run yet: nothing counted.
+    fn empty(name: String, residents: usize, began: std::time::SystemTime) -> Phase {
+        Phase {
+            name,
+            residents,
             updates: 0,
             seconds: 0.0,
             latencies: vec![],
             by_kind: Default::default(),
             timeline: vec![],
-            began: runs.first().map_or_else(std::time::SystemTime::now, |run| run.began),
+            began,
             timeouts: 0,
             apologies: 0,
             refusals: 0,
             violations: 0,
             cpu_seconds: 0.0,
             harness_cpu_seconds: 0.0,
-        };
+        }
+    }
+
+    /// Several runs of one phase as one: their updates, latencies, errors and CPU time together.
+    fn pooled(name: &str, runs: Vec<Phase>) -> Phase {
+        let began = runs.first().map_or_else(std::time::SystemTime::now, |run| run.began);
+        let mut all = Phase::empty(name.to_owned(), 0, began);
         for run in runs {
             all.residents += run.residents;
             all.updates += run.updates;
@@ -364,22 +370,7 @@ async fn run_phase(
         let replies = api.watch(resident);
         visits.spawn(visit(api.clone(), resident, script(ballot), replies, pacer.clone(), apologies.clone()));
     }
-    let mut phase = Phase {
-        name,
-        residents: count as usize,
-        updates: 0,
-        seconds: 0.0,
-        latencies: vec![],
-        by_kind: Default::default(),
-        timeline: vec![],
-        began,
-        timeouts: 0,
-        apologies: 0,
-        refusals: 0,
-        violations: 0,
-        cpu_seconds: 0.0,
-        harness_cpu_seconds: 0.0,
-    };
+    let mut phase = Phase::empty(name, count as usize, began);
     let mut finished = started;
     while let Some(seen) = visits.join_next().await {
         let seen = seen.unwrap();
