@@ -21,7 +21,9 @@ use super::Seen;
 /// How long something read from the database is taken as still true, in seconds.
 pub(crate) const FRESH: i64 = 10;
 
-/// Entries kept before the stale ones are swept out; past [`MAX`] everything is forgotten.
+/// Entries kept before the stale ones are first swept out; past [`MAX`] everything is forgotten.
+/// After a sweep the next comes when the entries left have doubled, so that a burst of fresh
+/// entries is not scanned again on every new key.
 const SWEEP_AT: usize = 4_096;
 const MAX: usize = 65_536;
 
@@ -39,6 +41,10 @@ struct Inner<K, V> {
     /// and then no read that began before the clearing is kept ([`Inner::floor`]).
     forgotten: HashMap<K, u64>,
     floor: u64,
+    /// How many entries start the next sweep.
+    sweep_at: usize,
+    /// Sweeps so far.
+    sweeps: u64,
 }
 
 /// Values read from the database in the last [`FRESH`] seconds (or as many as given), by key.
@@ -58,7 +64,14 @@ impl<K, V> Recent<K, V> {
     /// Values kept for `seconds` (by the caller's clock) after they were read.
     pub(crate) fn lasting(seconds: i64) -> Self {
         Recent {
-            inner: Mutex::new(Inner { entries: HashMap::new(), generation: 0, forgotten: HashMap::new(), floor: 0 }),
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                generation: 0,
+                forgotten: HashMap::new(),
+                floor: 0,
+                sweep_at: SWEEP_AT,
+                sweeps: 0,
+            }),
             lasts: seconds,
         }
     }
@@ -67,7 +80,7 @@ impl<K, V> Recent<K, V> {
 impl<K, V> std::fmt::Debug for Recent<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        f.debug_struct("Recent").field("entries", &inner.entries.len()).finish()
+        f.debug_struct("Recent").field("entries", &inner.entries.len()).field("sweeps", &inner.sweeps).finish()
     }
 }
 
@@ -103,12 +116,14 @@ impl<K: Eq + Hash + Clone, V: Clone> Recent<K, V> {
         if ticket.0 < inner.floor || inner.forgotten.get(&key).is_some_and(|&at| at > ticket.0) {
             return;
         }
-        if inner.entries.len() >= SWEEP_AT && !inner.entries.contains_key(&key) {
+        if inner.entries.len() >= inner.sweep_at && !inner.entries.contains_key(&key) {
             let lasts = self.lasts;
             inner.entries.retain(|_, e| fresh(e.at, now, lasts));
             if inner.entries.len() >= MAX {
                 inner.entries.clear();
             }
+            inner.sweep_at = (2 * inner.entries.len()).clamp(SWEEP_AT, MAX);
+            inner.sweeps += 1;
         }
         inner.entries.insert(key, Entry { value, at: now });
     }
@@ -266,5 +281,28 @@ mod tests {
         recent.put_user(recent.ticket(), -1, None, &voter(), later);
         assert_eq!(recent.lock().entries.len(), 1);
         assert_eq!(recent.user(-1, None, later), Some(voter()));
+    }
+
+    #[test]
+    fn fresh_entries_are_not_scanned_again_until_they_have_doubled() {
+        let recent: Recent<i64, ()> = Recent::default();
+        let t0 = 1_700_000_000;
+        let put = |key: i64| recent.put(recent.ticket(), key, (), t0);
+        (0..SWEEP_AT as i64).for_each(put);
+        assert_eq!(recent.lock().sweeps, 0);
+        // The first sweep finds every entry fresh and keeps them all.
+        put(-1);
+        let inner = recent.lock();
+        assert_eq!((inner.sweeps, inner.entries.len()), (1, SWEEP_AT + 1));
+        drop(inner);
+        // Each new key used to scan them all again; now they may double first.
+        (SWEEP_AT as i64..2 * SWEEP_AT as i64 - 1).for_each(put);
+        assert_eq!(recent.lock().entries.len(), 2 * SWEEP_AT);
+        assert_eq!(recent.lock().sweeps, 1);
+        put(-2);
+        assert_eq!(recent.lock().sweeps, 2);
+        // However many come, no more than [`MAX`] are kept.
+        (3 * SWEEP_AT as i64..3 * SWEEP_AT as i64 + MAX as i64).for_each(put);
+        assert!(recent.lock().entries.len() <= MAX, "{recent:?}");
     }
 }
