@@ -47,7 +47,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::fake_api::{Call, FakeApi, Reply};
+use common::fake_api::{FakeApi, Reply};
 use pb_bot::{
     domain::verification::{Code, Secret},
     i18n::{Lang, Locales},
@@ -144,7 +144,11 @@ async fn visit(
 ) -> Visit {
     let language = if resident % 2 == 0 { "ko" } else { "en" };
     let mut seen = Visit::default();
-    let mut last: Option<Value> = None;
+    // The message last sent or edited, which the server keeps too. It is let go of while a
+    // press on it is answered (kept only weakly), so that the server edits its own copy in place
+    // rather than copying the whole message; a refused press leaves it as it was.
+    let mut last: Option<Arc<Value>> = None;
+    let mut pressed = std::sync::Weak::new();
     for step in steps {
         if let Some(pacer) = &pacer {
             pacer.wait().await;
@@ -156,13 +160,12 @@ async fn visit(
                 false
             }
             Step::Press(data) => {
-                let Some(message) = last.clone() else {
+                let Some(message) = last.take() else {
                     seen.refusals += 1;
                     break;
                 };
-                let on =
-                    Call { method: "sendMessage".into(), params: Value::Null, message: Some(message), files: vec![] };
-                api.press(resident as u64, language, &on, data);
+                api.press_on(resident as u64, language, &message, data);
+                pressed = Arc::downgrade(&message);
                 true
             }
         };
@@ -192,6 +195,9 @@ async fn visit(
                     last = reply.message;
                 }
             }
+        }
+        if last.is_none() {
+            last = pressed.upgrade();
         }
         match first {
             Some(latency) if message && answered => seen.latencies.push((step.kind().to_owned(), asked, latency)),

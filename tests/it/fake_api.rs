@@ -66,8 +66,9 @@ pub struct Reply {
     pub method: &'static str,
     /// The text, caption, or the notice of an answered button press.
     pub text: Option<String>,
-    /// The message sent or edited.
-    pub message: Option<Value>,
+    /// The message sent or edited, shared with the server's copy: a load generator that lets go
+    /// of it before the next edit spares the server a copy of the whole message.
+    pub message: Option<Arc<Value>>,
 }
 
 impl Call {
@@ -151,7 +152,7 @@ struct Inner {
     /// Chats that wrote to the bot, with their first name.
     known_chats: HashMap<i64, String>,
     /// Current text and markup of every message, by (chat, message id).
-    messages: HashMap<(i64, i64), Value>,
+    messages: HashMap<(i64, i64), Arc<Value>>,
     /// Callback queries not answered yet, with the user who pressed.
     open_queries: HashMap<String, i64>,
     /// Chats whose replies are streamed to a load generator as they arrive.
@@ -308,8 +309,17 @@ impl FakeApi {
 
     /// The update of a button press, for delivering it yourself (to a webhook).
     pub fn press_update(&self, from: u64, language: &str, call: &Call, data: &str) -> Value {
+        self.press_update_on(from, language, call.message.as_ref().expect("a call that returned a message"), data)
+    }
+
+    /// A press on a button of `message` (as the bot sent or last edited it).
+    #[allow(dead_code)] // used by benches/load.rs
+    pub fn press_on(&self, from: u64, language: &str, message: &Value, data: &str) {
+        self.push(self.press_update_on(from, language, message, data));
+    }
+
+    fn press_update_on(&self, from: u64, language: &str, message: &Value, data: &str) -> Value {
         let from = from as i64;
-        let message = call.message.clone().expect("a call that returned a message");
         self.make(|inner, update_id| {
             let query_id = format!("q{update_id}");
             inner.open_queries.insert(query_id.clone(), from);
@@ -468,7 +478,7 @@ impl FakeApi {
 }
 
 /// Streams a reply in `chat` to its watcher, if it has one.
-fn watched(inner: &Inner, chat: i64, method: &'static str, text: Option<&str>, message: Option<&Value>) {
+fn watched(inner: &Inner, chat: i64, method: &'static str, text: Option<&str>, message: Option<&Arc<Value>>) {
     if let Some(watcher) = inner.watchers.get(&chat) {
         let reply = Reply { at: Instant::now(), method, text: text.map(str::to_owned), message: message.cloned() };
         let _ = watcher.send(reply);
@@ -479,6 +489,27 @@ fn next_message_id(inner: &mut Inner, chat: i64) -> i64 {
     let counter = inner.next_message_id.entry(chat).or_insert(0);
     *counter += 1;
     *counter
+}
+
+/// What a method returns: a value of its own, or a message as the server keeps it.
+enum Returned {
+    Value(Value),
+    Message(Arc<Value>),
+}
+
+impl serde::Serialize for Returned {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Returned::Value(value) => value.serialize(serializer),
+            Returned::Message(message) => message.serialize(serializer),
+        }
+    }
+}
+
+impl From<Value> for Returned {
+    fn from(value: Value) -> Self {
+        Returned::Value(value)
+    }
 }
 
 /// Telegram's envelope of a successful answer.
@@ -764,13 +795,13 @@ fn respond(
     method: &str,
     params: &Value,
     files: &[Upload],
-) -> Result<(Value, Option<Value>), String> {
+) -> Result<(Returned, Option<Value>), String> {
     match method {
-        "getMe" => Ok((bot_user(), None)),
+        "getMe" => Ok((bot_user().into(), None)),
         "getWebhookInfo" => {
-            Ok((json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }), None))
+            Ok((json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }).into(), None))
         }
-        "deleteWebhook" | "setMyCommands" => Ok((json!(true), None)),
+        "deleteWebhook" | "setMyCommands" => Ok((json!(true).into(), None)),
         "setWebhook" => {
             let url = params["url"].as_str().unwrap_or_default();
             let parsed = url::Url::parse(url).map_err(|e| format!("bad webhook url {url:?}: {e}"))?;
@@ -780,7 +811,7 @@ fn respond(
             if !matches!(parsed.port_or_known_default(), Some(443 | 80 | 88 | 8443)) {
                 return Err("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443".into());
             }
-            Ok((json!(true), None))
+            Ok((json!(true).into(), None))
         }
         "answerCallbackQuery" => {
             let id = params["callback_query_id"].as_str().unwrap_or_default();
@@ -788,7 +819,7 @@ fn respond(
                 return Err("query is too old and response timeout expired or query ID is invalid".into());
             };
             watched(inner, user, "answerCallbackQuery", params.get("text").and_then(Value::as_str), None);
-            Ok((json!(true), None))
+            Ok((json!(true).into(), None))
         }
         "sendMessage" | "sendPhoto" | "sendDocument" => {
             let chat = params["chat_id"].as_i64().ok_or("chat_id must be a private chat's id here")?;
@@ -834,35 +865,39 @@ fn respond(
             if let Some(markup) = params.get("reply_markup").filter(|m| m.get("inline_keyboard").is_some()) {
                 message["reply_markup"] = markup.clone();
             }
+            let message = Arc::new(message);
             inner.messages.insert((chat, message_id), message.clone());
             let text = params.get("text").or_else(|| params.get("caption")).and_then(Value::as_str);
             let method = if method == "sendMessage" { "sendMessage" } else { "sendPhoto" };
             watched(inner, chat, method, text, Some(&message));
-            let recorded = inner.record_calls.then(|| message.clone());
-            Ok((message, recorded))
+            let recorded = inner.record_calls.then(|| message.as_ref().clone());
+            Ok((Returned::Message(message), recorded))
         }
         "editMessageText" => {
             let chat = params["chat_id"].as_i64().ok_or("editMessageText needs chat_id here")?;
             let id = params["message_id"].as_i64().ok_or("editMessageText needs message_id here")?;
-            let Some(current) = inner.messages.get(&(chat, id)) else {
+            let Some(current) = inner.messages.get_mut(&(chat, id)) else {
                 return Err("message to edit not found".into());
             };
-            let mut edited = current.clone();
+            // Only the text and the markup change, so the rest need not be compared.
+            let markup = params.get("reply_markup");
+            if current.get("text") == Some(&params["text"]) && current.get("reply_markup") == markup {
+                return Err("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message".into());
+            }
+            // Changed in place, unless a load generator still holds the message as it was.
+            let edited = Arc::make_mut(current);
             edited["text"] = params["text"].clone();
-            match params.get("reply_markup") {
+            match markup {
                 Some(markup) => edited["reply_markup"] = markup.clone(),
                 None => {
                     edited.as_object_mut().unwrap().remove("reply_markup");
                 }
             }
-            if edited == *current {
-                return Err("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message".into());
-            }
             edited["edit_date"] = json!(chrono::Utc::now().timestamp());
-            inner.messages.insert((chat, id), edited.clone());
+            let edited = current.clone();
             watched(inner, chat, "editMessageText", params["text"].as_str(), Some(&edited));
-            let recorded = inner.record_calls.then(|| edited.clone());
-            Ok((edited, recorded))
+            let recorded = inner.record_calls.then(|| edited.as_ref().clone());
+            Ok((Returned::Message(edited), recorded))
         }
         other => Err(format!("the fake server does not implement {other}")),
     }
