@@ -451,7 +451,7 @@ pub async fn exclusions(ctx: &Ctx, round: i64, message: Option<MessageId>) -> Ha
         .store
         .round_projects(round)
         .await?
-        .into_iter()
+        .iter()
         .take(90)
         .map(|p| {
             let label =
@@ -475,7 +475,7 @@ pub async fn exclusions(ctx: &Ctx, round: i64, message: Option<MessageId>) -> Ha
 
 /// An exclusion button: the official is asked for the public reason.
 pub async fn on_exclude(ctx: &Ctx, query: &CallbackQuery, round: i64, project: i64) -> HandlerResult {
-    let listed = ctx.store.round_projects(round).await?.into_iter().find(|p| p.proposal_id == project);
+    let listed = ctx.store.round_projects(round).await?.iter().find(|p| p.proposal_id == project).cloned();
     let Some(listed) = listed else {
         return answer(ctx, query, Some(ctx.t("results-not-on-ballot")), true).await;
     };

@@ -3,6 +3,8 @@
 //! the resident entitled to it, the message the live one, and the ballot within its limits.
 //! A ballot can also be typed (`/vote 3 7 12`) and is confirmed the same way.
 
+use std::sync::Arc;
+
 use teloxide::types::{CallbackQuery, InlineKeyboardMarkup, MessageId};
 
 use super::{Ctx, HandlerResult, answer, button, callback::Callback};
@@ -211,7 +213,7 @@ pub async fn on_round(ctx: &Ctx, query: &CallbackQuery, round: i64) -> HandlerRe
 /// and its live message.
 struct Live {
     round: Round,
-    projects: Vec<RoundProject>,
+    projects: Arc<Vec<RoundProject>>,
     voter: Voter,
     draft: Draft,
     message: MessageId,

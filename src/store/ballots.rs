@@ -441,21 +441,31 @@ impl Store {
         self.rounds.or_read(year, now, self.rounds_of_year(year)).await
     }
 
-    pub async fn round_projects(&self, round: i64) -> StoreResult<Vec<RoundProject>> {
-        self.projects_of(&mut *self.conn().await?, round).await
+    /// A round's projects, from memory once it has opened (they never change after): every tap
+    /// on a ballot needs them, so they are shared rather than copied, and read without taking a
+    /// connection.
+    pub async fn round_projects(&self, round: i64) -> StoreResult<Arc<Vec<RoundProject>>> {
+        match self.known_projects(round) {
+            Some(known) => Ok(known),
+            None => self.projects_of(&mut *self.conn().await?, round).await,
+        }
     }
 
-    /// A round's projects, from memory once it has opened (they never change after).
-    async fn projects_of(&self, conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Vec<RoundProject>> {
-        if let Some(known) = self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).get(&round) {
-            return Ok(known.as_ref().clone());
+    /// [`Store::round_projects`], read on `conn` when not known yet.
+    async fn projects_of(&self, conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Arc<Vec<RoundProject>>> {
+        if let Some(known) = self.known_projects(round) {
+            return Ok(known);
         }
-        let projects = fetch_projects(conn, round).await?;
+        let projects = Arc::new(fetch_projects(conn, round).await?);
         // An empty list is a round not opened yet (or voided): not fixed, so not kept.
         if !projects.is_empty() {
-            self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).insert(round, Arc::new(projects.clone()));
+            self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).insert(round, projects.clone());
         }
         Ok(projects)
+    }
+
+    fn known_projects(&self, round: i64) -> Option<Arc<Vec<RoundProject>>> {
+        self.round_projects.lock().unwrap_or_else(|e| e.into_inner()).get(&round).cloned()
     }
 
     /// Ids of the rounds matching `condition` (`$1` is `now`), in order.
@@ -901,8 +911,8 @@ impl Store {
         let projects = self
             .round_projects(id)
             .await?
-            .into_iter()
-            .map(|p| (Project { id: p.proposal_id, cost: p.cost }, p.title))
+            .iter()
+            .map(|p| (Project { id: p.proposal_id, cost: p.cost }, p.title.clone()))
             .collect();
         let ballots = self.ballots(id).await?.into_iter().map(|b| (b.receipt, b.ballot)).collect();
         let excluded = self.exclusions(id).await?;
