@@ -610,11 +610,17 @@ pub enum Add1Stop {
 /// false, as in Assen 2024) the greedy completion.
 pub fn mes_completed(profile: &Profile, stop: Add1Stop, complete: bool, step: Decimal) -> Vec<usize> {
     let step = if step > Decimal::ZERO { step } else { Decimal::ONE };
-    let outcome = if profile.ballots.is_empty() { Vec::new() } else { add1(profile, stop, &exact(step)) };
+    // Each budget's outcome depends on that budget alone, so the next few are run side by side,
+    // one per core: the same outcome as one at a time, in about half the time on two cores.
+    let width = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ADD1_WIDTH);
+    let outcome = if profile.ballots.is_empty() { Vec::new() } else { add1(profile, stop, &exact(step), width) };
     if complete { greedy_from(profile, &outcome) } else { outcome }
 }
 
-fn add1(profile: &Profile, stop: Add1Stop, step: &BigRational) -> Vec<usize> {
+/// The Add1 loop, `width` budgets at a time, looked at in order (at most `width - 1` runs past
+/// the last are wasted).
+fn add1(profile: &Profile, stop: Add1Stop, step: &BigRational, width: usize) -> Vec<usize> {
+    let width = width.max(1);
     let mut supported = vec![false; profile.ids.len()];
     for (p, _) in profile.ballots.iter().flatten() {
         supported[*p] = true;
@@ -623,22 +629,42 @@ fn add1(profile: &Profile, stop: Add1Stop, step: &BigRational) -> Vec<usize> {
     let mut per_voter = exact(profile.budget) / BigInt::from(profile.ballots.len());
     let mut previous = Vec::new();
     loop {
-        let outcome = shares.run(&per_voter);
-        let spent = profile.cost_of(&outcome);
-        if spent > profile.budget {
-            return previous;
+        let budgets: Vec<BigRational> = (0..width).map(|i| &per_voter + step * BigInt::from(i)).collect();
+        for outcome in run_each(&shares, &budgets) {
+            let spent = profile.cost_of(&outcome);
+            if spent > profile.budget {
+                return previous;
+            }
+            let exhaustive = || {
+                (0..profile.ids.len())
+                    .all(|p| !supported[p] || outcome.contains(&p) || spent + profile.costs[p] > profile.budget)
+            };
+            // Once MES buys all it ever could, more money changes nothing.
+            if outcome.len() == shares.buyable() || (stop == Add1Stop::Exhaustive && exhaustive()) {
+                return outcome;
+            }
+            previous = outcome;
         }
-        let exhaustive = || {
-            (0..profile.ids.len())
-                .all(|p| !supported[p] || outcome.contains(&p) || spent + profile.costs[p] > profile.budget)
-        };
-        // Once MES buys all it ever could, more money changes nothing.
-        if outcome.len() == shares.buyable() || (stop == Add1Stop::Exhaustive && exhaustive()) {
-            return outcome;
-        }
-        per_voter += step;
-        previous = outcome;
+        per_voter += step * BigInt::from(width);
     }
+}
+
+/// How many budgets of the Add1 loop run at once, at most (one per core).
+const ADD1_WIDTH: usize = 4;
+
+/// MES with each of `budgets` per voter, the first on this thread and the others beside it.
+fn run_each(shares: &EqualShares<'_>, budgets: &[BigRational]) -> Vec<Vec<usize>> {
+    let Some((first, others)) = budgets.split_first() else { return Vec::new() };
+    if others.is_empty() {
+        return vec![shares.run(first)];
+    }
+    std::thread::scope(|scope| {
+        let running: Vec<_> = others.iter().map(|budget| scope.spawn(move || shares.run(budget))).collect();
+        let mut outcomes = vec![shares.run(first)];
+        outcomes
+            .extend(running.into_iter().map(|run| run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))));
+        outcomes
+    })
 }
 
 /// Sequential Phragmén (approval and choose-1 ballots): projects costing more than the budget
@@ -833,5 +859,43 @@ mod tests {
         // a: 1 (alone on a one-project ballot) + 1 (second of two) = 2; b: 2 (first of two).
         assert_eq!(p.scores(), [Decimal::from(2), Decimal::from(2)]);
         assert_eq!(sorted_ids(&p, &greedy(&p)), ["a"], "a tie goes to the smaller id");
+    }
+
+    /// 40 voters approving 2 to 5 of 12 projects of uneven costs, spread by a fixed rule.
+    fn spread() -> Profile {
+        let costs = [37, 53, 71, 89, 97, 113, 131, 149, 167, 181, 199, 211];
+        let mut text =
+            "META\nkey;value\nbudget;600\nvote_type;approval\nnum_projects;12\nnum_votes;40\nPROJECTS\nproject_id;cost\n"
+                .to_owned();
+        for (p, cost) in costs.iter().enumerate() {
+            text += &format!("p{p};{cost}\n");
+        }
+        text += "VOTES\nvoter_id;vote\n";
+        for v in 0..40 {
+            let picks: Vec<String> =
+                (0..12).filter(|p| (v * 7 + p * 13 + v * p) % 9 < 3).map(|p| format!("p{p}")).collect();
+            let picks = if picks.len() < 2 { vec!["p0".to_owned(), format!("p{}", v % 11 + 1)] } else { picks };
+            text += &format!("{v};{}\n", picks.join(","));
+        }
+        profile(&text)
+    }
+
+    #[test]
+    fn the_add1_loop_finds_the_same_outcome_however_many_budgets_run_at_once() {
+        let mut p = spread();
+        let mut outcomes = std::collections::BTreeSet::new();
+        for budget in (300..=1200).step_by(50) {
+            p.budget = Decimal::from(budget);
+            for step in [1, 7] {
+                for stop in [Add1Stop::Exhaustive, Add1Stop::Infeasible] {
+                    let one = add1(&p, stop, &exact(Decimal::from(step)), 1);
+                    for width in 2..=4 {
+                        assert_eq!(add1(&p, stop, &exact(Decimal::from(step)), width), one, "{budget} {step} {width}");
+                    }
+                    outcomes.insert(sorted_ids(&p, &one));
+                }
+            }
+        }
+        assert!(outcomes.len() >= 8, "the budgets give different outcomes: {outcomes:?}");
     }
 }
