@@ -289,6 +289,15 @@ fn verdict<'b>(
     Ok(Ok(ballot))
 }
 
+/// A [`verdict`] that lets the ballot be stored is heard by `decided` (if any) before it is: the
+/// one step both backends take between judging a cast and storing it.
+fn passed<T>(judged: Result<T, CastOutcome>, decided: Option<oneshot::Sender<()>>) -> Result<T, CastOutcome> {
+    if let (Ok(_), Some(decided)) = (&judged, decided) {
+        let _ = decided.send(());
+    }
+    judged
+}
+
 /// Stores a ballot in place of the voter's earlier one.
 const INSERT_BALLOT: &str = "INSERT INTO ballots (round_id, voter_key, dong_key, choices, receipt, source)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -447,15 +456,20 @@ impl Store {
     pub async fn round_projects(&self, round: i64) -> StoreResult<Arc<Vec<RoundProject>>> {
         match self.known_projects(round) {
             Some(known) => Ok(known),
-            None => self.projects_of(&mut *self.conn().await?, round).await,
+            None => self.read_projects(&mut *self.conn().await?, round).await,
         }
     }
 
     /// [`Store::round_projects`], read on `conn` when not known yet.
     async fn projects_of(&self, conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Arc<Vec<RoundProject>>> {
-        if let Some(known) = self.known_projects(round) {
-            return Ok(known);
+        match self.known_projects(round) {
+            Some(known) => Ok(known),
+            None => self.read_projects(conn, round).await,
         }
+    }
+
+    /// Reads a round's projects, and keeps them once they are fixed.
+    async fn read_projects(&self, conn: &mut sqlx::AnyConnection, round: i64) -> StoreResult<Arc<Vec<RoundProject>>> {
         let projects = Arc::new(fetch_projects(conn, round).await?);
         // An empty list is a round not opened yet (or voided): not fixed, so not kept.
         if !projects.is_empty() {
@@ -822,16 +836,14 @@ impl Store {
         let earlier: Option<String> = row.try_get("earlier")?;
         let round = round_from_row(row)?;
         let projects = self.projects_of(&mut tx, new.round_id).await?;
-        let ballot = match verdict(&round, &projects, earlier.as_deref(), removed.first().copied(), choices, new)? {
+        let judged = verdict(&round, &projects, earlier.as_deref(), removed.first().copied(), choices, new)?;
+        let ballot = match passed(judged, decided) {
             Ok(ballot) => ballot,
             Err(outcome) => {
                 tx.rollback().await?;
                 return Ok(outcome);
             }
         };
-        if let Some(decided) = decided {
-            let _ = decided.send(());
-        }
         if new.source == Source::Paper {
             insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
             insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;
@@ -870,13 +882,11 @@ impl Store {
         .await?;
         let projects = self.projects_of(&mut tx, new.round_id).await?;
         // Dropping the transaction rolls it back.
-        let ballot = match verdict(&round, &projects, earlier.as_deref(), removed.as_ref(), choices, new)? {
+        let judged = verdict(&round, &projects, earlier.as_deref(), removed.as_ref(), choices, new)?;
+        let ballot = match passed(judged, decided) {
             Ok(ballot) => ballot,
             Err(outcome) => return Ok(outcome),
         };
-        if let Some(decided) = decided {
-            let _ = decided.send(());
-        }
         insert_ballot(&mut tx, INSERT_BALLOT, new, ballot).await?;
         if new.source == Source::Paper {
             insert_paper_audit(&mut tx, new, earlier.as_deref()).await?;
